@@ -1,0 +1,93 @@
+//! Stage 5: write the output. A build goes to a sibling temporary folder first and is swapped in
+//! with a rename, so a failed or interrupted build never leaves a half-written `site/`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::render::OutputFile;
+
+/// Writes `files` to `out`, replacing its previous contents only once everything is written.
+pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    refuse_foreign_folder(out)?;
+    let staging = tempfile::Builder::new().prefix(&format!(".{name}.new-")).tempdir_in(&parent)?;
+    write_tree(staging.path(), files)?;
+    let staged = staging.keep();
+    if out.exists() {
+        let old = tempfile::Builder::new().prefix(&format!(".{name}.old-")).tempdir_in(&parent)?.keep();
+        // The old folder moves inside the fresh temporary folder, then the new build takes its place.
+        let old_site = old.join(&name);
+        std::fs::rename(out, &old_site)?;
+        if let Err(e) = std::fs::rename(&staged, out) {
+            std::fs::rename(&old_site, out)?;
+            let _ = std::fs::remove_dir_all(&staged);
+            let _ = std::fs::remove_dir_all(&old);
+            return Err(e);
+        }
+        std::fs::remove_dir_all(&old)?;
+    } else {
+        std::fs::rename(&staged, out)?;
+    }
+    Ok(())
+}
+
+/// Writes files under `dir`, creating folders as needed.
+pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
+    for file in files {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &file.bytes)?;
+    }
+    Ok(())
+}
+
+/// Replacing a folder deletes it: only ever replace an earlier build (or an empty folder).
+fn refuse_foreign_folder(out: &Path) -> io::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(out)?.next().is_none();
+    if empty || out.join("index.html").is_file() {
+        return Ok(());
+    }
+    Err(io::Error::other(format!(
+        "{} exists and is not a site built by guidance; refusing to replace it (choose another --out)",
+        out.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn replaces_previous_build_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write_atomically(&out, &[file("index.html", "one"), file("a/b.html", "b")]).unwrap();
+        write_atomically(&out, &[file("index.html", "two")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!out.join("a/b.html").exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("site")]);
+    }
+
+    #[test]
+    fn refuses_to_replace_a_folder_that_is_not_a_build() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.md"), "keep me").unwrap();
+        assert!(write_atomically(dir.path(), &[file("index.html", "x")]).is_err());
+        assert!(dir.path().join("notes.md").exists());
+    }
+}

@@ -1,0 +1,567 @@
+//! Stage 2: turn loaded documents into a linked `Site`. Every reference (principles, strategies,
+//! countries, in-body links and anchors) is resolved here; every problem is collected, and the
+//! stage fails once with all of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::load::{Document, Meta};
+use crate::markdown::{self, Analysis};
+use crate::model::*;
+
+/// Top-level output folders a page slug may not take.
+pub const RESERVED: &[&str] = &["notes", "principles", "countries", "search", "static", "api", "download", "print", "feeds", "404"];
+
+pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnostics), Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let documents = drop_duplicates(documents, &mut diagnostics);
+    let default_lang = config.default_language().to_string();
+    let analyses: Vec<Analysis> =
+        documents.par_iter().map(|d| markdown::analyse(&d.source.text[d.body.clone()])).collect();
+
+    let mut principles = Vec::new();
+    let mut notes = Vec::new();
+    let mut pages = Vec::new();
+    let mut translations = Vec::new();
+    for (doc, analysis) in documents.into_iter().zip(analyses) {
+        let body = Body {
+            range: doc.body.clone(),
+            headings: analysis.headings.clone(),
+            sections: analysis.sections.clone(),
+            links: BTreeMap::new(),
+            has_code: analysis.has_code,
+        };
+        if doc.lang != default_lang {
+            translations.push((doc, analysis, body));
+            continue;
+        }
+        match doc.meta.clone() {
+            Meta::Principle(meta) => principles.push((doc, analysis, body, meta)),
+            Meta::Note(meta) => notes.push((doc, analysis, body, meta)),
+            Meta::Page(meta) => pages.push((doc, analysis, body, meta)),
+            Meta::Translation(_) => {}
+        }
+    }
+
+    // Principles in official order; numbers must be unique.
+    principles.sort_by(|a, b| (a.3.number, &a.0.slug).cmp(&(b.3.number, &b.0.slug)));
+    let mut numbers: BTreeMap<u8, String> = BTreeMap::new();
+    for (doc, _, _, meta) in &principles {
+        if let Some(first) = numbers.insert(meta.number, doc.source.path.clone()) {
+            diagnostics.push(
+                Diagnostic::error("duplicate-number", format!("principle number {} is already used", meta.number))
+                    .at(doc.span(doc.front_matter.locate("number")))
+                    .help(format!("{first} has the same number; give each principle its own")),
+            );
+        }
+        check_sdg_targets(doc, &meta.sdg_targets, &mut diagnostics);
+    }
+    let principle_slugs: Vec<&str> = principles.iter().map(|p| p.0.slug.as_str()).collect();
+    let find_principle = |slug: &str| principle_slugs.iter().position(|s| *s == slug);
+
+    // Notes: resolve their principle and strategy first, because series order depends on them.
+    let mut resolved_notes = Vec::new();
+    for (doc, analysis, body, meta) in notes {
+        let principle = match find_principle(&meta.principle) {
+            Some(i) => i,
+            None => {
+                let mut d = Diagnostic::error("unknown-principle", format!("unknown principle \"{}\"", meta.principle))
+                    .at(doc.span(doc.front_matter.locate("principle")));
+                d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                    None => d.help(format!("use the slug of a file in principles/: {}", principle_slugs.join(", "))),
+                };
+                diagnostics.push(d);
+                continue;
+            }
+        };
+        let strategies = &principles[principle].3.strategies;
+        let strategy = match &meta.strategy {
+            Some(name) => match strategies.iter().position(|s| s == name) {
+                Some(i) => Some(i),
+                None => {
+                    let mut d = Diagnostic::error(
+                        "unknown-strategy",
+                        format!("\"{name}\" is not one of {}'s strategies", principles[principle].3.title),
+                    )
+                    .at(doc.span(doc.front_matter.locate("strategy")));
+                    d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
+                        Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                        None => d.help(format!("write the strategy exactly as principles/{}.md lists it", principles[principle].0.slug)),
+                    };
+                    diagnostics.push(d);
+                    None
+                }
+            },
+            None => strategies.iter().position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
+        };
+        let mut related = Vec::new();
+        for slug in &meta.related_principles {
+            match find_principle(slug) {
+                Some(i) if i == principle => diagnostics.push(
+                    Diagnostic::warning("redundant-related", format!("\"{slug}\" is already the note's principle"))
+                        .at(doc.span(doc.front_matter.item("related_principles", slug).unwrap_or(doc.front_matter.locate("related_principles"))))
+                        .help("remove it from related_principles"),
+                ),
+                Some(i) if !related.contains(&i) => related.push(i),
+                Some(_) => {}
+                None => {
+                    let mut d = Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
+                        .at(doc.span(doc.front_matter.item("related_principles", slug).unwrap_or(doc.front_matter.locate("related_principles"))));
+                    if let Some(s) = did_you_mean(slug, principle_slugs.iter().copied()) {
+                        d = d.help(format!("did you mean \"{s}\"?"));
+                    } else {
+                        d = d.help(format!("use slugs of files in principles/: {}", principle_slugs.join(", ")));
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
+        check_sdg_targets(&doc, &meta.sdg_targets, &mut diagnostics);
+        for source in &meta.sources {
+            if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
+                diagnostics.push(
+                    Diagnostic::error("bad-url", format!("source URL \"{}\" is not an http(s) address", source.url))
+                        .at(doc.span(doc.front_matter.item("sources", &source.url).unwrap_or(doc.front_matter.locate("sources"))))
+                        .help("write the full address, starting with https://"),
+                );
+            }
+        }
+        let key = (principles[principle].3.number, strategy.unwrap_or(usize::MAX), meta.title.to_lowercase(), doc.slug.clone());
+        resolved_notes.push((key, doc, analysis, body, meta, principle, strategy, related));
+    }
+    resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
+    pages.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
+    for (doc, ..) in &pages {
+        if RESERVED.contains(&doc.slug.as_str()) {
+            diagnostics.push(
+                Diagnostic::error("url-clash", format!("page `{}` would have the same URL as the site's /{}/ pages", doc.slug, doc.slug))
+                    .at(doc.span(0..0))
+                    .help("rename the file"),
+            );
+        }
+    }
+
+    // Countries cited by notes, with names from ISO 3166 unless the config overrides them.
+    let mut country_codes: BTreeSet<String> = BTreeSet::new();
+    for (_, doc, _, _, meta, ..) in &resolved_notes {
+        for code in &meta.countries {
+            match country_name(code, &config) {
+                Some(_) => {
+                    country_codes.insert(code.clone());
+                }
+                None => {
+                    let span = doc.span(doc.front_matter.item("countries", code).unwrap_or(doc.front_matter.locate("countries")));
+                    let upper = code.to_uppercase();
+                    let help = if upper != *code && country_name(&upper, &config).is_some() {
+                        format!("country codes are upper case: did you mean {upper}?")
+                    } else {
+                        "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
+                    };
+                    diagnostics.push(
+                        Diagnostic::error("unknown-country", format!("unknown country code \"{code}\"")).at(span).help(help),
+                    );
+                }
+            }
+        }
+    }
+    for code in config.country_names.keys() {
+        if isocountry::CountryCode::for_alpha3(code).is_err() {
+            diagnostics.push(
+                Diagnostic::error("unknown-country", format!("country_names: unknown country code \"{code}\""))
+                    .in_file(crate::config::CONFIG_FILE)
+                    .help("use an ISO 3166-1 alpha-3 code"),
+            );
+        }
+    }
+    let mut countries: Vec<Country> = country_codes
+        .into_iter()
+        .filter_map(|code| Some(Country { name: country_name(&code, &config)?, code, notes: Vec::new() }))
+        .collect();
+    countries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+
+    let mut site = Site {
+        config,
+        principles: principles
+            .into_iter()
+            .map(|(doc, _, body, meta)| Principle {
+                slug: doc.slug,
+                source: doc.source,
+                strategy_notes: vec![Vec::new(); meta.strategies.len()],
+                meta,
+                body,
+                notes: Vec::new(),
+                related_notes: Vec::new(),
+            })
+            .collect(),
+        notes: Vec::new(),
+        pages: Vec::new(),
+        countries,
+        translations: Vec::new(),
+    };
+
+    // Bodies' analyses, kept by document for link resolution once every index is known.
+    let mut pending: Vec<(Document, Analysis, Owner)> = Vec::new();
+    for (i, (_, doc, analysis, body, meta, principle, strategy, related)) in resolved_notes.into_iter().enumerate() {
+        let countries = meta.countries.iter().filter_map(|c| site.country(c)).collect();
+        site.notes.push(Note {
+            slug: doc.slug.clone(),
+            source: doc.source.clone(),
+            meta,
+            body,
+            principle,
+            related_principles: related,
+            countries,
+            strategy,
+            links_to: Vec::new(),
+            linked_from: Vec::new(),
+        });
+        pending.push((doc, analysis, Owner::Note(i)));
+    }
+    for (i, (doc, analysis, body, meta)) in pages.into_iter().enumerate() {
+        site.pages.push(Page { slug: doc.slug.clone(), source: doc.source.clone(), meta, body });
+        pending.push((doc, analysis, Owner::Page(i)));
+    }
+    // Principle bodies come from the documents consumed above; re-analyse is avoided by keeping
+    // their link lists: rebuild from the principle's own body.
+    for i in 0..site.principles.len() {
+        let principle = &site.principles[i];
+        let analysis = markdown::analyse(Site::markdown(&principle.source, &principle.body));
+        pending.push((pseudo_document(&principle.source, &principle.slug, Kind::Principle, principle.body.range.clone()), analysis, Owner::Principle(i)));
+    }
+    for (doc, analysis, body) in translations {
+        let (title, summary) = match &doc.meta {
+            Meta::Translation(map) => (string_field(map, "title"), string_field(map, "summary")),
+            _ => (None, None),
+        };
+        let index = site.translations.len();
+        site.translations.push(Translation {
+            kind: doc.kind,
+            slug: doc.slug.clone(),
+            lang: doc.lang.clone(),
+            source: doc.source.clone(),
+            title,
+            summary,
+            body,
+        });
+        pending.push((doc, analysis, Owner::Translation(index)));
+    }
+
+    // Resolve every in-body link now that every document has its index.
+    let resolved: Vec<(Owner, BTreeMap<String, Target>, Diagnostics)> = pending
+        .par_iter()
+        .map(|(doc, analysis, owner)| {
+            let mut problems = Diagnostics::default();
+            let links = resolve_links(&site, doc, analysis, *owner, &mut problems);
+            (*owner, links, problems)
+        })
+        .collect();
+    for (owner, links, problems) in resolved {
+        diagnostics.extend(problems);
+        match owner {
+            Owner::Note(i) => site.notes[i].body.links = links,
+            Owner::Page(i) => site.pages[i].body.links = links,
+            Owner::Principle(i) => site.principles[i].body.links = links,
+            Owner::Translation(i) => site.translations[i].body.links = links,
+        }
+    }
+    check_translations(&site, &mut diagnostics);
+
+    // Backlinks.
+    for i in 0..site.notes.len() {
+        let note = &site.notes[i];
+        let mut targets: Vec<usize> = note
+            .body
+            .links
+            .values()
+            .filter_map(|t| match t {
+                Target::Note { index, .. } if *index != i => Some(*index),
+                _ => None,
+            })
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let principle = note.principle;
+        let related = note.related_principles.clone();
+        let countries = note.countries.clone();
+        let strategy = note.strategy;
+        for &t in &targets {
+            site.notes[t].linked_from.push(i);
+        }
+        site.notes[i].links_to = targets;
+        site.principles[principle].notes.push(i);
+        if let Some(s) = strategy {
+            site.principles[principle].strategy_notes[s].push(i);
+        }
+        for r in related {
+            site.principles[r].related_notes.push(i);
+        }
+        for c in countries {
+            site.countries[c].notes.push(i);
+        }
+    }
+
+    diagnostics.into_result().map(|warnings| (site, warnings))
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Owner {
+    Principle(usize),
+    Note(usize),
+    Page(usize),
+    Translation(usize),
+}
+
+fn pseudo_document(source: &SourceFile, slug: &str, kind: Kind, body: Range<usize>) -> Document {
+    Document {
+        kind,
+        slug: slug.to_string(),
+        lang: String::new(),
+        source: source.clone(),
+        meta: Meta::Translation(Default::default()),
+        front_matter: Default::default(),
+        body,
+    }
+}
+
+fn string_field(map: &serde_yaml::Mapping, key: &str) -> Option<String> {
+    map.get(key).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// Only title and summary may differ in a translation; other keys must repeat the original.
+fn check_translations(site: &Site, diagnostics: &mut Diagnostics) {
+    for t in &site.translations {
+        let exists = match t.kind {
+            Kind::Principle => site.principle(&t.slug).is_some(),
+            Kind::Note => site.note(&t.slug).is_some(),
+            Kind::Page => site.page(&t.slug).is_some(),
+        };
+        if !exists {
+            diagnostics.push(
+                Diagnostic::error("orphan-translation", format!("translation of `{}`, which does not exist", t.slug))
+                    .in_file(&t.source.path)
+                    .help(format!("a translation needs an original `{}/{}.md`", t.kind.folder(), t.slug)),
+            );
+        }
+    }
+}
+
+/// Two files with the same slug would publish to the same URL: keep the first, report the rest.
+fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> Vec<Document> {
+    let mut seen: BTreeMap<(Kind, String, String), String> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for doc in documents {
+        let key = (doc.kind, doc.slug.clone(), doc.lang.clone());
+        if let Some(first) = seen.get(&key) {
+            diagnostics.push(
+                Diagnostic::error("duplicate-slug", format!("`{}` has the same slug as {first}", doc.source.path))
+                    .at(doc.span(0..0))
+                    .help(format!("both would be published at {}/{}/; rename one of them", doc.kind.folder(), doc.slug)),
+            );
+            continue;
+        }
+        seen.insert(key, doc.source.path.clone());
+        kept.push(doc);
+    }
+    kept
+}
+
+fn check_sdg_targets(doc: &Document, targets: &[String], diagnostics: &mut Diagnostics) {
+    for target in targets {
+        let valid = target.split_once('.').is_some_and(|(goal, t)| {
+            goal.parse::<u8>().is_ok_and(|g| (1..=17).contains(&g))
+                && !t.is_empty()
+                && t.len() <= 2
+                && t.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        });
+        if !valid {
+            diagnostics.push(
+                Diagnostic::error("bad-sdg-target", format!("\"{target}\" is not an SDG target"))
+                    .at(doc.span(doc.front_matter.item("sdg_targets", target).unwrap_or(doc.front_matter.locate("sdg_targets"))))
+                    .help("write targets as quoted strings like \"16.6\" or \"16.b\""),
+            );
+        }
+    }
+}
+
+/// A country's display name: the config's override, else the ISO 3166 name.
+pub fn country_name(code: &str, config: &Config) -> Option<String> {
+    let iso = isocountry::CountryCode::for_alpha3(code).ok()?;
+    Some(config.country_names.get(code).cloned().unwrap_or_else(|| iso.name().to_string()))
+}
+
+fn resolve_links(
+    site: &Site,
+    doc: &Document,
+    analysis: &Analysis,
+    owner: Owner,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, Target> {
+    let mut links = BTreeMap::new();
+    let own_ids: Vec<&str> = analysis.headings.iter().map(|h| h.id.as_str()).collect();
+    for link in &analysis.links {
+        if links.contains_key(&link.dest) {
+            continue;
+        }
+        // Point at the destination inside `[text](dest)`, not at the whole link.
+        let start = doc.body.start + link.range.start;
+        let source = &doc.source.text[start..doc.body.start + link.range.end];
+        let span = match source.rfind(&link.dest) {
+            Some(i) => start + i..start + i + link.dest.len(),
+            None => start..start + source.len(),
+        };
+        match resolve(site, doc, &own_ids, owner, &link.dest) {
+            Ok(target) => {
+                links.insert(link.dest.clone(), target);
+            }
+            Err((code, message, help)) => {
+                diagnostics.push(Diagnostic::error(code, message).at(doc.span(span)).help(help));
+            }
+        }
+    }
+    links
+}
+
+type LinkError = (&'static str, String, String);
+
+fn resolve(site: &Site, doc: &Document, own_ids: &[&str], owner: Owner, dest: &str) -> Result<Target, LinkError> {
+    const EXTERNAL: &[&str] = &["https://", "http://", "mailto:", "tel:"];
+    if EXTERNAL.iter().any(|p| dest.starts_with(p)) {
+        return Ok(Target::External(dest.to_string()));
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
+    };
+    if path.is_empty() {
+        let anchor = anchor.unwrap_or_default();
+        check_anchor(&anchor, own_ids, "this page")?;
+        return Ok(Target::Anchor(anchor));
+    }
+    if let Some((scheme, slug)) = path.split_once(':') {
+        return match scheme {
+            "principle" => {
+                let index = find(slug, site.principles.iter().map(|p| p.slug.as_str()), "principle", "principles/")?;
+                check_target_anchor(&anchor, &site.principles[index].body, slug)?;
+                Ok(Target::Principle { index, anchor })
+            }
+            "note" => {
+                let index = find(slug, site.notes.iter().map(|n| n.slug.as_str()), "note", "notes/")?;
+                check_target_anchor(&anchor, &site.notes[index].body, slug)?;
+                Ok(Target::Note { index, anchor })
+            }
+            "page" => {
+                let index = find(slug, site.pages.iter().map(|p| p.slug.as_str()), "page", "pages/")?;
+                check_target_anchor(&anchor, &site.pages[index].body, slug)?;
+                Ok(Target::Page { index, anchor })
+            }
+            "country" => match site.country(slug) {
+                Some(index) => Ok(Target::Country { index }),
+                None => {
+                    let help = if crate::link::country_name(slug, &site.config).is_some() {
+                        format!("no note cites {slug}; add it to a note's `countries` so it gets a page")
+                    } else {
+                        "use the ISO 3166-1 alpha-3 code of a country that a note cites, e.g. country:GUY".to_string()
+                    };
+                    Err(("unknown-country", format!("unknown country \"{slug}\""), help))
+                }
+            },
+            _ => Err((
+                "bad-link",
+                format!("unsupported link \"{dest}\""),
+                "link with principle:<slug>, note:<slug>, page:<slug>, country:<ISO3>, a relative .md file, or https://".to_string(),
+            )),
+        };
+    }
+    if path.ends_with(".md") {
+        return resolve_relative(site, doc, owner, path, anchor);
+    }
+    Err((
+        "bad-link",
+        format!("relative link \"{dest}\" does not point to a Markdown file"),
+        "link to another document with note:<slug> or a relative path ending in .md".to_string(),
+    ))
+}
+
+fn find<'a>(slug: &str, slugs: impl Iterator<Item = &'a str> + Clone, what: &str, folder: &str) -> Result<usize, LinkError> {
+    match slugs.clone().position(|s| s == slug) {
+        Some(i) => Ok(i),
+        None => {
+            let help = match did_you_mean(slug, slugs) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("use the slug of a file in {folder}"),
+            };
+            Err((if what == "principle" { "unknown-principle" } else { "unknown-link" }, format!("unknown {what} \"{slug}\""), help))
+        }
+    }
+}
+
+fn check_target_anchor(anchor: &Option<String>, body: &Body, slug: &str) -> Result<(), LinkError> {
+    match anchor {
+        Some(a) => {
+            let ids: Vec<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
+            check_anchor(a, &ids, slug)
+        }
+        None => Ok(()),
+    }
+}
+
+fn check_anchor(anchor: &str, ids: &[&str], page: &str) -> Result<(), LinkError> {
+    if ids.contains(&anchor) {
+        return Ok(());
+    }
+    let help = match did_you_mean(anchor, ids.iter().copied()) {
+        Some(s) => format!("did you mean \"#{s}\"?"),
+        None if ids.is_empty() => format!("{page} has no headings to link to"),
+        None => format!("headings in {page}: {}", ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")),
+    };
+    Err(("unknown-anchor", format!("no heading \"#{anchor}\" in {page}"), help))
+}
+
+/// `other.md`, `../principles/integrity.md`: resolved against the linking file's folder.
+fn resolve_relative(site: &Site, doc: &Document, owner: Owner, path: &str, anchor: Option<String>) -> Result<Target, LinkError> {
+    let mut parts: Vec<&str> = doc.source.path.split('/').collect();
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    let missing = || {
+        (
+            "unknown-link",
+            format!("linked file \"{path}\" does not exist"),
+            format!("no document at {joined}; check the path, or link with note:<slug>"),
+        )
+    };
+    let (folder, file) = joined.rsplit_once('/').ok_or_else(missing)?;
+    let slug = file.trim_end_matches(".md");
+    let _ = owner;
+    match folder {
+        "notes" => {
+            let index = site.note(slug).ok_or_else(missing)?;
+            check_target_anchor(&anchor, &site.notes[index].body, slug)?;
+            Ok(Target::Note { index, anchor })
+        }
+        "principles" => {
+            let index = site.principle(slug).ok_or_else(missing)?;
+            check_target_anchor(&anchor, &site.principles[index].body, slug)?;
+            Ok(Target::Principle { index, anchor })
+        }
+        "pages" => {
+            let index = site.page(slug).ok_or_else(missing)?;
+            check_target_anchor(&anchor, &site.pages[index].body, slug)?;
+            Ok(Target::Page { index, anchor })
+        }
+        _ => Err(missing()),
+    }
+}

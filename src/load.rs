@@ -1,0 +1,490 @@
+//! Stage 1: read `principles/`, `notes/` and `pages/` into typed documents, keeping byte offsets so
+//! every later problem can name file:line:col.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, Span, did_you_mean};
+use crate::model::{Kind, NoteMeta, PageMeta, PrincipleMeta, SourceFile};
+
+/// Typed front matter of one document.
+#[derive(Clone, Debug)]
+pub enum Meta {
+    Principle(PrincipleMeta),
+    Note(NoteMeta),
+    Page(PageMeta),
+    /// A translation (`<slug>.<lang>.md`): every key optional, checked against the original later.
+    Translation(serde_yaml::Mapping),
+}
+
+/// One Markdown file, split and parsed.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub kind: Kind,
+    pub slug: String,
+    pub lang: String,
+    pub source: SourceFile,
+    pub meta: Meta,
+    pub front_matter: FrontMatter,
+    /// Byte range of the Markdown body in `source.text`.
+    pub body: Range<usize>,
+}
+
+impl Document {
+    /// A span in this document, for a diagnostic.
+    pub fn span(&self, range: Range<usize>) -> Span {
+        Span::new(&self.source.path, &self.source.text, range)
+    }
+}
+
+/// Reads every document under `root`. Collects all problems before failing.
+pub fn load(root: &Path, config: &Config) -> Result<Vec<Document>, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let mut files = Vec::new();
+    for kind in [Kind::Principle, Kind::Note, Kind::Page] {
+        let (found, problems) = list_markdown(root, kind);
+        diagnostics.extend(problems);
+        let required = kind != Kind::Page;
+        if found.is_empty() && required && !diagnostics.has_errors() {
+            diagnostics.push(
+                Diagnostic::error("empty-folder", format!("no Markdown files in `{}/`", kind.folder()))
+                    .in_file(format!("{}/", kind.folder()))
+                    .help(match kind {
+                        Kind::Note => "add a note, e.g. `guidance new note \"My strategy\"`",
+                        _ => "add the principles as `principles/<slug>.md`",
+                    }),
+            );
+        }
+        files.extend(found.into_iter().map(|path| (kind, path)));
+    }
+    let results: Vec<Result<Document, Diagnostic>> =
+        files.par_iter().map(|(kind, path)| read_document(root, *kind, path, config)).collect();
+    let mut documents = Vec::new();
+    for result in results {
+        match result {
+            Ok(doc) => documents.push(doc),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    diagnostics.into_result().map(|_| documents)
+}
+
+/// The `.md` files of one content folder, sorted; other files are reported.
+fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
+    let folder = root.join(kind.folder());
+    let mut diagnostics = Diagnostics::default();
+    let mut found = Vec::new();
+    if !folder.exists() {
+        return (found, diagnostics);
+    }
+    for entry in walkdir::WalkDir::new(&folder).follow_links(true).sort_by_file_name().min_depth(1) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| kind.folder().to_string());
+                let (code, help) = if e.loop_ancestor().is_some() {
+                    ("symlink-loop", "remove the symbolic link that points back to one of its own parent folders")
+                } else {
+                    ("io", "check the file's permissions")
+                };
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                diagnostics.push(Diagnostic::error(code, message).in_file(path).help(help));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') || !entry.file_type().is_file() {
+            continue;
+        }
+        if name.ends_with(".md") {
+            found.push(entry.into_path());
+        } else if looks_binary(entry.path()) {
+            diagnostics.push(
+                Diagnostic::error("binary-file", format!("binary file in `{}/`", kind.folder()))
+                    .in_file(display_path(root, entry.path()))
+                    .help(format!("only Markdown files belong in `{}/`; move the file elsewhere", kind.folder())),
+            );
+        } else {
+            diagnostics.push(
+                Diagnostic::warning("not-markdown", "file ignored: it does not end in `.md`")
+                    .in_file(display_path(root, entry.path()))
+                    .help("rename it to `.md` if it is a document, or move it out of the content folder"),
+            );
+        }
+    }
+    (found, diagnostics)
+}
+
+fn looks_binary(path: &Path) -> bool {
+    std::fs::read(path).map(|bytes| bytes.iter().take(8192).any(|&b| b == 0)).unwrap_or(false)
+}
+
+/// Path relative to the project root with `/` separators.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Result<Document, Diagnostic> {
+    let shown = display_path(root, path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read file: {e}")).in_file(&shown))?;
+    if bytes.contains(&0) {
+        return Err(Diagnostic::error("binary-file", "binary file with a `.md` name")
+            .in_file(&shown)
+            .help("a note must be UTF-8 Markdown text"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        Diagnostic::error("not-utf8", format!("file is not valid UTF-8 (first bad byte at offset {offset})"))
+            .in_file(&shown)
+            .help("save the file as UTF-8")
+    })?;
+    let text: Arc<str> = Arc::from(text);
+    let source = SourceFile { path: shown.clone(), text: Arc::clone(&text) };
+
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let stem = file_name.trim_end_matches(".md");
+    let (slug, lang) = match stem.rsplit_once('.') {
+        Some((slug, lang)) => (slug, lang),
+        None => (stem, config.default_language()),
+    };
+    let whole_file = Span::new(&shown, &text, 0..0);
+    if !config.languages.iter().any(|l| l == lang) {
+        return Err(Diagnostic::error("unknown-language", format!("unknown language `{lang}` in file name"))
+            .at(whole_file)
+            .help(format!(
+                "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",
+                config.languages.join(", ")
+            )));
+    }
+    if !is_slug(slug) {
+        return Err(Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug"))
+            .at(whole_file)
+            .help(format!("name the file with lower-case letters, digits and `-`, e.g. `{}.md`", slugify(slug))));
+    }
+
+    let split = split_front_matter(&text).map_err(|e| match e {
+        SplitError::Missing => Diagnostic::error("no-front-matter", "missing front matter")
+            .at(Span::new(&shown, &text, bom_len(&text)..bom_len(&text)))
+            .help("start the file with a `---` line, the YAML fields, and a closing `---` line"),
+        SplitError::Unclosed { open } => Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+            .at(Span::new(&shown, &text, open))
+            .help("add a line containing only `---` after the last front-matter field"),
+    })?;
+    let yaml = &text[split.yaml.clone()];
+    let front_matter = FrontMatter::scan(&text, split.yaml.clone());
+    let is_default = lang == config.default_language();
+    let meta = if !is_default {
+        Meta::Translation(parse_yaml(yaml, &shown, &text, split.yaml.start, &[])?)
+    } else {
+        match kind {
+            Kind::Principle => {
+                Meta::Principle(parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS)?)
+            }
+            Kind::Note => Meta::Note(parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS)?),
+            Kind::Page => Meta::Page(parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS)?),
+        }
+    };
+    let doc = Document {
+        kind,
+        slug: slug.to_string(),
+        lang: lang.to_string(),
+        source,
+        meta,
+        front_matter,
+        body: split.body,
+    };
+    check_required_text(&doc)?;
+    Ok(doc)
+}
+
+pub const PRINCIPLE_FIELDS: &[&str] = &["title", "number", "pillar", "strategies", "sdg_targets", "summary"];
+pub const NOTE_FIELDS: &[&str] = &[
+    "title",
+    "principle",
+    "strategy",
+    "related_principles",
+    "countries",
+    "sdg_targets",
+    "summary",
+    "published",
+    "updated",
+    "status",
+    "sources",
+];
+pub const PAGE_FIELDS: &[&str] = &["title", "summary"];
+
+/// Empty titles and summaries would make blank links and headings.
+fn check_required_text(doc: &Document) -> Result<(), Diagnostic> {
+    let (title, summary) = match &doc.meta {
+        Meta::Principle(m) => (&m.title, &m.summary),
+        Meta::Note(m) => (&m.title, &m.summary),
+        Meta::Page(m) => (&m.title, &m.summary),
+        Meta::Translation(_) => return Ok(()),
+    };
+    for (key, value) in [("title", title), ("summary", summary)] {
+        if value.trim().is_empty() {
+            return Err(Diagnostic::error("empty-field", format!("`{key}` is empty"))
+                .at(doc.span(doc.front_matter.key(key).unwrap_or(0..0)))
+                .help(format!("write the document's {key}")));
+        }
+    }
+    Ok(())
+}
+
+fn parse_yaml<T: DeserializeOwned>(
+    yaml: &str,
+    path: &str,
+    text: &Arc<str>,
+    offset: usize,
+    fields: &[&str],
+) -> Result<T, Diagnostic> {
+    // An empty front matter block reads as YAML null; report it as the missing fields it lacks.
+    let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
+    serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&e, path, text, offset, fields))
+}
+
+/// Turns a serde_yaml error into a diagnostic at the same place in the file, with a suggestion
+/// for misspelt keys.
+pub fn yaml_diagnostic(
+    error: &serde_yaml::Error,
+    path: &str,
+    text: &Arc<str>,
+    offset: usize,
+    fields: &[&str],
+) -> Diagnostic {
+    let message = error.to_string();
+    // serde_yaml appends " at line L column C"; the span carries that already.
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    let start = error.location().map_or(offset, |l| offset + l.index());
+    let mut end = start;
+    let unknown = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    let (code, help) = if let Some(key) = unknown {
+        end = start + key.len();
+        let help = match did_you_mean(key, fields.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("remove it; allowed keys are: {}", fields.join(", ")),
+        };
+        ("unknown-key", help)
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        ("missing-key", format!("add `{key}:` to the front matter"))
+    } else if message.starts_with("invalid type") || message.starts_with("invalid value") || message.contains("variant") {
+        ("wrong-type", "check the value's type against the front-matter fields in README.md".to_string())
+    } else {
+        ("invalid-yaml", "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines".to_string())
+    };
+    let message = if code == "unknown-key" { message.split(", expected").next().unwrap_or(&message).to_string() } else { message };
+    let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
+    Diagnostic::error(code, message).at(Span::new(path, text, start..end)).help(help)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    pub yaml: Range<usize>,
+    pub body: Range<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with a `---` line.
+    Missing,
+    /// No closing `---` line; the range is the opening line.
+    Unclosed { open: Range<usize> },
+}
+
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
+}
+
+/// Splits `---\n<yaml>\n---\n<body>` into byte ranges. Accepts a UTF-8 BOM and CRLF line endings;
+/// `...` also closes the block, as in YAML.
+pub fn split_front_matter(text: &str) -> Result<Split, SplitError> {
+    let start = bom_len(text);
+    let mut lines = LineIter { text, at: start };
+    let Some((open, _)) = lines.next() else { return Err(SplitError::Missing) };
+    if text[open.clone()].trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = lines.at;
+    for (line, next) in lines {
+        let content = text[line.clone()].trim_end();
+        if content == "---" || content == "..." {
+            return Ok(Split { yaml: yaml_start..line.start, body: next..text.len() });
+        }
+    }
+    Err(SplitError::Unclosed { open: open.start..open.start + 3 })
+}
+
+/// Lines as (range without the line break, offset of the next line).
+struct LineIter<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for LineIter<'_> {
+    type Item = (Range<usize>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.at..];
+        let (len, next) = match rest.find('\n') {
+            Some(i) => (i, self.at + i + 1),
+            None => (rest.len(), self.text.len()),
+        };
+        let line = self.at..self.at + len;
+        self.at = next;
+        Some((line, next))
+    }
+}
+
+/// Where each top-level front-matter key and its value sit in the file. serde_yaml gives no spans
+/// for values, so this flat scan of the (always flat) front matter lets diagnostics point at the
+/// value that is wrong rather than at the top of the file.
+#[derive(Clone, Debug, Default)]
+pub struct FrontMatter {
+    keys: BTreeMap<String, (Range<usize>, Range<usize>)>,
+    text: Arc<str>,
+}
+
+impl FrontMatter {
+    fn scan(text: &Arc<str>, yaml: Range<usize>) -> FrontMatter {
+        let mut keys = BTreeMap::new();
+        let mut current: Option<(String, Range<usize>, usize)> = None;
+        let mut last_end = yaml.start;
+        let lines = LineIter { text: &text[..yaml.end], at: yaml.start };
+        for (line, _) in lines {
+            let content = &text[line.clone()];
+            let is_key = content.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && content.contains(':');
+            if is_key {
+                if let Some((key, key_range, value_start)) = current.take() {
+                    keys.insert(key, (key_range, value_start..last_end.max(value_start)));
+                }
+                let colon = content.find(':').unwrap_or(0);
+                let name = content[..colon].trim();
+                let after = &content[colon + 1..];
+                let value_start = line.start + colon + 1 + (after.len() - after.trim_start().len());
+                current = Some((name.to_string(), line.start..line.start + name.len(), value_start));
+            }
+            let trimmed = content.trim_end();
+            if !trimmed.trim_start().is_empty() && !trimmed.trim_start().starts_with('#') {
+                last_end = line.start + trimmed.len();
+            }
+        }
+        if let Some((key, key_range, value_start)) = current {
+            keys.insert(key, (key_range, value_start..last_end.max(value_start)));
+        }
+        FrontMatter { keys, text: Arc::clone(text) }
+    }
+
+    /// The range of `key:` itself.
+    pub fn key(&self, key: &str) -> Option<Range<usize>> {
+        self.keys.get(key).map(|(k, _)| k.clone())
+    }
+
+    /// The range of the value written after `key:` (the whole block for a list).
+    pub fn value(&self, key: &str) -> Option<Range<usize>> {
+        self.keys.get(key).map(|(_, v)| v.clone())
+    }
+
+    /// The range of one item of a list value, found as a whole word inside the value.
+    pub fn item(&self, key: &str, item: &str) -> Option<Range<usize>> {
+        let value = self.value(key)?;
+        let haystack = &self.text[value.clone()];
+        let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_' || c == '.';
+        haystack
+            .match_indices(item)
+            .find(|(i, _)| {
+                let before = haystack[..*i].chars().next_back();
+                let after = haystack[i + item.len()..].chars().next();
+                !before.is_some_and(is_word) && !after.is_some_and(is_word)
+            })
+            .map(|(i, _)| value.start + i..value.start + i + item.len())
+    }
+
+    /// The value's range, or the key's, or the start of the file: the best place to point at.
+    pub fn locate(&self, key: &str) -> Range<usize> {
+        self.value(key).filter(|v| !v.is_empty()).or_else(|| self.key(key)).unwrap_or(0..0)
+    }
+}
+
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
+/// A URL-safe slug for a title: lower-case ASCII letters and digits joined by `-`.
+pub fn slugify(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut slug = String::new();
+    for c in title.nfd().filter(|c| c.is_ascii()) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lf_crlf_and_bom() {
+        let text = "---\ntitle: A\n---\nBody\n";
+        let split = split_front_matter(text).unwrap();
+        assert_eq!(&text[split.yaml.clone()], "title: A\n");
+        assert_eq!(&text[split.body.clone()], "Body\n");
+
+        let text = "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n";
+        let split = split_front_matter(text).unwrap();
+        assert_eq!(&text[split.yaml], "title: A\r\n");
+        assert_eq!(&text[split.body], "Body\r\n");
+    }
+
+    #[test]
+    fn reports_missing_and_unclosed() {
+        assert_eq!(split_front_matter("title: A\n"), Err(SplitError::Missing));
+        assert_eq!(split_front_matter(""), Err(SplitError::Missing));
+        assert_eq!(split_front_matter("---\ntitle: A\n"), Err(SplitError::Unclosed { open: 0..3 }));
+    }
+
+    #[test]
+    fn front_matter_spans_point_at_values_and_items() {
+        let text: Arc<str> = Arc::from("---\ntitle: A\ncountries: [MUS, PAK]\nlist:\n  - one\n  - two\n---\n");
+        let split = split_front_matter(&text).unwrap();
+        let fm = FrontMatter::scan(&text, split.yaml);
+        assert_eq!(&text[fm.value("title").unwrap()], "A");
+        assert_eq!(&text[fm.item("countries", "PAK").unwrap()], "PAK");
+        assert_eq!(&text[fm.item("list", "two").unwrap()], "two");
+        assert_eq!(&text[fm.key("list").unwrap()], "list");
+    }
+
+    #[test]
+    fn slugify_folds_accents() {
+        assert_eq!(slugify("Égalité & Fiscal  federalism!"), "egalite-fiscal-federalism");
+        assert!(is_slug("data-sharing"));
+        assert!(!is_slug("Data_Sharing"));
+    }
+}

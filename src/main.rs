@@ -1,0 +1,153 @@
+//! The `guidance` command line. Errors are printed here, once, and turned into the exit code:
+//! 0 on success, 1 when the content has errors, 2 on a usage error.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use guidance::{Diagnostic, Diagnostics};
+
+/// Builds the CEPA governance guidance site from Markdown notes and principles.
+#[derive(Parser)]
+#[command(name = "guidance", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into site/ (replaced atomically: a failed build leaves it untouched).
+    Build {
+        /// The project folder (holding notes/ and principles/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; defaults to <root>/site.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check every document, link and template without writing anything.
+    Check {
+        /// The project folder (holding notes/ and principles/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Print diagnostics as JSON lines (file, line, column, severity, code, message, help).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a new document with valid front matter.
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Scaffold notes/<slug>.md from a title.
+    Note {
+        /// The note's title, e.g. "Open government data".
+        title: String,
+        /// The slug of the principle it serves.
+        #[arg(long, default_value = "sound-policymaking")]
+        principle: String,
+        /// The project folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build { root, out } => {
+            let out = out.unwrap_or_else(|| root.join("site"));
+            match guidance::build(&root, &out) {
+                Ok(report) => {
+                    print_diagnostics(&report.warnings, color);
+                    eprintln!(
+                        "built {} pages ({:.1} MB) into {}",
+                        report.pages,
+                        report.bytes as f64 / 1e6,
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diagnostics) => failed(&diagnostics, color),
+            }
+        }
+        Command::Check { root, json } => {
+            let result = guidance::check(&root);
+            let diagnostics = match &result {
+                Ok(warnings) => warnings,
+                Err(errors) => errors,
+            };
+            if json {
+                for d in diagnostics.iter() {
+                    println!("{}", d.to_json());
+                }
+            } else {
+                print_diagnostics(diagnostics, color);
+            }
+            match result {
+                Ok(warnings) => {
+                    if !json {
+                        eprintln!("checked: no errors, {} warning(s)", warnings.0.len());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    if !json {
+                        eprintln!("check failed: {} error(s)", errors.error_count());
+                    }
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::New { what: NewCommand::Note { title, principle, root } } => match new_note(&root, &title, &principle) {
+            Ok(path) => {
+                eprintln!("created {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => failed(&d.into(), color),
+        },
+    }
+}
+
+fn print_diagnostics(diagnostics: &Diagnostics, color: bool) {
+    for d in diagnostics.iter() {
+        eprint!("{}", d.render(color));
+    }
+}
+
+fn failed(diagnostics: &Diagnostics, color: bool) -> ExitCode {
+    print_diagnostics(diagnostics, color);
+    eprintln!("error: build failed with {} error(s); nothing was written", diagnostics.error_count());
+    ExitCode::from(1)
+}
+
+fn new_note(root: &std::path::Path, title: &str, principle: &str) -> Result<PathBuf, Diagnostic> {
+    let slug = guidance::load::slugify(title);
+    if slug.is_empty() {
+        return Err(Diagnostic::error("bad-title", "the title has no letters or digits to make a file name from")
+            .help("give the note a title, e.g. guidance new note \"Open government data\""));
+    }
+    let path = root.join("notes").join(format!("{slug}.md"));
+    if path.exists() {
+        return Err(Diagnostic::error("exists", format!("notes/{slug}.md already exists"))
+            .help("choose another title or edit the existing note"));
+    }
+    let title_yaml = serde_json::to_string(title).unwrap_or_default();
+    let text = format!(
+        "---\ntitle: {title_yaml}\nprinciple: {principle}\nrelated_principles: []\ncountries: []\nsdg_targets: []\n\
+         summary: One or two sentences shown in lists, search results and meta descriptions.\nstatus: published\nsources: []\n---\n\
+         ## At a glance\n\n## Understanding the strategy\n\n## Why it matters\n\n## Putting it into practice\n\n\
+         ## Common pitfalls\n\n## Measuring progress\n\n## Related notes\n\n## Further reading\n"
+    );
+    std::fs::create_dir_all(root.join("notes"))
+        .and_then(|_| std::fs::write(&path, text))
+        .map_err(|e| Diagnostic::error("io", format!("cannot write notes/{slug}.md: {e}")))?;
+    Ok(path)
+}

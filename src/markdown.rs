@@ -1,0 +1,272 @@
+//! Markdown in two passes over the same parser: `analyse` (headings, sections, links with spans,
+//! for the link stage) and `to_html` (for the render stage, with links already resolved).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::model::{Heading, Section};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_STRIKETHROUGH
+}
+
+/// A link destination as written, with its byte range relative to the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkRef {
+    pub dest: String,
+    pub range: Range<usize>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub headings: Vec<Heading>,
+    pub sections: Vec<Section>,
+    pub links: Vec<LinkRef>,
+    pub has_code: bool,
+}
+
+/// Reads a body once for everything the link stage needs.
+pub fn analyse(markdown: &str) -> Analysis {
+    let mut analysis = Analysis::default();
+    let mut ids = HeadingIds::default();
+    let mut section = Section { id: String::new(), heading: String::new(), text: String::new() };
+    let mut heading: Option<(u8, Option<String>, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    let id = ids.assign(explicit.as_deref(), &text);
+                    analysis.headings.push(Heading { level, text: text.clone(), id: id.clone() });
+                    let finished = std::mem::replace(&mut section, Section { id, heading: text, text: String::new() });
+                    push_section(&mut analysis.sections, finished);
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                analysis.links.push(LinkRef { dest: dest_url.to_string(), range });
+            }
+            Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
+            Event::Text(text) | Event::Code(text) => match &mut heading {
+                Some((_, _, heading_text)) => heading_text.push_str(&text),
+                None => section.text.push_str(&text),
+            },
+            Event::SoftBreak | Event::HardBreak => match &mut heading {
+                Some((_, _, heading_text)) => heading_text.push(' '),
+                None => section.text.push(' '),
+            },
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                if !section.text.ends_with(' ') && !section.text.is_empty() {
+                    section.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    push_section(&mut analysis.sections, section);
+    analysis
+}
+
+fn push_section(sections: &mut Vec<Section>, mut section: Section) {
+    section.text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !section.text.is_empty() || !section.heading.is_empty() {
+        sections.push(section);
+    }
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Assigns each heading a stable, unique id: the heading text lower-cased, with every run of
+/// characters that are not letters or digits turned into one `-`; repeats get `-2`, `-3`.
+#[derive(Default)]
+struct HeadingIds {
+    seen: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, explicit: Option<&str>, text: &str) -> String {
+        let base = match explicit {
+            Some(id) => id.to_string(),
+            None => anchor_id(text),
+        };
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 { base } else { format!("{base}-{count}") }
+    }
+}
+
+pub fn anchor_id(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    if id.is_empty() { "section".to_string() } else { id.to_string() }
+}
+
+/// Renders a body to HTML. `resolve` maps a link destination as written to the `href` to emit
+/// (the link stage has already checked that every destination resolves).
+pub fn to_html(markdown: &str, anchor_label: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut ids = HeadingIds::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading: Option<(u8, Option<String>, Vec<Event>, String)> = None;
+    let mut code: Option<(Option<String>, String)> = None;
+    for event in Parser::new_ext(markdown, options()) {
+        if let Some((_, text)) = &mut code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text) = code.take().unwrap_or_default();
+                    events.push(Event::Html(highlight(lang.as_deref(), &text).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let href = resolve(&dest_url).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link { link_type, dest_url: href, title, id })
+            }
+            other => other,
+        };
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level_number(level), id.map(|i| i.to_string()), Vec::new(), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, explicit, inner, text)) = heading.take() {
+                    let id = ids.assign(explicit.as_deref(), text.trim());
+                    let mut html = String::new();
+                    pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+                    let label = escape(&format!("{anchor_label}: {}", text.trim()));
+                    events.push(Event::Html(
+                        format!(
+                            "<h{level} id=\"{id}\">{html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
+                            id = escape(&id)
+                        )
+                        .into(),
+                    ));
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
+                    CodeBlockKind::Indented => None,
+                };
+                code = Some((lang, String::new()));
+            }
+            other => match &mut heading {
+                Some((_, _, inner, text)) => {
+                    if let Event::Text(t) | Event::Code(t) = &other {
+                        text.push_str(t);
+                    }
+                    inner.push(other);
+                }
+                None => events.push(other),
+            },
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// The syntax definitions, deserialized on first use only: a site without code never pays.
+fn syntax_set() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// A fenced code block as HTML with `hl-` CSS classes (colours live in the theme's CSS).
+fn highlight(lang: Option<&str>, code: &str) -> String {
+    let class = lang.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
+    let highlighted = lang.and_then(|lang| {
+        let set = syntax_set();
+        let syntax = set.find_syntax_by_token(lang)?;
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+        for line in LinesWithEndings::from(code) {
+            generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        }
+        Some(generator.finalize())
+    });
+    let body = highlighted.unwrap_or_else(|| escape(code));
+    format!("<pre class=\"code\" tabindex=\"0\"><code{class}>{body}</code></pre>\n")
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_stable_unique_ids() {
+        let a = analyse("## Putting it into practice\n\ntext\n\n## Notes\n\n## Notes\n\n### Égalité réelle\n");
+        let ids: Vec<_> = a.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["putting-it-into-practice", "notes", "notes-2", "égalité-réelle"]);
+        assert_eq!(a.sections[0].text, "text");
+    }
+
+    #[test]
+    fn links_keep_their_spans() {
+        let md = "See [the principle](principle:integrity) now.";
+        let a = analyse(md);
+        assert_eq!(a.links[0].dest, "principle:integrity");
+        assert_eq!(&md[a.links[0].range.clone()], "[the principle](principle:integrity)");
+    }
+
+    #[test]
+    fn html_has_anchors_resolved_links_tables_and_footnotes() {
+        let md = "## Why it matters\n\n[x](note:a) \"quoted\"[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n[^1]: Footnote.\n";
+        let html = to_html(md, "Link to section", &|d| (d == "note:a").then(|| "../a/".to_string()));
+        assert!(html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\""), "{html}");
+        assert!(html.contains("href=\"../a/\""));
+        assert!(html.contains("\u{201c}quoted\u{201d}"));
+        assert!(html.contains("<table>"));
+        assert!(html.contains("footnote"));
+        assert!(html.contains("type=\"checkbox\""));
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let html = to_html("```rust\nfn main() {}\n```\n", "Link", &|_| None);
+        assert!(html.contains("class=\"language-rust\""), "{html}");
+        assert!(html.contains("hl-"), "{html}");
+        let plain = to_html("```\n<b>\n```\n", "Link", &|_| None);
+        assert!(plain.contains("&lt;b&gt;"));
+    }
+}

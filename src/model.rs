@@ -1,0 +1,366 @@
+//! The site model: plain data that every stage after `link` reads. Relations are indexes into the
+//! site's vectors, never pointers, so the whole `Site` is cheap to share and easy to serialize.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pillar {
+    Effectiveness,
+    Accountability,
+    Inclusiveness,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 3] = [Pillar::Effectiveness, Pillar::Accountability, Pillar::Inclusiveness];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Pillar::Effectiveness => "effectiveness",
+            Pillar::Accountability => "accountability",
+            Pillar::Inclusiveness => "inclusiveness",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Published,
+    /// The title is not yet confirmed against the published series.
+    Provisional,
+}
+
+/// A date as precise as the facts allow: a year, a month, or a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Option<PartialDate> {
+        let mut parts = text.trim().split('-');
+        let year = parts.next().filter(|y| y.len() == 4)?.parse().ok()?;
+        let month: Option<u8> = match parts.next() {
+            Some(m) if m.len() == 2 => Some(m.parse().ok().filter(|m| (1..=12).contains(m))?),
+            Some(_) => return None,
+            None => None,
+        };
+        let day: Option<u8> = match parts.next() {
+            Some(d) if d.len() == 2 => {
+                let max = days_in_month(year, month?);
+                Some(d.parse().ok().filter(|d| (1..=max).contains(d))?)
+            }
+            Some(_) => return None,
+            None => None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(PartialDate { year, month, day })
+    }
+
+    /// The first day the date can mean, as `YYYY-MM-DD` (feeds and JSON-LD want a full date).
+    pub fn first_day(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(month) = self.month {
+            write!(f, "-{month:02}")?;
+        }
+        if let Some(day) = self.day {
+            write!(f, "-{day:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // YAML reads `2021` as a number and `2021-02-01` as a string; accept both.
+        let value = serde_yaml::Value::deserialize(deserializer)?;
+        let text = match &value {
+            serde_yaml::Value::Number(n) => n.to_string(),
+            serde_yaml::Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        PartialDate::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid date `{}`: write YYYY, YYYY-MM or YYYY-MM-DD",
+                text.trim()
+            ))
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSource {
+    pub title: String,
+    pub url: String,
+}
+
+/// Front matter of `principles/<slug>.md`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipleMeta {
+    pub title: String,
+    pub number: u8,
+    pub pillar: Pillar,
+    pub strategies: Vec<String>,
+    #[serde(default)]
+    pub sdg_targets: Vec<String>,
+    pub summary: String,
+}
+
+/// Front matter of `notes/<slug>.md`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteMeta {
+    pub title: String,
+    pub principle: String,
+    /// The principle's strategy this note covers, as the principle lists it.
+    #[serde(default)]
+    pub strategy: Option<String>,
+    #[serde(default)]
+    pub related_principles: Vec<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub sdg_targets: Vec<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub published: Option<PartialDate>,
+    #[serde(default)]
+    pub updated: Option<PartialDate>,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub sources: Vec<ExternalSource>,
+}
+
+/// Front matter of `pages/<slug>.md` (the About page, the home-page introduction).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMeta {
+    pub title: String,
+    pub summary: String,
+}
+
+/// Which folder a document came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Principle,
+    Note,
+    Page,
+}
+
+impl Kind {
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Principle => "principles",
+            Kind::Note => "notes",
+            Kind::Page => "pages",
+        }
+    }
+}
+
+/// A source file as read from disk: its text is shared with every diagnostic that points into it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Path relative to the project root, with `/` separators (what diagnostics print).
+    pub path: String,
+    pub text: Arc<str>,
+}
+
+/// A heading in a document body, with the id its anchor gets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+}
+
+/// A section of a body: the text under one heading (or before the first), for search and the API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// Empty for the text before the first heading.
+    pub id: String,
+    pub heading: String,
+    pub text: String,
+}
+
+/// A link target written in a body, resolved by the link stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Principle { index: usize, anchor: Option<String> },
+    Note { index: usize, anchor: Option<String> },
+    Page { index: usize, anchor: Option<String> },
+    Country { index: usize },
+    /// `#anchor` within the same document.
+    Anchor(String),
+    /// Left as written: `https:`, `mailto:` and the like.
+    External(String),
+}
+
+/// A document's Markdown body, analysed once: headings, sections and links (with their spans).
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    /// Byte range of the body in the source file.
+    pub range: Range<usize>,
+    pub headings: Vec<Heading>,
+    pub sections: Vec<Section>,
+    /// Every link written in the body, by its destination as written, resolved.
+    pub links: BTreeMap<String, Target>,
+    pub has_code: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Principle {
+    pub slug: String,
+    pub source: SourceFile,
+    pub meta: PrincipleMeta,
+    pub body: Body,
+    /// Notes whose `principle` is this one, in series order.
+    pub notes: Vec<usize>,
+    /// Notes that list this principle among their related principles.
+    pub related_notes: Vec<usize>,
+    /// For each strategy (same order as `meta.strategies`), the notes that cover it.
+    pub strategy_notes: Vec<Vec<usize>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub slug: String,
+    pub source: SourceFile,
+    pub meta: NoteMeta,
+    pub body: Body,
+    pub principle: usize,
+    pub related_principles: Vec<usize>,
+    pub countries: Vec<usize>,
+    /// Index into the principle's strategies.
+    pub strategy: Option<usize>,
+    /// Notes this note links to in its body, sorted, without itself.
+    pub links_to: Vec<usize>,
+    /// Notes that link to this one.
+    pub linked_from: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub slug: String,
+    pub source: SourceFile,
+    pub meta: PageMeta,
+    pub body: Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-3 code, upper case.
+    pub code: String,
+    pub name: String,
+    /// Notes that cite the country, in series order.
+    pub notes: Vec<usize>,
+}
+
+/// Everything the site publishes, linked. Built by `link::link`, read by every later stage.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub config: Config,
+    /// In official order (by number).
+    pub principles: Vec<Principle>,
+    /// In series order: by principle, then by the principle's order of strategies, then title.
+    pub notes: Vec<Note>,
+    /// By slug.
+    pub pages: Vec<Page>,
+    /// By name.
+    pub countries: Vec<Country>,
+    /// Documents in languages other than the default, by (kind, slug, lang).
+    pub translations: Vec<Translation>,
+}
+
+/// A translation of a principle, note or page (`<slug>.<lang>.md`). Its front matter may only
+/// override fields that readers see (title, summary); structure comes from the original.
+#[derive(Clone, Debug)]
+pub struct Translation {
+    pub kind: Kind,
+    pub slug: String,
+    pub lang: String,
+    pub source: SourceFile,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub body: Body,
+}
+
+impl Site {
+    pub fn principle(&self, slug: &str) -> Option<usize> {
+        self.principles.iter().position(|p| p.slug == slug)
+    }
+
+    pub fn note(&self, slug: &str) -> Option<usize> {
+        self.notes.iter().position(|n| n.slug == slug)
+    }
+
+    pub fn page(&self, slug: &str) -> Option<usize> {
+        self.pages.iter().position(|p| p.slug == slug)
+    }
+
+    pub fn country(&self, code: &str) -> Option<usize> {
+        self.countries.iter().position(|c| c.code == code)
+    }
+
+    pub fn principles_in(&self, pillar: Pillar) -> impl Iterator<Item = usize> + '_ {
+        (0..self.principles.len()).filter(move |&i| self.principles[i].meta.pillar == pillar)
+    }
+
+    /// The Markdown of a document body.
+    pub fn markdown<'a>(source: &'a SourceFile, body: &Body) -> &'a str {
+        &source.text[body.range.clone()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates_parse_and_print() {
+        assert_eq!(PartialDate::parse("2021-02").unwrap().to_string(), "2021-02");
+        assert_eq!(PartialDate::parse("2024-02-29").unwrap().first_day(), "2024-02-29");
+        assert_eq!(PartialDate::parse("2022").unwrap().first_day(), "2022-01-01");
+        for bad in ["2023-02-29", "2021-13", "21-01", "2021-1", "2021-01-01-01", "soon"] {
+            assert_eq!(PartialDate::parse(bad), None, "{bad}");
+        }
+    }
+}
