@@ -38,7 +38,7 @@ impl Default for Config {
                           the strategy guidance notes that help put them into practice."
                 .to_string(),
             base_url: None,
-            languages: vec!["en".to_string()],
+            languages: crate::i18n::LANGUAGES.iter().map(|l| l.to_string()).collect(),
             country_names: BTreeMap::from([("LAO".to_string(), "Lao PDR".to_string())]),
             offline_name: "cepa-guidance".to_string(),
             source_note: "Summaries written for this site from public UN DESA sources. The official \

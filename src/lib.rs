@@ -18,6 +18,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod synthetic;
 pub mod theme;
 
 use std::path::Path;
