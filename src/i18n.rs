@@ -7,3 +7,16 @@ pub const LANGUAGES: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
 pub fn direction(lang: &str) -> &'static str {
     if lang == "ar" { "rtl" } else { "ltr" }
 }
+
+/// A language's name in its own script, for the language switcher.
+pub fn native_name(lang: &str) -> &'static str {
+    match lang {
+        "en" => "English",
+        "fr" => "Français",
+        "es" => "Español",
+        "ar" => "العربية",
+        "zh" => "中文",
+        "ru" => "Русский",
+        _ => "",
+    }
+}

@@ -340,6 +340,11 @@ impl Site {
         self.countries.iter().position(|c| c.code == code)
     }
 
+    /// The translation of a document into `lang`, if one exists.
+    pub fn translation(&self, kind: Kind, slug: &str, lang: &str) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
+    }
+
     pub fn principles_in(&self, pillar: Pillar) -> impl Iterator<Item = usize> + '_ {
         (0..self.principles.len()).filter(move |&i| self.principles[i].meta.pillar == pillar)
     }

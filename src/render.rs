@@ -66,8 +66,37 @@ impl PageId {
         ids
     }
 
-    /// The file the page is written to.
+    /// The file the page is written to, in the default language.
     pub fn path(self, site: &Site) -> String {
+        self.path_in(site, site.config.default_language())
+    }
+
+    /// The file the page is written to in `lang`: other languages live under `<lang>/`.
+    pub fn path_in(self, site: &Site, lang: &str) -> String {
+        let path = self.base_path(site);
+        if lang == site.config.default_language() { path } else { format!("{lang}/{path}") }
+    }
+
+    /// The document a page shows, if it shows one (its translations decide where it exists).
+    pub fn document(self, site: &Site) -> Option<(Kind, &str)> {
+        match self {
+            PageId::Note(i) => Some((Kind::Note, site.notes[i].slug.as_str())),
+            PageId::Principle(i) => Some((Kind::Principle, site.principles[i].slug.as_str())),
+            PageId::Page(i) => Some((Kind::Page, site.pages[i].slug.as_str())),
+            _ => None,
+        }
+    }
+
+    /// Whether the page is published in `lang`: generated pages exist in every language, a
+    /// document's page only in the languages it is written or translated in.
+    pub fn exists_in(self, site: &Site, lang: &str) -> bool {
+        match self.document(site) {
+            Some((kind, slug)) => lang == site.config.default_language() || site.translation(kind, slug, lang).is_some(),
+            None => true,
+        }
+    }
+
+    fn base_path(self, site: &Site) -> String {
         match self {
             PageId::Home => "index.html".to_string(),
             PageId::NotesIndex => "notes/index.html".to_string(),
@@ -107,7 +136,8 @@ pub struct Renderer<'a> {
     site: &'a Site,
     env: Environment<'a>,
     options: RenderOptions,
-    strings: BTreeMap<String, String>,
+    /// Interface strings by language, each complete (missing keys fall back to English).
+    strings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -123,32 +153,44 @@ impl<'a> Renderer<'a> {
                 diagnostics.push(template_diagnostic(&e));
             }
         }
-        let lang = site.config.default_language();
-        let strings = match theme.text(&format!("i18n/{lang}.yaml")).map(serde_yaml::from_str) {
-            Some(Ok(strings)) => strings,
-            Some(Err(e)) => {
-                diagnostics.push(
-                    Diagnostic::error("theme", format!("interface strings do not parse: {e}"))
-                        .in_file(format!("theme/i18n/{lang}.yaml")),
-                );
-                BTreeMap::new()
-            }
-            None => {
-                diagnostics.push(
-                    Diagnostic::error("theme", format!("no interface strings for language `{lang}`"))
-                        .in_file(format!("theme/i18n/{lang}.yaml")),
-                );
-                BTreeMap::new()
-            }
-        };
+        let english: BTreeMap<String, String> = theme
+            .text("i18n/en.yaml")
+            .and_then(|text| serde_yaml::from_str(text).ok())
+            .unwrap_or_default();
+        let mut strings = BTreeMap::new();
+        for lang in &site.config.languages {
+            let name = format!("i18n/{lang}.yaml");
+            let own: BTreeMap<String, String> = match theme.text(&name).map(serde_yaml::from_str) {
+                Some(Ok(own)) => own,
+                Some(Err(e)) => {
+                    diagnostics.push(
+                        Diagnostic::error("theme", format!("interface strings do not parse: {e}"))
+                            .in_file(format!("theme/{name}")),
+                    );
+                    continue;
+                }
+                None => {
+                    diagnostics.push(
+                        Diagnostic::error("theme", format!("no interface strings for language `{lang}`"))
+                            .in_file(format!("theme/{name}"))
+                            .help("add the file, or remove the language from guidance.yaml"),
+                    );
+                    continue;
+                }
+            };
+            let mut merged = english.clone();
+            merged.extend(own);
+            strings.insert(lang.clone(), merged);
+        }
         diagnostics.into_result()?;
         Ok(Renderer { site, env, options, strings })
     }
 
     /// Renders every page, in parallel.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
-        let ids = PageId::all(self.site);
-        let results: Vec<Result<OutputFile, Diagnostic>> = ids.par_iter().map(|&id| self.render(id)).collect();
+        let pages = self.pages();
+        let results: Vec<Result<OutputFile, Diagnostic>> =
+            pages.par_iter().map(|(id, lang)| self.render_in(*id, lang)).collect();
         let mut files = Vec::with_capacity(results.len() + 2);
         let mut diagnostics = Diagnostics::default();
         for result in results {
@@ -163,10 +205,29 @@ impl<'a> Renderer<'a> {
         Ok(files)
     }
 
-    /// Renders one page.
+    /// Every page in every language it is published in.
+    pub fn pages(&self) -> Vec<(PageId, String)> {
+        let site = self.site;
+        let mut pages = Vec::new();
+        for lang in &site.config.languages {
+            for id in PageId::all(site) {
+                if id.exists_in(site, lang) {
+                    pages.push((id, lang.clone()));
+                }
+            }
+        }
+        pages
+    }
+
+    /// Renders one page in the default language.
     pub fn render(&self, id: PageId) -> Result<OutputFile, Diagnostic> {
-        let path = id.path(self.site);
-        let page = PageContext::new(self, &path);
+        self.render_in(id, self.site.config.default_language())
+    }
+
+    /// Renders one page in `lang`.
+    pub fn render_in(&self, id: PageId, lang: &str) -> Result<OutputFile, Diagnostic> {
+        let path = id.path_in(self.site, lang);
+        let page = PageContext::new(self, &path, lang);
         let (template, ctx) = match id {
             PageId::Home => ("home.html", self.home(&page)),
             PageId::NotesIndex => ("notes.html", self.notes_index(&page)),
@@ -176,8 +237,8 @@ impl<'a> Renderer<'a> {
             PageId::CountriesIndex => ("countries.html", self.countries_index(&page)),
             PageId::Country(i) => ("country.html", self.country(&page, i)),
             PageId::Page(i) => ("page.html", self.page(&page, i)),
-            PageId::Search => ("search.html", context! { title => self.t("search_title"), description => self.t("search_label") }),
-            PageId::NotFound => ("404.html", context! { title => self.t("not_found_title"), description => self.t("not_found_text") }),
+            PageId::Search => ("search.html", context! { title => self.t(&page, "search_title"), description => self.t(&page, "search_label") }),
+            PageId::NotFound => ("404.html", context! { title => self.t(&page, "not_found_title"), description => self.t(&page, "not_found_text") }),
         };
         let base = self.base_context(&page, id);
         let ctx = context! { ..ctx, ..base };
@@ -196,8 +257,8 @@ impl<'a> Renderer<'a> {
         Ok(OutputFile { path, bytes: html.into_bytes() })
     }
 
-    fn t<'k>(&'k self, key: &'k str) -> &'k str {
-        self.strings.get(key).map_or(key, String::as_str)
+    fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
+        self.strings.get(&page.lang).and_then(|s| s.get(key)).map_or(key, String::as_str)
     }
 
     fn base_context(&self, page: &PageContext, id: PageId) -> Value {
@@ -213,9 +274,12 @@ impl<'a> Renderer<'a> {
                 source_note => config.source_note,
                 base_url => config.base_url(),
             },
-            lang => config.default_language(),
-            dir => crate::i18n::direction(config.default_language()),
-            t => self.strings,
+            lang => page.lang,
+            dir => crate::i18n::direction(&page.lang),
+            t => self.strings.get(&page.lang),
+            alternates => self.alternates(page, id),
+            translated => id.document(site).is_none() || page.lang == config.default_language()
+                || id.exists_in(site, &page.lang),
             root => page.root,
             path => page.path,
             canonical => canonical,
@@ -229,27 +293,76 @@ impl<'a> Renderer<'a> {
                 PageId::NotFound => "",
             },
             links => context! {
-                home => page.href(PageId::Home.path(site)),
-                notes => page.href(PageId::NotesIndex.path(site)),
-                principles => page.href(PageId::PrinciplesIndex.path(site)),
-                countries => page.href(PageId::CountriesIndex.path(site)),
-                search => page.href(PageId::Search.path(site)),
-                about => site.page("about").map(|i| page.href(PageId::Page(i).path(site))),
-                download => site.page("download").map(|i| page.href(PageId::Page(i).path(site))),
+                home => self.href_to(page, PageId::Home),
+                notes => self.href_to(page, PageId::NotesIndex),
+                principles => self.href_to(page, PageId::PrinciplesIndex),
+                countries => self.href_to(page, PageId::CountriesIndex),
+                search => self.href_to(page, PageId::Search),
+                about => site.page("about").map(|i| self.href_to(page, PageId::Page(i))),
+                download => site.page("download").map(|i| self.href_to(page, PageId::Page(i))),
                 static_dir => format!("{}static/", page.root),
             },
         }
     }
 
+    /// The link from `page` to page `id`: in the page's language when `id` exists in it,
+    /// otherwise in the default language (never a broken link).
+    fn href_to(&self, page: &PageContext, id: PageId) -> String {
+        page.href(id.path_in(self.site, self.lang_of(page, id)))
+    }
+
+    /// The language `id` is shown in when linked from `page`.
+    fn lang_of<'s>(&'s self, page: &'s PageContext, id: PageId) -> &'s str {
+        if id.exists_in(self.site, &page.lang) { &page.lang } else { self.site.config.default_language() }
+    }
+
+    /// A document's title, summary and body in the page's language (the original where untranslated).
+    fn localized<'s>(&'s self, page: &PageContext, kind: Kind, slug: &str, title: &'s str, summary: &'s str, source: &'s SourceFile, body: &'s Body) -> Localized<'s> {
+        match self.site.translation(kind, slug, &page.lang) {
+            Some(t) => Localized {
+                title: t.title.as_deref().unwrap_or(title),
+                summary: t.summary.as_deref().unwrap_or(summary),
+                source: &t.source,
+                body: &t.body,
+                lang: &t.lang,
+            },
+            None => Localized { title, summary, source, body, lang: self.site.config.default_language() },
+        }
+    }
+
     fn body_html(&self, page: &PageContext, source: &SourceFile, body: &Body) -> String {
         let resolve = |dest: &str| body.links.get(dest).map(|target| self.target_href(page, target));
-        markdown::to_html(Site::markdown(source, body), self.t("anchor_label"), &resolve)
+        markdown::to_html(Site::markdown(source, body), self.t(page, "anchor_label"), &resolve)
+    }
+
+    /// The page in every language it exists in, for `hreflang` links and the language switcher.
+    fn alternates(&self, page: &PageContext, id: PageId) -> Vec<Value> {
+        let site = self.site;
+        site.config
+            .languages
+            .iter()
+            .filter(|lang| id.exists_in(site, lang))
+            .map(|lang| {
+                context! {
+                    lang => lang,
+                    name => crate::i18n::native_name(lang),
+                    href => page.href(id.path_in(site, lang)),
+                    current => *lang == page.lang,
+                }
+            })
+            .collect()
     }
 
     fn target_href(&self, page: &PageContext, target: &Target) -> String {
         let site = self.site;
         let with_anchor = |id: PageId, anchor: &Option<String>| {
-            let href = page.href(id.path(site));
+            let lang = self.lang_of(page, id);
+            let href = page.href(id.path_in(site, lang));
+            // Headings are translated, so an anchor only carries over where the heading exists.
+            let anchor = anchor.as_ref().filter(|a| {
+                lang == site.config.default_language()
+                    || id.document(site).and_then(|(kind, slug)| site.translation(kind, slug, lang)).is_none_or(|t| t.body.headings.iter().any(|h| &h.id == *a))
+            });
             match anchor {
                 Some(a) => format!("{href}#{a}"),
                 None => href,
@@ -270,14 +383,17 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
+        let text = self.localized(page, Kind::Note, &note.slug, &note.meta.title, &note.meta.summary, &note.source, &note.body);
+        let principle_title = self.localized(page, Kind::Principle, &principle.slug, &principle.meta.title, &principle.meta.summary, &principle.source, &principle.body).title;
         NoteCard {
             slug: note.slug.clone(),
-            title: note.meta.title.clone(),
-            summary: note.meta.summary.clone(),
-            url: page.href(PageId::Note(i).path(site)),
+            title: text.title.to_string(),
+            summary: text.summary.to_string(),
+            lang: text.lang.to_string(),
+            url: self.href_to(page, PageId::Note(i)),
             provisional: note.meta.status == Status::Provisional,
-            principle: principle.meta.title.clone(),
-            principle_url: page.href(PageId::Principle(note.principle).path(site)),
+            principle: principle_title.to_string(),
+            principle_url: self.href_to(page, PageId::Principle(note.principle)),
             pillar: principle.meta.pillar,
             countries: note.countries.iter().map(|&c| site.countries[c].name.clone()).collect(),
             published: note.meta.published.map(|d| d.to_string()),
@@ -287,13 +403,15 @@ impl<'a> Renderer<'a> {
     fn principle_card(&self, page: &PageContext, i: usize) -> PrincipleCard {
         let site = self.site;
         let p = &site.principles[i];
+        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
         PrincipleCard {
             slug: p.slug.clone(),
             number: p.meta.number,
-            title: p.meta.title.clone(),
-            summary: p.meta.summary.clone(),
+            title: text.title.to_string(),
+            summary: text.summary.to_string(),
+            lang: text.lang.to_string(),
             pillar: p.meta.pillar,
-            url: page.href(PageId::Principle(i).path(site)),
+            url: self.href_to(page, PageId::Principle(i)),
             strategy_count: p.meta.strategies.len(),
             notes: p.notes.iter().map(|&n| self.note_card(page, n)).collect(),
             related_notes: p.related_notes.iter().map(|&n| self.note_card(page, n)).collect(),
@@ -308,7 +426,7 @@ impl<'a> Renderer<'a> {
                     self.site.principles_in(pillar).map(|i| self.principle_card(page, i)).collect();
                 PillarView {
                     slug: pillar,
-                    title: self.t(&format!("pillar_{}", pillar.slug())).to_string(),
+                    title: self.t(page, &format!("pillar_{}", pillar.slug())).to_string(),
                     note_count: principles.iter().map(|p| p.notes.len()).sum(),
                     strategy_count: principles.iter().map(|p| p.strategy_count).sum(),
                     principles,
@@ -335,7 +453,11 @@ impl<'a> Renderer<'a> {
 
     fn home(&self, page: &PageContext) -> Value {
         let site = self.site;
-        let intro = site.page(HOME_PAGE).map(|i| self.body_html(page, &site.pages[i].source, &site.pages[i].body));
+        let intro = site.page(HOME_PAGE).map(|i| {
+            let home = &site.pages[i];
+            let text = self.localized(page, Kind::Page, HOME_PAGE, &home.meta.title, &home.meta.summary, &home.source, &home.body);
+            self.body_html(page, text.source, text.body)
+        });
         context! {
             title => site.config.title,
             description => site.config.description,
@@ -353,8 +475,8 @@ impl<'a> Renderer<'a> {
     fn notes_index(&self, page: &PageContext) -> Value {
         let notes: Vec<NoteCard> = (0..self.site.notes.len()).map(|i| self.note_card(page, i)).collect();
         context! {
-            title => self.t("notes_title"),
-            description => self.t("notes_description"),
+            title => self.t(page, "notes_title"),
+            description => self.t(page, "notes_description"),
             notes => notes,
             pillars => self.pillars(page),
         }
@@ -362,8 +484,8 @@ impl<'a> Renderer<'a> {
 
     fn principles_index(&self, page: &PageContext) -> Value {
         context! {
-            title => self.t("principles_title"),
-            description => self.t("principles_description"),
+            title => self.t(page, "principles_title"),
+            description => self.t(page, "principles_description"),
             pillars => self.pillars(page),
             matrix => self.matrix(page),
         }
@@ -377,15 +499,15 @@ impl<'a> Renderer<'a> {
                 context! {
                     code => c.code,
                     name => c.name,
-                    url => page.href(PageId::Country(i).path(site)),
+                    url => self.href_to(page, PageId::Country(i)),
                     note_count => c.notes.len(),
                 }
             })
             .collect();
         let max = site.countries.iter().map(|c| c.notes.len()).max().unwrap_or(0);
         context! {
-            title => self.t("countries_title"),
-            description => self.t("countries_description"),
+            title => self.t(page, "countries_title"),
+            description => self.t(page, "countries_description"),
             countries => countries,
             max_count => max,
         }
@@ -400,9 +522,10 @@ impl<'a> Renderer<'a> {
         let mut related: Vec<usize> = note.links_to.clone();
         related.extend(note.linked_from.iter().filter(|j| !related.contains(j)).collect::<Vec<_>>());
         let strategy = note.strategy.map(|s| principle.meta.strategies[s].clone());
+        let text = self.localized(page, Kind::Note, &note.slug, &note.meta.title, &note.meta.summary, &note.source, &note.body);
         context! {
-            title => note.meta.title,
-            description => note.meta.summary,
+            title => text.title,
+            description => text.summary,
             note => card(i),
             meta => note.meta,
             strategy => strategy,
@@ -411,10 +534,10 @@ impl<'a> Renderer<'a> {
             countries => note.countries.iter().map(|&c| context! {
                 code => site.countries[c].code,
                 name => site.countries[c].name,
-                url => page.href(PageId::Country(c).path(site)),
+                url => self.href_to(page, PageId::Country(c)),
             }).collect::<Vec<_>>(),
-            toc => note.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, &note.source, &note.body),
+            toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
+            body => self.body_html(page, text.source, text.body),
             related => related.into_iter().map(card).collect::<Vec<_>>(),
             linked_from => note.linked_from.iter().map(|&j| card(j)).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
@@ -424,12 +547,14 @@ impl<'a> Renderer<'a> {
 
     fn principle_card_short(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.principles[i];
+        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
         context! {
             slug => p.slug,
-            title => p.meta.title,
+            title => text.title,
+            lang => text.lang,
             number => p.meta.number,
             pillar => p.meta.pillar,
-            url => page.href(PageId::Principle(i).path(self.site)),
+            url => self.href_to(page, PageId::Principle(i)),
         }
     }
 
@@ -443,15 +568,16 @@ impl<'a> Renderer<'a> {
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })
             .collect();
+        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
         context! {
-            title => p.meta.title,
-            description => p.meta.summary,
+            title => text.title,
+            description => text.summary,
             principle => self.principle_card(page, i),
             meta => p.meta,
-            pillar_title => self.t(&format!("pillar_{}", p.meta.pillar.slug())),
+            pillar_title => self.t(page, &format!("pillar_{}", p.meta.pillar.slug())),
             strategies => strategies,
-            toc => p.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, &p.source, &p.body),
+            toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
+            body => self.body_html(page, text.source, text.body),
             previous => i.checked_sub(1).map(|j| self.principle_card_short(page, j)),
             next => (i + 1 < site.principles.len()).then(|| self.principle_card_short(page, i + 1)),
         }
@@ -461,7 +587,7 @@ impl<'a> Renderer<'a> {
         let c = &self.site.countries[i];
         context! {
             title => c.name,
-            description => format!("{} ({})", self.t("country_description"), c.name),
+            description => format!("{} ({})", self.t(page, "country_description"), c.name),
             country => context! { code => c.code, name => c.name },
             notes => c.notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>(),
         }
@@ -469,21 +595,25 @@ impl<'a> Renderer<'a> {
 
     fn page(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.pages[i];
+        let text = self.localized(page, Kind::Page, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
         context! {
-            title => p.meta.title,
-            description => p.meta.summary,
+            title => text.title,
+            description => text.summary,
             slug => p.slug,
-            toc => p.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, &p.source, &p.body),
+            toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
+            body => self.body_html(page, text.source, text.body),
         }
     }
 
     fn sitemap(&self) -> OutputFile {
         let base = self.site.config.base_url().unwrap_or_else(|| "/".to_string());
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        let mut ids = PageId::all(self.site);
-        ids.retain(|id| *id != PageId::NotFound);
-        let mut paths: Vec<String> = ids.iter().map(|id| id.path(self.site)).collect();
+        let mut paths: Vec<String> = self
+            .pages()
+            .into_iter()
+            .filter(|(id, _)| *id != PageId::NotFound)
+            .map(|(id, lang)| id.path_in(self.site, &lang))
+            .collect();
         paths.sort();
         for path in paths {
             let link = link_path(&path, LinkStyle::Clean);
@@ -503,16 +633,26 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Where a page sits: its path and the way back to the root.
+/// A document's reader-facing text in one language.
+struct Localized<'s> {
+    title: &'s str,
+    summary: &'s str,
+    source: &'s SourceFile,
+    body: &'s Body,
+    lang: &'s str,
+}
+
+/// Where a page sits: its path, its language and the way back to the root.
 struct PageContext {
     path: String,
     root: String,
     style: LinkStyle,
+    lang: String,
 }
 
 impl PageContext {
-    fn new(renderer: &Renderer, path: &str) -> PageContext {
-        PageContext { path: path.to_string(), root: root_of(path), style: renderer.options.link_style }
+    fn new(renderer: &Renderer, path: &str, lang: &str) -> PageContext {
+        PageContext { path: path.to_string(), root: root_of(path), style: renderer.options.link_style, lang: lang.to_string() }
     }
 
     /// The relative link from this page to the page at `target` (a path from the site root).
@@ -531,6 +671,8 @@ struct NoteCard {
     slug: String,
     title: String,
     summary: String,
+    /// The language the linked page is in (differs from the page's when untranslated).
+    lang: String,
     url: String,
     provisional: bool,
     principle: String,
@@ -546,6 +688,7 @@ struct PrincipleCard {
     number: u8,
     title: String,
     summary: String,
+    lang: String,
     pillar: Pillar,
     url: String,
     strategy_count: usize,
@@ -585,10 +728,10 @@ mod tests {
         assert_eq!(link_path("notes/a/index.html", LinkStyle::Clean), "notes/a/");
         assert_eq!(link_path("index.html", LinkStyle::Clean), "./");
         assert_eq!(link_path("notes/a/index.html", LinkStyle::File), "notes/a/index.html");
-        let page = PageContext { path: "notes/a/index.html".into(), root: "../../".into(), style: LinkStyle::Clean };
+        let page = PageContext { path: "notes/a/index.html".into(), root: "../../".into(), style: LinkStyle::Clean, lang: "en".into() };
         assert_eq!(page.href("index.html".into()), "../../");
         assert_eq!(page.href("principles/b/index.html".into()), "../../principles/b/");
-        let home = PageContext { path: "index.html".into(), root: String::new(), style: LinkStyle::Clean };
+        let home = PageContext { path: "index.html".into(), root: String::new(), style: LinkStyle::Clean, lang: "en".into() };
         assert_eq!(home.href("index.html".into()), "./");
     }
 }

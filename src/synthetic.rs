@@ -70,54 +70,235 @@ const PRINCIPLES: [(&str, &str, &str); 11] = [
     ("collaboration", "Collaboration", "effectiveness"),
     ("integrity", "Integrity", "accountability"),
     ("transparency", "Transparency", "accountability"),
-    ("independent-oversight", "Independent oversight", "accountability"),
-    ("leaving-no-one-behind", "Leaving no one behind", "inclusiveness"),
+    (
+        "independent-oversight",
+        "Independent oversight",
+        "accountability",
+    ),
+    (
+        "leaving-no-one-behind",
+        "Leaving no one behind",
+        "inclusiveness",
+    ),
     ("non-discrimination", "Non-discrimination", "inclusiveness"),
     ("participation", "Participation", "inclusiveness"),
     ("subsidiarity", "Subsidiarity", "inclusiveness"),
-    ("intergenerational-equity", "Intergenerational equity", "inclusiveness"),
+    (
+        "intergenerational-equity",
+        "Intergenerational equity",
+        "inclusiveness",
+    ),
 ];
 
 /// ISO 3166-1 alpha-3 codes that notes cite.
 pub const COUNTRIES: [&str; 40] = [
-    "ARG", "AUS", "BGD", "BRA", "CAN", "CHL", "CHN", "COL", "CRI", "DEU", "DNK", "EGY", "ESP", "EST", "ETH",
-    "FIN", "FRA", "GHA", "GUY", "IDN", "IND", "JPN", "KEN", "KOR", "LAO", "MAR", "MEX", "MUS", "NGA", "NZL",
-    "PAK", "PER", "PHL", "RWA", "SEN", "SGP", "SYC", "TUN", "URY", "ZAF",
+    "ARG", "AUS", "BGD", "BRA", "CAN", "CHL", "CHN", "COL", "CRI", "DEU", "DNK", "EGY", "ESP",
+    "EST", "ETH", "FIN", "FRA", "GHA", "GUY", "IDN", "IND", "JPN", "KEN", "KOR", "LAO", "MAR",
+    "MEX", "MUS", "NGA", "NZL", "PAK", "PER", "PHL", "RWA", "SEN", "SGP", "SYC", "TUN", "URY",
+    "ZAF",
 ];
 
 /// Common governance vocabulary; generated words extend it.
 const WORDS: &[&str] = &[
-    "the", "of", "and", "to", "in", "a", "for", "public", "government", "policy", "is", "that", "with",
-    "on", "by", "as", "institutions", "data", "local", "national", "budget", "service", "are", "be",
-    "from", "or", "an", "their", "this", "which", "can", "should", "governance", "sustainable",
-    "development", "planning", "ministry", "agency", "citizens", "oversight", "accountability",
-    "transparency", "participation", "integrity", "capacity", "evaluation", "monitoring", "reform",
-    "strategy", "framework", "coordination", "municipal", "finance", "statistics", "evidence",
-    "procurement", "audit", "parliament", "civil", "society", "stakeholders", "inclusive", "equity",
-    "resilience", "climate", "risk", "assessment", "decentralization", "fiscal", "revenue",
-    "expenditure", "regulation", "digital", "platform", "open", "indicators", "targets", "outcomes",
-    "programme", "reporting", "information", "access", "rights", "women", "youth", "rural", "urban",
-    "health", "education", "water", "energy", "infrastructure", "investment", "partnership", "trust",
-    "legitimacy", "corruption", "prevention", "ethics", "training", "leadership", "recruitment",
-    "merit", "performance", "incentives", "consultation", "dialogue", "feedback", "complaints",
-    "ombudsman", "tribunal", "courts", "law", "legislation", "mandate", "independence", "resources",
-    "allocation", "priorities", "future", "generations", "foresight", "scenarios", "long-term",
-    "territorial", "spatial", "land", "ecosystem", "biodiversity", "disaster", "shocks", "recovery",
-    "debt", "borrowing", "sovereign", "guarantees", "liabilities", "tax", "transfers", "grants",
-    "subnational", "regions", "provinces", "districts", "communities", "households", "disaggregated",
-    "census", "surveys", "registers", "interoperability", "privacy", "protection", "standards",
-    "cooperation", "coherence", "alignment", "implementation", "review", "learning", "innovation",
-    "pilot", "scale", "costs", "benefits", "analysis", "impact", "vulnerable", "marginalized",
-    "discrimination", "minorities", "disability", "indigenous", "migrants", "gender", "age",
-    "income", "poverty", "inequality", "services", "delivery", "frontline", "officials", "staff",
-    "managers", "departments", "units", "committees", "councils", "mayors", "cities", "towns",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "for",
+    "public",
+    "government",
+    "policy",
+    "is",
+    "that",
+    "with",
+    "on",
+    "by",
+    "as",
+    "institutions",
+    "data",
+    "local",
+    "national",
+    "budget",
+    "service",
+    "are",
+    "be",
+    "from",
+    "or",
+    "an",
+    "their",
+    "this",
+    "which",
+    "can",
+    "should",
+    "governance",
+    "sustainable",
+    "development",
+    "planning",
+    "ministry",
+    "agency",
+    "citizens",
+    "oversight",
+    "accountability",
+    "transparency",
+    "participation",
+    "integrity",
+    "capacity",
+    "evaluation",
+    "monitoring",
+    "reform",
+    "strategy",
+    "framework",
+    "coordination",
+    "municipal",
+    "finance",
+    "statistics",
+    "evidence",
+    "procurement",
+    "audit",
+    "parliament",
+    "civil",
+    "society",
+    "stakeholders",
+    "inclusive",
+    "equity",
+    "resilience",
+    "climate",
+    "risk",
+    "assessment",
+    "decentralization",
+    "fiscal",
+    "revenue",
+    "expenditure",
+    "regulation",
+    "digital",
+    "platform",
+    "open",
+    "indicators",
+    "targets",
+    "outcomes",
+    "programme",
+    "reporting",
+    "information",
+    "access",
+    "rights",
+    "women",
+    "youth",
+    "rural",
+    "urban",
+    "health",
+    "education",
+    "water",
+    "energy",
+    "infrastructure",
+    "investment",
+    "partnership",
+    "trust",
+    "legitimacy",
+    "corruption",
+    "prevention",
+    "ethics",
+    "training",
+    "leadership",
+    "recruitment",
+    "merit",
+    "performance",
+    "incentives",
+    "consultation",
+    "dialogue",
+    "feedback",
+    "complaints",
+    "ombudsman",
+    "tribunal",
+    "courts",
+    "law",
+    "legislation",
+    "mandate",
+    "independence",
+    "resources",
+    "allocation",
+    "priorities",
+    "future",
+    "generations",
+    "foresight",
+    "scenarios",
+    "long-term",
+    "territorial",
+    "spatial",
+    "land",
+    "ecosystem",
+    "biodiversity",
+    "disaster",
+    "shocks",
+    "recovery",
+    "debt",
+    "borrowing",
+    "sovereign",
+    "guarantees",
+    "liabilities",
+    "tax",
+    "transfers",
+    "grants",
+    "subnational",
+    "regions",
+    "provinces",
+    "districts",
+    "communities",
+    "households",
+    "disaggregated",
+    "census",
+    "surveys",
+    "registers",
+    "interoperability",
+    "privacy",
+    "protection",
+    "standards",
+    "cooperation",
+    "coherence",
+    "alignment",
+    "implementation",
+    "review",
+    "learning",
+    "innovation",
+    "pilot",
+    "scale",
+    "costs",
+    "benefits",
+    "analysis",
+    "impact",
+    "vulnerable",
+    "marginalized",
+    "discrimination",
+    "minorities",
+    "disability",
+    "indigenous",
+    "migrants",
+    "gender",
+    "age",
+    "income",
+    "poverty",
+    "inequality",
+    "services",
+    "delivery",
+    "frontline",
+    "officials",
+    "staff",
+    "managers",
+    "departments",
+    "units",
+    "committees",
+    "councils",
+    "mayors",
+    "cities",
+    "towns",
 ];
 
 /// Syllables for generated words (rare terms, names of programmes).
 const SYLLABLES: &[&str] = &[
-    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "an", "el", "or", "un", "ba", "de", "fi", "go",
-    "ha", "ju", "ki", "la", "mo", "nu", "pa", "qui", "ri", "su", "ta", "wa", "xo", "yo", "zu", "tra",
-    "pro", "gen", "ver", "dal", "mon", "ser", "tel",
+    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "an", "el", "or", "un", "ba", "de", "fi",
+    "go", "ha", "ju", "ki", "la", "mo", "nu", "pa", "qui", "ri", "su", "ta", "wa", "xo", "yo",
+    "zu", "tra", "pro", "gen", "ver", "dal", "mon", "ser", "tel",
 ];
 
 const GENERATED_WORDS: usize = 6_000;
@@ -194,7 +375,9 @@ fn capitalise(text: &str) -> String {
 
 /// Strategies of principle `p`: five short titles, deterministic per principle.
 fn strategies(p: usize) -> Vec<String> {
-    (1..=5).map(|k| format!("{} strategy {k}", PRINCIPLES[p].1)).collect()
+    (1..=5)
+        .map(|k| format!("{} strategy {k}", PRINCIPLES[p].1))
+        .collect()
 }
 
 struct NoteInfo {
@@ -207,7 +390,11 @@ struct NoteInfo {
 /// `pages/`. Existing files of the same names are overwritten; nothing else is removed.
 pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusStats> {
     let vocab = Vocabulary::new(seed);
-    let mut stats = CorpusStats { notes, principles: PRINCIPLES.len(), ..CorpusStats::default() };
+    let mut stats = CorpusStats {
+        notes,
+        principles: PRINCIPLES.len(),
+        ..CorpusStats::default()
+    };
     for folder in ["principles", "notes", "pages"] {
         std::fs::create_dir_all(dir.join(folder))?;
     }
@@ -218,7 +405,11 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
             let n = 3 + rng.below(3);
             let title = vocab.title(&mut rng, n);
             let slug = format!("n{i:05}-{}", crate::load::slugify(&title));
-            NoteInfo { slug, title, principle: i % PRINCIPLES.len() }
+            NoteInfo {
+                slug,
+                title,
+                principle: i % PRINCIPLES.len(),
+            }
         })
         .collect();
 
@@ -229,11 +420,21 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
     };
 
     for (p, (slug, title, pillar)) in PRINCIPLES.iter().enumerate() {
-        let text = principle_text(p, title, pillar, &infos, &vocab, &mut Rng::new(seed ^ (p as u64 + 1) << 40));
+        let text = principle_text(
+            p,
+            title,
+            pillar,
+            &infos,
+            &vocab,
+            &mut Rng::new(seed ^ (p as u64 + 1) << 40),
+        );
         write(&dir.join("principles").join(format!("{slug}.md")), &text)?;
     }
     for (i, info) in infos.iter().enumerate() {
-        let mut rng = Rng::new(seed.wrapping_add(i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let mut rng = Rng::new(
+            seed.wrapping_add(i as u64)
+                .wrapping_mul(0x2545_F491_4F6C_DD1D),
+        );
         let (text, words) = note_text(i, info, &infos, &vocab, &mut rng);
         stats.words += words as u64;
         write(&dir.join("notes").join(format!("{}.md", info.slug)), &text)?;
@@ -247,9 +448,20 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
     Ok(stats)
 }
 
-fn principle_text(p: usize, title: &str, pillar: &str, infos: &[NoteInfo], vocab: &Vocabulary, rng: &mut Rng) -> String {
+fn principle_text(
+    p: usize,
+    title: &str,
+    pillar: &str,
+    infos: &[NoteInfo],
+    vocab: &Vocabulary,
+    rng: &mut Rng,
+) -> String {
     let mut text = String::with_capacity(4096);
-    let _ = writeln!(text, "---\ntitle: {title}\nnumber: {}\npillar: {pillar}\nstrategies:", p + 1);
+    let _ = writeln!(
+        text,
+        "---\ntitle: {title}\nnumber: {}\npillar: {pillar}\nstrategies:",
+        p + 1
+    );
     for s in strategies(p) {
         let _ = writeln!(text, "  - {s}");
     }
@@ -261,7 +473,11 @@ fn principle_text(p: usize, title: &str, pillar: &str, infos: &[NoteInfo], vocab
     text.push_str("## Why it matters for the 2030 Agenda\n\n");
     paragraph(vocab, rng, 80, &mut text);
     if let Some(first) = infos.iter().find(|n| n.principle == p) {
-        let _ = writeln!(text, "See for example [{}](note:{}).\n", first.title, first.slug);
+        let _ = writeln!(
+            text,
+            "See for example [{}](note:{}).\n",
+            first.title, first.slug
+        );
     }
     text
 }
@@ -281,7 +497,13 @@ fn paragraph(vocab: &Vocabulary, rng: &mut Rng, words: usize, out: &mut String) 
     written
 }
 
-fn note_text(i: usize, info: &NoteInfo, infos: &[NoteInfo], vocab: &Vocabulary, rng: &mut Rng) -> (String, usize) {
+fn note_text(
+    i: usize,
+    info: &NoteInfo,
+    infos: &[NoteInfo],
+    vocab: &Vocabulary,
+    rng: &mut Rng,
+) -> (String, usize) {
     let mut text = String::with_capacity(18_000);
     let p = info.principle;
     let strategies = strategies(p);
@@ -292,16 +514,42 @@ fn note_text(i: usize, info: &NoteInfo, infos: &[NoteInfo], vocab: &Vocabulary, 
 
     let _ = writeln!(text, "---\ntitle: {}", info.title);
     let _ = writeln!(text, "principle: {}", PRINCIPLES[p].0);
-    let _ = writeln!(text, "strategy: {}", strategies[(i / PRINCIPLES.len()) % strategies.len()]);
+    let _ = writeln!(
+        text,
+        "strategy: {}",
+        strategies[(i / PRINCIPLES.len()) % strategies.len()]
+    );
     let _ = writeln!(text, "related_principles: [{}]", PRINCIPLES[related].0);
     let _ = writeln!(text, "countries: [{}]", countries.join(", "));
-    let _ = writeln!(text, "sdg_targets: [\"16.{}\", \"{}.{}\"]", 1 + rng.below(10), 1 + rng.below(17), 1 + rng.below(9));
+    let _ = writeln!(
+        text,
+        "sdg_targets: [\"16.{}\", \"{}.{}\"]",
+        1 + rng.below(10),
+        1 + rng.below(17),
+        1 + rng.below(9)
+    );
     text.push_str("summary: ");
     vocab.phrase(rng, 18, &mut text);
     text.push_str(".\n");
-    let _ = writeln!(text, "published: {}-{:02}-{:02}", 2018 + rng.below(7), 1 + rng.below(12), 1 + rng.below(28));
-    let _ = writeln!(text, "status: {}", if i % 17 == 0 { "provisional" } else { "published" });
-    text.push_str("sources:\n  - title: Synthetic source\n    url: https://example.org/source.pdf\n---\n");
+    let _ = writeln!(
+        text,
+        "published: {}-{:02}-{:02}",
+        2018 + rng.below(7),
+        1 + rng.below(12),
+        1 + rng.below(28)
+    );
+    let _ = writeln!(
+        text,
+        "status: {}",
+        if i % 17 == 0 {
+            "provisional"
+        } else {
+            "published"
+        }
+    );
+    text.push_str(
+        "sources:\n  - title: Synthetic source\n    url: https://example.org/source.pdf\n---\n",
+    );
 
     let other = |rng: &mut Rng| -> &NoteInfo {
         if infos.len() == 1 {
@@ -351,7 +599,7 @@ fn note_text(i: usize, info: &NoteInfo, infos: &[NoteInfo], vocab: &Vocabulary, 
                     let n = 2 + rng.below(3);
                     let heading = vocab.title(rng, n);
                     let _ = writeln!(text, "### {heading}\n");
-                    let n = 85 + rng.below(45);
+                    let n = 80 + rng.below(45);
                     words += paragraph(vocab, rng, n, &mut text);
                     match (s + sub + i) % 4 {
                         0 => {
@@ -364,7 +612,9 @@ fn note_text(i: usize, info: &NoteInfo, infos: &[NoteInfo], vocab: &Vocabulary, 
                             text.push('\n');
                         }
                         1 => {
-                            text.push_str("| Measure | Baseline | Target | Source |\n|---|---:|---:|---|\n");
+                            text.push_str(
+                                "| Measure | Baseline | Target | Source |\n|---|---:|---:|---|\n",
+                            );
                             for _ in 0..4 {
                                 let mut measure = String::new();
                                 vocab.phrase(rng, 3, &mut measure);
@@ -383,16 +633,29 @@ fn note_text(i: usize, info: &NoteInfo, infos: &[NoteInfo], vocab: &Vocabulary, 
                         2 if rng.below(3) == 0 => {
                             text.push_str("```yaml\nindicator: ");
                             text.push_str(vocab.word(rng));
-                            let _ = writeln!(text, "\nbaseline: {}\ntarget: {}\nsources:\n  - survey\n  - register\n```\n", rng.below(90), 90 + rng.below(10));
+                            let _ = writeln!(
+                                text,
+                                "\nbaseline: {}\ntarget: {}\nsources:\n  - survey\n  - register\n```\n",
+                                rng.below(90),
+                                90 + rng.below(10)
+                            );
                             words += 10;
                         }
                         _ => {
                             let target = other(rng);
                             let anchor = anchor(SECTIONS[1 + rng.below(5)]);
-                            let _ = write!(text, "As [{}](note:{}#{anchor}) shows, ", target.title.to_lowercase(), target.slug);
+                            let _ = write!(
+                                text,
+                                "As [{}](note:{}#{anchor}) shows, ",
+                                target.title.to_lowercase(),
+                                target.slug
+                            );
                             words += paragraph(vocab, rng, 30, &mut text) + 3;
                             if let Some(country) = countries.first() {
-                                let _ = writeln!(text, "The experience of [{country}](country:{country}) is instructive.\n");
+                                let _ = writeln!(
+                                    text,
+                                    "The experience of [{country}](country:{country}) is instructive.\n"
+                                );
                                 words += 6;
                             }
                         }
@@ -430,13 +693,22 @@ mod tests {
             let entry = entry.unwrap();
             if entry.file_type().is_file() {
                 let rel = entry.path().strip_prefix(one.path()).unwrap();
-                assert_eq!(std::fs::read(entry.path()).unwrap(), std::fs::read(two.path().join(rel)).unwrap());
+                assert_eq!(
+                    std::fs::read(entry.path()).unwrap(),
+                    std::fs::read(two.path().join(rel)).unwrap()
+                );
             }
         }
         let per_note = stats.bytes as f64 / stats.notes as f64;
-        assert!((14_000.0..19_000.0).contains(&per_note), "{per_note} bytes per note");
+        assert!(
+            (14_000.0..19_000.0).contains(&per_note),
+            "{per_note} bytes per note"
+        );
         let words = stats.words as f64 / stats.notes as f64;
-        assert!((1_700.0..2_400.0).contains(&words), "{words} words per note");
+        assert!(
+            (1_700.0..2_400.0).contains(&words),
+            "{words} words per note"
+        );
         let (site, warnings) = crate::load_site(one.path()).unwrap_or_else(|d| panic!("{d:?}"));
         assert_eq!(site.notes.len(), 30);
         assert_eq!(site.principles.len(), 11);

@@ -1,0 +1,629 @@
+//! Machine-readable copies of the content, beside the HTML: `api/notes.json`,
+//! `api/principles.json`, `api/countries.json`, one `api/notes/<slug>.json` per note, the JSON
+//! Schema of each (`api/schema/`), the JSON-LD of note pages, and the documentation page that
+//! describes them all, generated from the schemas so that the two cannot drift apart.
+//!
+//! Every URL in the files is relative to the site root; `base_url` (when configured) makes it
+//! absolute. Output is deterministic: structs serialize their fields in declaration order, lists
+//! follow the site's own stable orders.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::model::*;
+use crate::render::{LinkStyle, OutputFile, PageId, link_path};
+
+/// The layout version of every file under `api/`. Bump it (and the `const` in each schema) only
+/// when a field is removed, renamed or changes meaning; adding a field is not a breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One kind of file under `api/`, with its schema (a real file in `src/api/schema/`).
+pub struct ApiFile {
+    /// The file's path in the site; `<slug>` stands for each note.
+    pub path: &'static str,
+    /// The schema's file name under `api/schema/`.
+    pub schema_name: &'static str,
+    pub schema: &'static str,
+}
+
+impl ApiFile {
+    pub fn schema_path(&self) -> String {
+        format!("api/schema/{}", self.schema_name)
+    }
+}
+
+pub const FILES: [ApiFile; 4] = [
+    ApiFile { path: "api/notes.json", schema_name: "notes.schema.json", schema: include_str!("api/schema/notes.schema.json") },
+    ApiFile {
+        path: "api/notes/<slug>.json",
+        schema_name: "note.schema.json",
+        schema: include_str!("api/schema/note.schema.json"),
+    },
+    ApiFile {
+        path: "api/principles.json",
+        schema_name: "principles.schema.json",
+        schema: include_str!("api/schema/principles.schema.json"),
+    },
+    ApiFile {
+        path: "api/countries.json",
+        schema_name: "countries.schema.json",
+        schema: include_str!("api/schema/countries.schema.json"),
+    },
+];
+
+/// Every file under `api/`: the data, then the schemas.
+pub fn files(site: &Site) -> Vec<OutputFile> {
+    let lang = site.config.default_language();
+    let base_url = site.config.base_url();
+    let mut out = vec![
+        json_file("api/notes.json", &NotesFile {
+            schema_version: SCHEMA_VERSION,
+            language: lang,
+            base_url: base_url.clone(),
+            notes: (0..site.notes.len()).map(|i| note_summary(site, i)).collect(),
+        }),
+        json_file("api/principles.json", &PrinciplesFile {
+            schema_version: SCHEMA_VERSION,
+            language: lang,
+            base_url: base_url.clone(),
+            principles: (0..site.principles.len()).map(|i| principle_entry(site, i)).collect(),
+        }),
+        json_file("api/countries.json", &CountriesFile {
+            schema_version: SCHEMA_VERSION,
+            language: lang,
+            base_url: base_url.clone(),
+            countries: (0..site.countries.len())
+                .map(|i| CountryEntry {
+                    code: &site.countries[i].code,
+                    name: &site.countries[i].name,
+                    url: page_url(site, PageId::Country(i)),
+                    notes: slugs(site, &site.countries[i].notes),
+                })
+                .collect(),
+        }),
+    ];
+    for i in 0..site.notes.len() {
+        out.push(json_file(&note_api_path(&site.notes[i].slug), &note_file(site, i, base_url.clone())));
+    }
+    out.extend(FILES.iter().map(|f| OutputFile { path: f.schema_path(), bytes: f.schema.as_bytes().to_vec() }));
+    out
+}
+
+/// Where a note's own JSON file lives, from the site root.
+pub fn note_api_path(slug: &str) -> String {
+    format!("api/notes/{slug}.json")
+}
+
+fn json_file(path: &str, value: &impl Serialize) -> OutputFile {
+    // Plain structs of strings, numbers and lists: serializing them cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).expect("API values always serialize");
+    bytes.push(b'\n');
+    OutputFile { path: path.to_string(), bytes }
+}
+
+/// A page's address relative to the site root, as a web server serves it (`notes/x/`).
+fn page_url(site: &Site, id: PageId) -> String {
+    link_path(&id.path(site), LinkStyle::Clean)
+}
+
+fn slugs(site: &Site, notes: &[usize]) -> Vec<&str> {
+    notes.iter().map(|&n| site.notes[n].slug.as_str()).collect()
+}
+
+#[derive(Serialize)]
+struct NotesFile<'a> {
+    schema_version: u32,
+    language: &'a str,
+    base_url: Option<String>,
+    notes: Vec<NoteSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct NoteSummary<'a> {
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    status: Status,
+    principle: &'a str,
+    strategy: Option<&'a str>,
+    related_principles: Vec<&'a str>,
+    countries: Vec<&'a str>,
+    sdg_targets: &'a [String],
+    published: Option<PartialDate>,
+    updated: Option<PartialDate>,
+    url: String,
+    api: String,
+}
+
+fn note_summary(site: &Site, i: usize) -> NoteSummary<'_> {
+    let note = &site.notes[i];
+    let principle = &site.principles[note.principle];
+    NoteSummary {
+        slug: &note.slug,
+        title: &note.meta.title,
+        summary: &note.meta.summary,
+        status: note.meta.status,
+        principle: &principle.slug,
+        strategy: note.strategy.map(|s| principle.meta.strategies[s].as_str()),
+        related_principles: note.related_principles.iter().map(|&p| site.principles[p].slug.as_str()).collect(),
+        countries: note.countries.iter().map(|&c| site.countries[c].code.as_str()).collect(),
+        sdg_targets: &note.meta.sdg_targets,
+        published: note.meta.published,
+        updated: note.meta.updated,
+        url: page_url(site, PageId::Note(i)),
+        api: note_api_path(&note.slug),
+    }
+}
+
+#[derive(Serialize)]
+struct NoteFile<'a> {
+    schema_version: u32,
+    language: &'a str,
+    base_url: Option<String>,
+    slug: &'a str,
+    url: String,
+    front_matter: &'a NoteMeta,
+    principle: PrincipleRef<'a>,
+    related_principles: Vec<PrincipleRef<'a>>,
+    countries: Vec<CountryRef<'a>>,
+    links_to: Vec<NoteRef<'a>>,
+    linked_from: Vec<NoteRef<'a>>,
+    body: String,
+    sections: Vec<SectionEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct PrincipleRef<'a> {
+    slug: &'a str,
+    number: u8,
+    title: &'a str,
+    pillar: Pillar,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct CountryRef<'a> {
+    code: &'a str,
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct NoteRef<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct SectionEntry<'a> {
+    id: Option<&'a str>,
+    level: Option<u8>,
+    heading: Option<&'a str>,
+    text: &'a str,
+    url: String,
+}
+
+fn note_file(site: &Site, i: usize, base_url: Option<String>) -> NoteFile<'_> {
+    let note = &site.notes[i];
+    let principle_ref = |p: usize| PrincipleRef {
+        slug: &site.principles[p].slug,
+        number: site.principles[p].meta.number,
+        title: &site.principles[p].meta.title,
+        pillar: site.principles[p].meta.pillar,
+        url: page_url(site, PageId::Principle(p)),
+    };
+    let note_ref = |n: usize| NoteRef {
+        slug: &site.notes[n].slug,
+        title: &site.notes[n].meta.title,
+        url: page_url(site, PageId::Note(n)),
+    };
+    let url = page_url(site, PageId::Note(i));
+    NoteFile {
+        schema_version: SCHEMA_VERSION,
+        language: site.config.default_language(),
+        base_url,
+        slug: &note.slug,
+        front_matter: &note.meta,
+        principle: principle_ref(note.principle),
+        related_principles: note.related_principles.iter().map(|&p| principle_ref(p)).collect(),
+        countries: note
+            .countries
+            .iter()
+            .map(|&c| CountryRef {
+                code: &site.countries[c].code,
+                name: &site.countries[c].name,
+                url: page_url(site, PageId::Country(c)),
+            })
+            .collect(),
+        links_to: sorted(&note.links_to).into_iter().map(note_ref).collect(),
+        linked_from: sorted(&note.linked_from).into_iter().map(note_ref).collect(),
+        body: plain_text(&note.body),
+        sections: sections(&note.body, &url),
+        url,
+    }
+}
+
+fn sorted(indexes: &[usize]) -> Vec<usize> {
+    let mut indexes = indexes.to_vec();
+    indexes.sort_unstable();
+    indexes.dedup();
+    indexes
+}
+
+#[derive(Serialize)]
+struct PrinciplesFile<'a> {
+    schema_version: u32,
+    language: &'a str,
+    base_url: Option<String>,
+    principles: Vec<PrincipleEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct PrincipleEntry<'a> {
+    slug: &'a str,
+    number: u8,
+    title: &'a str,
+    pillar: Pillar,
+    summary: &'a str,
+    sdg_targets: &'a [String],
+    strategies: Vec<StrategyEntry<'a>>,
+    notes: Vec<&'a str>,
+    related_notes: Vec<&'a str>,
+    url: String,
+    feed: String,
+    body: String,
+    sections: Vec<SectionEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct StrategyEntry<'a> {
+    title: &'a str,
+    notes: Vec<&'a str>,
+}
+
+fn principle_entry(site: &Site, i: usize) -> PrincipleEntry<'_> {
+    let p = &site.principles[i];
+    let url = page_url(site, PageId::Principle(i));
+    PrincipleEntry {
+        slug: &p.slug,
+        number: p.meta.number,
+        title: &p.meta.title,
+        pillar: p.meta.pillar,
+        summary: &p.meta.summary,
+        sdg_targets: &p.meta.sdg_targets,
+        strategies: p
+            .meta
+            .strategies
+            .iter()
+            .enumerate()
+            .map(|(s, title)| StrategyEntry {
+                title,
+                notes: p.strategy_notes.get(s).map(|notes| slugs(site, notes)).unwrap_or_default(),
+            })
+            .collect(),
+        notes: slugs(site, &p.notes),
+        related_notes: slugs(site, &p.related_notes),
+        feed: crate::feed::principle_feed_path(&p.slug),
+        body: plain_text(&p.body),
+        sections: sections(&p.body, &url),
+        url,
+    }
+}
+
+#[derive(Serialize)]
+struct CountriesFile<'a> {
+    schema_version: u32,
+    language: &'a str,
+    base_url: Option<String>,
+    countries: Vec<CountryEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CountryEntry<'a> {
+    code: &'a str,
+    name: &'a str,
+    url: String,
+    notes: Vec<&'a str>,
+}
+
+/// A body as plain text: each heading, then the text under it, separated by blank lines.
+pub fn plain_text(body: &Body) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for section in &body.sections {
+        if !section.heading.is_empty() {
+            parts.push(&section.heading);
+        }
+        if !section.text.is_empty() {
+            parts.push(&section.text);
+        }
+    }
+    parts.join("\n\n")
+}
+
+fn sections<'a>(body: &'a Body, page_url: &str) -> Vec<SectionEntry<'a>> {
+    body.sections
+        .iter()
+        .enumerate()
+        .map(|(n, section)| {
+            // Only the text before the first heading has no heading of its own.
+            let headed = !(n == 0 && section.id.is_empty() && section.heading.is_empty());
+            let level = headed.then(|| body.headings.iter().find(|h| h.id == section.id).map_or(2, |h| h.level));
+            SectionEntry {
+                id: headed.then_some(section.id.as_str()),
+                level,
+                heading: headed.then_some(section.heading.as_str()),
+                text: &section.text,
+                url: if headed { format!("{page_url}#{}", encode_fragment(&section.id)) } else { page_url.to_string() },
+            }
+        })
+        .collect()
+}
+
+/// Percent-encodes the few characters an IRI fragment may not hold (an editor can give a
+/// heading any explicit id).
+pub fn encode_fragment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        if c.is_control() || c.is_whitespace() || "\"<>\\^`{|}%#".contains(c) {
+            let mut buf = [0; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The schema.org description of a note page, as the text of a `<script type="application/ld+json">`.
+/// `href` turns a page path from the site root (`principles/x/index.html`) into the link to
+/// write: absolute when the site has a base URL, relative to the note page otherwise (JSON-LD
+/// resolves relative IRIs against the page).
+pub fn note_jsonld(site: &Site, i: usize, href: &dyn Fn(&str) -> String) -> String {
+    let note = &site.notes[i];
+    let principle_term = |p: usize| {
+        let principle = &site.principles[p];
+        json!({
+            "@type": "DefinedTerm",
+            "name": principle.meta.title,
+            "termCode": principle.meta.number.to_string(),
+            "description": principle.meta.summary,
+            "url": href(&PageId::Principle(p).path(site)),
+            "inDefinedTermSet": href(&PageId::PrinciplesIndex.path(site)),
+        })
+    };
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "url": href(&PageId::Note(i).path(site)),
+        "headline": note.meta.title,
+        "name": note.meta.title,
+        "description": note.meta.summary,
+        "inLanguage": site.config.default_language(),
+        "creativeWorkStatus": note.meta.status,
+        "about": principle_term(note.principle),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": site.config.title,
+            "url": href(&PageId::Home.path(site)),
+        },
+    });
+    let fields = value.as_object_mut().expect("built as an object");
+    // Partial dates (`2021`, `2021-02`) are valid ISO 8601 dates at reduced precision, which
+    // schema.org accepts; they are not padded to a day that nobody recorded.
+    if let Some(published) = note.meta.published {
+        fields.insert("datePublished".into(), json!(published));
+    }
+    if let Some(updated) = note.meta.updated {
+        fields.insert("dateModified".into(), json!(updated));
+    }
+    if !note.related_principles.is_empty() {
+        fields.insert("mentions".into(), note.related_principles.iter().map(|&p| principle_term(p)).collect());
+    }
+    if !note.countries.is_empty() {
+        let places: Vec<Value> = note
+            .countries
+            .iter()
+            .map(|&c| {
+                json!({
+                    "@type": "Country",
+                    "name": site.countries[c].name,
+                    "identifier": site.countries[c].code,
+                    "url": href(&PageId::Country(c).path(site)),
+                })
+            })
+            .collect();
+        fields.insert("spatialCoverage".into(), places.into());
+    }
+    if !note.meta.sources.is_empty() {
+        let sources: Vec<Value> = note
+            .meta
+            .sources
+            .iter()
+            .map(|s| json!({ "@type": "CreativeWork", "name": s.title, "url": s.url }))
+            .collect();
+        fields.insert("isBasedOn".into(), sources.into());
+    }
+    if !note.meta.sdg_targets.is_empty() {
+        let keywords: Vec<String> = note.meta.sdg_targets.iter().map(|t| format!("SDG {t}")).collect();
+        fields.insert("keywords".into(), keywords.into());
+    }
+    script_safe(&serde_json::to_string_pretty(&value).expect("JSON values always serialize"))
+}
+
+/// JSON that can sit inside `<script>`: `<`, `>` and `&` only occur in strings, where a `\u`
+/// escape means the same character, so `</script>` in a title cannot end the element.
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// What the API page shows about one kind of file, read from its schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileDoc {
+    pub path: &'static str,
+    /// A real file of this kind, when `path` is a pattern (`api/notes/<slug>.json`).
+    pub example: Option<String>,
+    pub schema: String,
+    pub description_html: String,
+    pub fields: Vec<FieldDoc>,
+}
+
+/// One field of a file, as the schema describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldDoc {
+    /// Dotted path, with `[]` for the items of a list: `notes[].slug`.
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub description_html: String,
+}
+
+/// The documentation of every file under `api/`, generated from the schemas.
+pub fn documentation(site: &Site) -> Vec<FileDoc> {
+    FILES
+        .iter()
+        .map(|file| {
+            let schema: Value = serde_json::from_str(file.schema).expect("embedded schemas are valid JSON (tested)");
+            let mut fields = Vec::new();
+            describe_properties(&schema, &schema, "", &mut fields);
+            FileDoc {
+                path: file.path,
+                example: file.path.contains("<slug>").then(|| site.notes.first().map(|n| note_api_path(&n.slug))).flatten(),
+                schema: file.schema_path(),
+                description_html: inline_code(schema["description"].as_str().unwrap_or_default()),
+                fields,
+            }
+        })
+        .collect()
+}
+
+/// The schema `node` points to, following a local `$ref` (`#/$defs/name`).
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => root.pointer(pointer).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn describe_properties(root: &Value, node: &Value, prefix: &str, out: &mut Vec<FieldDoc>) {
+    let node = resolve(root, node);
+    let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
+    let required: Vec<&str> =
+        node.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    // In the order the schema lists them as required (the files' own order), then the rest.
+    let mut names: Vec<&str> = required.iter().copied().filter(|n| properties.contains_key(*n)).collect();
+    names.extend(properties.keys().map(String::as_str).filter(|n| !required.contains(n)));
+    for name in names {
+        let property = &properties[name];
+        let target = resolve(root, property);
+        let description = property.get("description").or_else(|| target.get("description")).and_then(Value::as_str);
+        let path = format!("{prefix}{name}");
+        out.push(FieldDoc {
+            name: path.clone(),
+            kind: kind(root, target),
+            required: required.contains(&name),
+            description_html: inline_code(description.unwrap_or_default()),
+        });
+        describe_properties(root, target, &format!("{path}."), out);
+        if let Some(items) = target.get("items") {
+            describe_properties(root, items, &format!("{path}[]."), out);
+        }
+    }
+}
+
+/// A reader's name for a schema's type: `string or null`, `list of strings`, `always 1`.
+fn kind(root: &Value, node: &Value) -> String {
+    let node = resolve(root, node);
+    if let Some(value) = node.get("const") {
+        return format!("always {value}");
+    }
+    if let Some(values) = node.get("enum").and_then(Value::as_array) {
+        let names: Vec<String> = values.iter().map(Value::to_string).collect();
+        return format!("one of {}", names.join(", "));
+    }
+    let types: Vec<&str> = match node.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let names: Vec<String> = types
+        .iter()
+        .map(|&t| match t {
+            "array" => match node.get("items") {
+                Some(items) => format!("list of {}", plural(&kind(root, items))),
+                None => "list".to_string(),
+            },
+            "string" if node.get("format").and_then(Value::as_str) == Some("uri") => "URL".to_string(),
+            "string" if node.get("format").and_then(Value::as_str) == Some("iri-reference") => "relative URL".to_string(),
+            "string" if node.get("pattern").and_then(Value::as_str) == Some(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$") => {
+                "date".to_string()
+            }
+            "integer" => "integer".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    names.join(" or ")
+}
+
+fn plural(kind: &str) -> String {
+    match kind {
+        "relative URL" | "URL" | "string" | "integer" | "object" | "date" => format!("{kind}s"),
+        other => other.to_string(),
+    }
+}
+
+/// Escapes text for HTML and turns `code` spans into `<code>` elements.
+fn inline_code(text: &str) -> String {
+    let escaped = crate::markdown::escape(text);
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (n, part) in escaped.split('`').enumerate() {
+        if n % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_is_json_and_documents_every_field() {
+        for file in &FILES {
+            let schema: Value = serde_json::from_str(file.schema).unwrap_or_else(|e| panic!("{}: {e}", file.schema_name));
+            assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+            assert_eq!(schema["properties"]["schema_version"]["const"], SCHEMA_VERSION);
+            let mut fields = Vec::new();
+            describe_properties(&schema, &schema, "", &mut fields);
+            assert!(fields.len() > 4, "{}", file.schema_name);
+            for field in &fields {
+                assert!(!field.description_html.is_empty(), "{}: `{}` has no description", file.schema_name, field.name);
+                assert!(!field.kind.is_empty(), "{}: `{}` has no type", file.schema_name, field.name);
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_read_like_prose() {
+        let root = json!({"$defs": {"d": {"type": ["string", "null"], "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"}}});
+        assert_eq!(kind(&root, &json!({"$ref": "#/$defs/d"})), "date or null");
+        assert_eq!(kind(&root, &json!({"type": "array", "items": {"type": "string"}})), "list of strings");
+        assert_eq!(kind(&root, &json!({"const": 1})), "always 1");
+        assert_eq!(kind(&root, &json!({"enum": ["a", "b"]})), "one of \"a\", \"b\"");
+    }
+
+    #[test]
+    fn fragments_and_scripts_are_escaped() {
+        assert_eq!(encode_fragment("égalité-réelle"), "égalité-réelle");
+        assert_eq!(encode_fragment("a b\"c"), "a%20b%22c");
+        assert_eq!(script_safe(r#"{"t":"</script><b>&"}"#), r#"{"t":"\u003c/script\u003e\u003cb\u003e\u0026"}"#);
+        assert_eq!(inline_code("a `b` <c>"), "a <code>b</code> &lt;c&gt;");
+    }
+}

@@ -1,0 +1,217 @@
+//! The offline copy: the whole site rendered with links that name their files (so it works from
+//! `file://`), zipped deterministically under one top-level folder with a plain `README.txt`.
+//!
+//! `guidance build` publishes the zip at `download/<name>` inside the site, and the Download page
+//! shows its size. The zip holds its own render of the site, made first and without a zip of its
+//! own, so it never contains itself.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, System, ZipWriter};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{PartialDate, Site};
+use crate::render::{LinkStyle, OutputFile, RenderOptions};
+use crate::theme::Theme;
+
+/// A built offline copy: the zip's file name and bytes.
+#[derive(Clone, Debug)]
+pub struct OfflineCopy {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The date of the content the site holds: the newest `updated` (or, failing that, `published`)
+/// date among the notes. `None` when no note is dated.
+pub fn content_date(site: &Site) -> Option<PartialDate> {
+    site.notes.iter().filter_map(|n| n.meta.updated.or(n.meta.published)).max()
+}
+
+/// `<offline_name>-offline-<version>`, where the version is the content date, or the generator's
+/// version when no note is dated. Names both the zip and the folder inside it.
+pub fn stem(site: &Site) -> String {
+    let version = content_date(site).map_or_else(|| env!("CARGO_PKG_VERSION").to_string(), |d| d.to_string());
+    format!("{}-offline-{version}", site.config.offline_name)
+}
+
+/// The zip's file name, e.g. `cepa-guidance-offline-2024-05-10.zip`.
+pub fn file_name(site: &Site) -> String {
+    format!("{}.zip", stem(site))
+}
+
+/// Where `guidance build` puts the zip inside the published site.
+pub fn site_path(site: &Site) -> String {
+    format!("download/{}", file_name(site))
+}
+
+/// Renders the site for `file://` and zips it.
+pub fn offline_copy(site: &Site, theme: &Theme) -> Result<OfflineCopy, Diagnostics> {
+    let options = RenderOptions { link_style: LinkStyle::File, ..RenderOptions::default() };
+    let mut files = crate::generate(site, theme, options)?;
+    files.push(OutputFile { path: "README.txt".to_string(), bytes: readme(site).into_bytes() });
+    let modified = content_date(site).and_then(zip_time).unwrap_or_default();
+    let bytes = zip_folder(&stem(site), &files, modified)
+        .map_err(|e| Diagnostics::from(Diagnostic::error("zip", format!("cannot make the offline copy: {e}"))))?;
+    Ok(OfflineCopy { file_name: file_name(site), bytes })
+}
+
+/// What `guidance build` publishes: the site rendered with `options`, whose Download page shows
+/// the size of the offline copy, plus the offline copy itself at [`site_path`].
+pub fn generate_with_offline_copy(
+    site: &Site,
+    theme: &Theme,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let copy = offline_copy(site, theme)?;
+    let options = RenderOptions { offline_size: Some(copy.bytes.len() as u64), ..options };
+    let mut files = crate::generate(site, theme, options)?;
+    files.push(OutputFile { path: site_path(site), bytes: copy.bytes });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// What `guidance bundle` reports.
+#[derive(Debug)]
+pub struct BundleReport {
+    pub warnings: Diagnostics,
+    pub path: PathBuf,
+    pub bytes: usize,
+}
+
+/// `guidance bundle`: writes only the offline copy, to `out` or to its own name in the current
+/// folder. The file is written under a temporary name and renamed, so a failure leaves no half zip.
+pub fn bundle(root: &Path, out: Option<&Path>) -> Result<BundleReport, Diagnostics> {
+    let (site, warnings) = crate::load_site(root)?;
+    let theme = Theme::load(root)?;
+    let copy = offline_copy(&site, &theme)?;
+    let path = out.map_or_else(|| PathBuf::from(&copy.file_name), Path::to_path_buf);
+    write_file_atomically(&path, &copy.bytes).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::error("io", format!("cannot write the offline copy: {e}")).in_file(path.display().to_string()),
+        )
+    })?;
+    Ok(BundleReport { warnings, path, bytes: copy.bytes.len() })
+}
+
+fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let mut file = tempfile::Builder::new().prefix(".offline-").tempfile_in(&parent)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Zips `files` under `folder/`: entries sorted by path, a directory entry before its contents,
+/// every timestamp `modified`, permissions 0644 (files) and 0755 (folders), Unix attributes and
+/// one compression level, so the same files always give the same bytes.
+pub fn zip_folder(folder: &str, files: &[OutputFile], modified: DateTime) -> io::Result<Vec<u8>> {
+    let mut sorted: Vec<&OutputFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let base = SimpleFileOptions::default().last_modified_time(modified).system(System::Unix);
+    let file_options = base.compression_method(CompressionMethod::Deflated).compression_level(Some(9)).unix_permissions(0o644);
+    let dir_options = base.unix_permissions(0o755);
+    let mut zip = ZipWriter::new(io::Cursor::new(Vec::new()));
+    let mut dirs: Vec<String> = Vec::new();
+    zip.add_directory(format!("{folder}/"), dir_options).map_err(io::Error::other)?;
+    for file in sorted {
+        // Every folder on the way to the file, in order, once.
+        let mut at = 0;
+        while let Some(slash) = file.path[at..].find('/') {
+            let dir = &file.path[..at + slash];
+            if !dirs.iter().any(|d| d == dir) {
+                zip.add_directory(format!("{folder}/{dir}/"), dir_options).map_err(io::Error::other)?;
+                dirs.push(dir.to_string());
+            }
+            at += slash + 1;
+        }
+        zip.start_file(format!("{folder}/{}", file.path), file_options).map_err(io::Error::other)?;
+        zip.write_all(&file.bytes)?;
+    }
+    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+}
+
+/// Midnight on the content date: the timestamp every entry carries.
+fn zip_time(date: PartialDate) -> Option<DateTime> {
+    DateTime::from_date_and_time(date.year, date.month.unwrap_or(1), date.day.unwrap_or(1), 0, 0, 0).ok()
+}
+
+/// The plain-text note at the top of the zip's folder (CRLF, so every text editor shows lines).
+fn readme(site: &Site) -> String {
+    let config = &site.config;
+    let mut text = format!("{}: offline copy\n", config.title);
+    text.push_str(&"=".repeat(text.trim_end().chars().count()));
+    text.push_str("\n\n");
+    if let Some(date) = content_date(site) {
+        text.push_str(&format!("Content as of {date}.\n\n"));
+    }
+    text.push_str(
+        "To read it, open the file index.html in this folder with any web browser\n\
+         (double-click it, or drag it onto a browser window).\n\n\
+         Everything works without an internet connection, search included.\n\
+         Keep the files of this folder together: the pages link to one another.\n\n\
+         To print, or to save as PDF, every principle and note on one page:\n\
+         print/index.html\n",
+    );
+    if let Some(base) = config.base_url() {
+        text.push_str(&format!("\nThe latest version is published at {base}\n"));
+    }
+    text.replace('\n', "\r\n")
+}
+
+/// A byte count for people: `840 KB`, `1.4 MB` (decimal units, as file managers show them).
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000).max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn zips_are_identical_whatever_the_input_order() {
+        let a = [file("b/index.html", "b"), file("index.html", "home"), file("a/c/d.css", "x")];
+        let b = [file("a/c/d.css", "x"), file("index.html", "home"), file("b/index.html", "b")];
+        let time = DateTime::from_date_and_time(2024, 5, 10, 0, 0, 0).unwrap();
+        let one = zip_folder("copy", &a, time).unwrap();
+        assert_eq!(one, zip_folder("copy", &b, time).unwrap());
+        let archive = zip::ZipArchive::new(io::Cursor::new(one)).unwrap();
+        let names: Vec<&str> = archive.file_names_ordered().collect();
+        assert_eq!(names, ["copy/", "copy/a/", "copy/a/c/", "copy/a/c/d.css", "copy/b/", "copy/b/index.html", "copy/index.html"]);
+    }
+
+    #[test]
+    fn entries_carry_the_fixed_time_and_permissions() {
+        let time = DateTime::from_date_and_time(2021, 2, 1, 0, 0, 0).unwrap();
+        let bytes = zip_folder("copy", &[file("index.html", "home")], time).unwrap();
+        let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
+        let entry = archive.by_name("copy/index.html").unwrap();
+        assert_eq!(entry.last_modified(), Some(time));
+        assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o644));
+        drop(entry);
+        let dir = archive.by_name("copy/").unwrap();
+        assert!(dir.is_dir());
+        assert_eq!(dir.unix_mode().map(|m| m & 0o777), Some(0o755));
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(0), "1 KB");
+        assert_eq!(human_size(840_001), "841 KB");
+        assert_eq!(human_size(1_440_000), "1.4 MB");
+    }
+}

@@ -1,0 +1,235 @@
+//! The pages that serve readers away from the web: the Download page (the offline copy and the
+//! print edition) and the print edition itself, every principle and note on one page.
+
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use super::{LinkStyle, PageContext, PageId, Renderer};
+use crate::bundle;
+use crate::model::{Body, Kind, Site, SourceFile, Status, Target};
+
+/// Where each document starts in the print edition: `principle--<slug>` or `note--<slug>`.
+/// Generated heading ids never contain `--`, so these cannot collide with a document's own ids,
+/// which the print edition scopes as `<document id>--<heading id>`.
+fn print_id(kind: &str, slug: &str, anchor: Option<&str>) -> String {
+    match anchor {
+        Some(a) => format!("{kind}--{slug}--{a}"),
+        None => format!("{kind}--{slug}"),
+    }
+}
+
+/// One principle or note as the print edition shows it, in the page's language where translated.
+#[derive(Serialize)]
+struct PrintDocument {
+    id: String,
+    slug: String,
+    title: String,
+    summary: String,
+    /// The document's language, which differs from the page's where it is not translated.
+    lang: String,
+    body: String,
+}
+
+impl Renderer<'_> {
+    pub(super) fn download(&self, page: &PageContext) -> Value {
+        let site = self.site;
+        let intro = site.page(DOWNLOAD_PAGE).map(|i| {
+            let p = &site.pages[i];
+            let text = self.localized(page, Kind::Page, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+            (text.title, self.body_html(page, text.source, text.body))
+        });
+        let offline = self.options.offline_size.map(|bytes| {
+            context! {
+                href => page.href(bundle::site_path(site)),
+                file_name => bundle::file_name(site),
+                size => bundle::human_size(bytes),
+            }
+        });
+        context! {
+            title => intro.as_ref().map_or(self.t(page, "download_title"), |(title, _)| title),
+            description => self.t(page, "download_description"),
+            intro => intro.map(|(_, body)| body),
+            offline => offline,
+            is_offline_copy => self.options.link_style == LinkStyle::File,
+            content_date => bundle::content_date(site).map(|d| d.to_string()),
+            print_url => self.href_to(page, PageId::Print),
+        }
+    }
+
+    pub(super) fn print_edition(&self, page: &PageContext) -> Value {
+        let site = self.site;
+        let principle_title = |i: usize| {
+            let p = &site.principles[i];
+            self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body).title
+        };
+        let note_title = |i: usize| {
+            let n = &site.notes[i];
+            self.localized(page, Kind::Note, &n.slug, &n.meta.title, &n.meta.summary, &n.source, &n.body).title
+        };
+        let principle_link = |i: usize| {
+            context! {
+                number => site.principles[i].meta.number,
+                title => principle_title(i),
+                href => format!("#{}", print_id("principle", &site.principles[i].slug, None)),
+            }
+        };
+        let note_link = |i: usize| {
+            context! { title => note_title(i), href => format!("#{}", print_id("note", &site.notes[i].slug, None)) }
+        };
+        let principles: Vec<Value> = (0..site.principles.len())
+            .map(|i| {
+                let p = &site.principles[i];
+                let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+                let id = print_id("principle", &p.slug, None);
+                let strategies: Vec<Value> = p
+                    .meta
+                    .strategies
+                    .iter()
+                    .zip(&p.strategy_notes)
+                    .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| note_link(n)).collect::<Vec<_>>() })
+                    .collect();
+                context! {
+                    number => p.meta.number,
+                    pillar => p.meta.pillar,
+                    pillar_title => self.t(page, &format!("pillar_{}", p.meta.pillar.slug())),
+                    strategies => strategies,
+                    sdg_targets => p.meta.sdg_targets,
+                    ..Value::from_serialize(PrintDocument {
+                        body: self.print_body(page, &id, text.source, text.body),
+                        id,
+                        slug: p.slug.clone(),
+                        title: text.title.to_string(),
+                        summary: text.summary.to_string(),
+                        lang: text.lang.to_string(),
+                    })
+                }
+            })
+            .collect();
+        let notes: Vec<Value> = (0..site.notes.len())
+            .map(|i| {
+                let n = &site.notes[i];
+                let text = self.localized(page, Kind::Note, &n.slug, &n.meta.title, &n.meta.summary, &n.source, &n.body);
+                let id = print_id("note", &n.slug, None);
+                context! {
+                    provisional => n.meta.status == Status::Provisional,
+                    principle => principle_link(n.principle),
+                    strategy => n.strategy.map(|s| &site.principles[n.principle].meta.strategies[s]),
+                    related_principles => n.related_principles.iter().map(|&p| principle_link(p)).collect::<Vec<_>>(),
+                    countries => n.countries.iter().map(|&c| &site.countries[c].name).collect::<Vec<_>>(),
+                    sdg_targets => n.meta.sdg_targets,
+                    published => n.meta.published.map(|d| d.to_string()),
+                    updated => n.meta.updated.map(|d| d.to_string()),
+                    sources => n.meta.sources,
+                    ..Value::from_serialize(PrintDocument {
+                        body: self.print_body(page, &id, text.source, text.body),
+                        id,
+                        slug: n.slug.clone(),
+                        title: text.title.to_string(),
+                        summary: text.summary.to_string(),
+                        lang: text.lang.to_string(),
+                    })
+                }
+            })
+            .collect();
+        context! {
+            title => self.t(page, "print_title"),
+            description => self.t(page, "print_description"),
+            content_date => bundle::content_date(site).map(|d| d.to_string()),
+            principles => principles,
+            notes => notes,
+        }
+    }
+
+    /// A document body for the print edition: links to principles and notes point into this
+    /// page, the document's own ids are scoped by `id`, and headings sit two levels lower (under
+    /// the part and the document title).
+    fn print_body(&self, page: &PageContext, id: &str, source: &SourceFile, body: &Body) -> String {
+        let site = self.site;
+        let resolve = |dest: &str| {
+            body.links.get(dest).map(|target| match target {
+                Target::Principle { index, anchor } => {
+                    format!("#{}", print_id("principle", &site.principles[*index].slug, anchor.as_deref()))
+                }
+                Target::Note { index, anchor } => {
+                    format!("#{}", print_id("note", &site.notes[*index].slug, anchor.as_deref()))
+                }
+                other => self.target_href(page, other),
+            })
+        };
+        let html = crate::markdown::to_html(Site::markdown(source, body), self.t(page, "anchor_label"), &resolve);
+        scope_html(&html, id, 2)
+    }
+}
+
+/// The page `pages/download.md`, if a project has one, introduces the Download page.
+pub const DOWNLOAD_PAGE: &str = "download";
+
+/// Rewrites HTML made by `markdown::to_html` for a page that holds many documents: every
+/// `id="x"` becomes `id="<prefix>--x"`, every `href="#x"` follows it (unless `x` already names a
+/// document of the print edition), and headings move `shift` levels down (at most to `h6`).
+fn scope_html(html: &str, prefix: &str, shift: u8) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', ' ']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(" id=\"") {
+            out.push_str(" id=\"");
+            out.push_str(prefix);
+            out.push_str("--");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix(" href=\"#") {
+            out.push_str(" href=\"#");
+            if !(after.starts_with("principle--") || after.starts_with("note--")) {
+                out.push_str(prefix);
+                out.push_str("--");
+            }
+            rest = after;
+        } else if let Some(level) = heading_tag(rest) {
+            let close = rest.as_bytes()[1] == b'/';
+            out.push_str(if close { "</h" } else { "<h" });
+            out.push(char::from(b'0' + (level + shift).min(6)));
+            rest = &rest[if close { 3 } else { 2 } + 1..];
+        } else {
+            let len = rest.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The level of a heading tag at the start of `text` (`<h2 ` , `<h2>`, `</h2>`).
+fn heading_tag(text: &str) -> Option<u8> {
+    let tag = text.strip_prefix("</h").or_else(|| text.strip_prefix("<h"))?.as_bytes();
+    match tag {
+        [d @ b'1'..=b'6', b' ' | b'>', ..] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scoped_html_has_unique_ids_and_lower_headings() {
+        let html = "<h2 id=\"why\">Why <a class=\"anchor\" href=\"#why\">#</a></h2>\n<p>See <a href=\"#note--other--how\">x</a>, \
+                    <a href=\"../../countries/guy/index.html\">Guyana</a><sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>\n\
+                    <h5 id=\"deep\">Deep</h5><div class=\"footnote-definition\" id=\"1\"></div><hr>";
+        let scoped = scope_html(html, "note--a", 2);
+        assert_eq!(
+            scoped,
+            "<h4 id=\"note--a--why\">Why <a class=\"anchor\" href=\"#note--a--why\">#</a></h4>\n<p>See <a href=\"#note--other--how\">x</a>, \
+             <a href=\"../../countries/guy/index.html\">Guyana</a><sup class=\"footnote-reference\"><a href=\"#note--a--1\">1</a></sup></p>\n\
+             <h6 id=\"note--a--deep\">Deep</h6><div class=\"footnote-definition\" id=\"note--a--1\"></div><hr>"
+        );
+    }
+
+    #[test]
+    fn text_that_looks_like_markup_is_left_alone() {
+        let html = "<p>a &lt;h2 id=&quot;x&quot;&gt; é <header>hid=\"x\"</header></p>";
+        assert_eq!(scope_html(html, "p", 2), html);
+    }
+}
