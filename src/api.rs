@@ -33,7 +33,11 @@ impl ApiFile {
 }
 
 pub const FILES: [ApiFile; 4] = [
-    ApiFile { path: "api/notes.json", schema_name: "notes.schema.json", schema: include_str!("api/schema/notes.schema.json") },
+    ApiFile {
+        path: "api/notes.json",
+        schema_name: "notes.schema.json",
+        schema: include_str!("api/schema/notes.schema.json"),
+    },
     ApiFile {
         path: "api/notes/<slug>.json",
         schema_name: "note.schema.json",
@@ -56,36 +60,55 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let lang = site.config.default_language();
     let base_url = site.config.base_url();
     let mut out = vec![
-        json_file("api/notes.json", &NotesFile {
-            schema_version: SCHEMA_VERSION,
-            language: lang,
-            base_url: base_url.clone(),
-            notes: (0..site.notes.len()).map(|i| note_summary(site, i)).collect(),
-        }),
-        json_file("api/principles.json", &PrinciplesFile {
-            schema_version: SCHEMA_VERSION,
-            language: lang,
-            base_url: base_url.clone(),
-            principles: (0..site.principles.len()).map(|i| principle_entry(site, i)).collect(),
-        }),
-        json_file("api/countries.json", &CountriesFile {
-            schema_version: SCHEMA_VERSION,
-            language: lang,
-            base_url: base_url.clone(),
-            countries: (0..site.countries.len())
-                .map(|i| CountryEntry {
-                    code: &site.countries[i].code,
-                    name: &site.countries[i].name,
-                    url: page_url(site, PageId::Country(i)),
-                    notes: slugs(site, &site.countries[i].notes),
-                })
-                .collect(),
-        }),
+        json_file(
+            "api/notes.json",
+            &NotesFile {
+                schema_version: SCHEMA_VERSION,
+                language: lang,
+                base_url: base_url.clone(),
+                notes: (0..site.notes.len())
+                    .map(|i| note_summary(site, i))
+                    .collect(),
+            },
+        ),
+        json_file(
+            "api/principles.json",
+            &PrinciplesFile {
+                schema_version: SCHEMA_VERSION,
+                language: lang,
+                base_url: base_url.clone(),
+                principles: (0..site.principles.len())
+                    .map(|i| principle_entry(site, i))
+                    .collect(),
+            },
+        ),
+        json_file(
+            "api/countries.json",
+            &CountriesFile {
+                schema_version: SCHEMA_VERSION,
+                language: lang,
+                base_url: base_url.clone(),
+                countries: (0..site.countries.len())
+                    .map(|i| CountryEntry {
+                        code: &site.countries[i].code,
+                        name: &site.countries[i].name,
+                        url: page_url(site, PageId::Country(i)),
+                        notes: slugs(site, &site.countries[i].notes),
+                    })
+                    .collect(),
+            },
+        ),
     ];
     for i in 0..site.notes.len() {
-        out.push(json_file(&note_api_path(&site.notes[i].slug), &note_file(site, i, base_url.clone())));
+        out.push(json_file(
+            &note_api_path(&site.notes[i].slug),
+            &note_file(site, i, base_url.clone()),
+        ));
     }
-    out.extend(FILES.iter().map(|f| OutputFile { path: f.schema_path(), bytes: f.schema.as_bytes().to_vec() }));
+    out.extend(FILES.iter().map(|f| OutputFile {
+        path: f.schema_path(),
+        bytes: f.schema.as_bytes().to_vec(),
+    }));
     out
 }
 
@@ -98,7 +121,10 @@ fn json_file(path: &str, value: &impl Serialize) -> OutputFile {
     // Plain structs of strings, numbers and lists: serializing them cannot fail.
     let mut bytes = serde_json::to_vec_pretty(value).expect("API values always serialize");
     bytes.push(b'\n');
-    OutputFile { path: path.to_string(), bytes }
+    OutputFile {
+        path: path.to_string(),
+        bytes,
+    }
 }
 
 /// A page's address relative to the site root, as a web server serves it (`notes/x/`).
@@ -106,7 +132,7 @@ fn page_url(site: &Site, id: PageId) -> String {
     link_path(&id.path(site), LinkStyle::Clean)
 }
 
-fn slugs(site: &Site, notes: &[usize]) -> Vec<&str> {
+fn slugs<'a>(site: &'a Site, notes: &[usize]) -> Vec<&'a str> {
     notes.iter().map(|&n| site.notes[n].slug.as_str()).collect()
 }
 
@@ -145,8 +171,16 @@ fn note_summary(site: &Site, i: usize) -> NoteSummary<'_> {
         status: note.meta.status,
         principle: &principle.slug,
         strategy: note.strategy.map(|s| principle.meta.strategies[s].as_str()),
-        related_principles: note.related_principles.iter().map(|&p| site.principles[p].slug.as_str()).collect(),
-        countries: note.countries.iter().map(|&c| site.countries[c].code.as_str()).collect(),
+        related_principles: note
+            .related_principles
+            .iter()
+            .map(|&p| site.principles[p].slug.as_str())
+            .collect(),
+        countries: note
+            .countries
+            .iter()
+            .map(|&c| site.countries[c].code.as_str())
+            .collect(),
         sdg_targets: &note.meta.sdg_targets,
         published: note.meta.published,
         updated: note.meta.updated,
@@ -226,7 +260,11 @@ fn note_file(site: &Site, i: usize, base_url: Option<String>) -> NoteFile<'_> {
         slug: &note.slug,
         front_matter: &note.meta,
         principle: principle_ref(note.principle),
-        related_principles: note.related_principles.iter().map(|&p| principle_ref(p)).collect(),
+        related_principles: note
+            .related_principles
+            .iter()
+            .map(|&p| principle_ref(p))
+            .collect(),
         countries: note
             .countries
             .iter()
@@ -237,7 +275,10 @@ fn note_file(site: &Site, i: usize, base_url: Option<String>) -> NoteFile<'_> {
             })
             .collect(),
         links_to: sorted(&note.links_to).into_iter().map(note_ref).collect(),
-        linked_from: sorted(&note.linked_from).into_iter().map(note_ref).collect(),
+        linked_from: sorted(&note.linked_from)
+            .into_iter()
+            .map(note_ref)
+            .collect(),
         body: plain_text(&note.body),
         sections: sections(&note.body, &url),
         url,
@@ -299,7 +340,11 @@ fn principle_entry(site: &Site, i: usize) -> PrincipleEntry<'_> {
             .enumerate()
             .map(|(s, title)| StrategyEntry {
                 title,
-                notes: p.strategy_notes.get(s).map(|notes| slugs(site, notes)).unwrap_or_default(),
+                notes: p
+                    .strategy_notes
+                    .get(s)
+                    .map(|notes| slugs(site, notes))
+                    .unwrap_or_default(),
             })
             .collect(),
         notes: slugs(site, &p.notes),
@@ -348,13 +393,22 @@ fn sections<'a>(body: &'a Body, page_url: &str) -> Vec<SectionEntry<'a>> {
         .map(|(n, section)| {
             // Only the text before the first heading has no heading of its own.
             let headed = !(n == 0 && section.id.is_empty() && section.heading.is_empty());
-            let level = headed.then(|| body.headings.iter().find(|h| h.id == section.id).map_or(2, |h| h.level));
+            let level = headed.then(|| {
+                body.headings
+                    .iter()
+                    .find(|h| h.id == section.id)
+                    .map_or(2, |h| h.level)
+            });
             SectionEntry {
                 id: headed.then_some(section.id.as_str()),
                 level,
                 heading: headed.then_some(section.heading.as_str()),
                 text: &section.text,
-                url: if headed { format!("{page_url}#{}", encode_fragment(&section.id)) } else { page_url.to_string() },
+                url: if headed {
+                    format!("{page_url}#{}", encode_fragment(&section.id))
+                } else {
+                    page_url.to_string()
+                },
             }
         })
         .collect()
@@ -377,37 +431,49 @@ pub fn encode_fragment(id: &str) -> String {
     out
 }
 
+/// What a note page shows in its own language (a translation's title and summary).
+pub struct NoteText<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub lang: &'a str,
+}
+
 /// The schema.org description of a note page, as the text of a `<script type="application/ld+json">`.
-/// `href` turns a page path from the site root (`principles/x/index.html`) into the link to
-/// write: absolute when the site has a base URL, relative to the note page otherwise (JSON-LD
-/// resolves relative IRIs against the page).
-pub fn note_jsonld(site: &Site, i: usize, href: &dyn Fn(&str) -> String) -> String {
+/// `href` gives the link to write to a page: absolute when the site has a base URL, relative to
+/// the note page otherwise (JSON-LD resolves relative IRIs against the page).
+pub fn note_jsonld(
+    site: &Site,
+    i: usize,
+    text: &NoteText,
+    href: &dyn Fn(PageId) -> String,
+) -> String {
     let note = &site.notes[i];
     let principle_term = |p: usize| {
         let principle = &site.principles[p];
+        let translation = site.translation(Kind::Principle, &principle.slug, text.lang);
         json!({
             "@type": "DefinedTerm",
-            "name": principle.meta.title,
+            "name": translation.and_then(|t| t.title.as_deref()).unwrap_or(&principle.meta.title),
             "termCode": principle.meta.number.to_string(),
-            "description": principle.meta.summary,
-            "url": href(&PageId::Principle(p).path(site)),
-            "inDefinedTermSet": href(&PageId::PrinciplesIndex.path(site)),
+            "description": translation.and_then(|t| t.summary.as_deref()).unwrap_or(&principle.meta.summary),
+            "url": href(PageId::Principle(p)),
+            "inDefinedTermSet": href(PageId::PrinciplesIndex),
         })
     };
     let mut value = json!({
         "@context": "https://schema.org",
         "@type": "Article",
-        "url": href(&PageId::Note(i).path(site)),
-        "headline": note.meta.title,
-        "name": note.meta.title,
-        "description": note.meta.summary,
-        "inLanguage": site.config.default_language(),
+        "url": href(PageId::Note(i)),
+        "headline": text.title,
+        "name": text.title,
+        "description": text.summary,
+        "inLanguage": text.lang,
         "creativeWorkStatus": note.meta.status,
         "about": principle_term(note.principle),
         "isPartOf": {
             "@type": "WebSite",
             "name": site.config.title,
-            "url": href(&PageId::Home.path(site)),
+            "url": href(PageId::Home),
         },
     });
     let fields = value.as_object_mut().expect("built as an object");
@@ -420,7 +486,13 @@ pub fn note_jsonld(site: &Site, i: usize, href: &dyn Fn(&str) -> String) -> Stri
         fields.insert("dateModified".into(), json!(updated));
     }
     if !note.related_principles.is_empty() {
-        fields.insert("mentions".into(), note.related_principles.iter().map(|&p| principle_term(p)).collect());
+        fields.insert(
+            "mentions".into(),
+            note.related_principles
+                .iter()
+                .map(|&p| principle_term(p))
+                .collect(),
+        );
     }
     if !note.countries.is_empty() {
         let places: Vec<Value> = note
@@ -431,7 +503,7 @@ pub fn note_jsonld(site: &Site, i: usize, href: &dyn Fn(&str) -> String) -> Stri
                     "@type": "Country",
                     "name": site.countries[c].name,
                     "identifier": site.countries[c].code,
-                    "url": href(&PageId::Country(c).path(site)),
+                    "url": href(PageId::Country(c)),
                 })
             })
             .collect();
@@ -447,27 +519,60 @@ pub fn note_jsonld(site: &Site, i: usize, href: &dyn Fn(&str) -> String) -> Stri
         fields.insert("isBasedOn".into(), sources.into());
     }
     if !note.meta.sdg_targets.is_empty() {
-        let keywords: Vec<String> = note.meta.sdg_targets.iter().map(|t| format!("SDG {t}")).collect();
+        let keywords: Vec<String> = note
+            .meta
+            .sdg_targets
+            .iter()
+            .map(|t| format!("SDG {t}"))
+            .collect();
         fields.insert("keywords".into(), keywords.into());
     }
-    script_safe(&serde_json::to_string_pretty(&value).expect("JSON values always serialize"))
+    script_safe(&serde_json::to_string(&value).expect("JSON values always serialize"))
 }
 
 /// JSON that can sit inside `<script>`: `<`, `>` and `&` only occur in strings, where a `\u`
 /// escape means the same character, so `</script>` in a title cannot end the element.
 fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The API page (`api/index.html`): every file with its fields, and the feeds.
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiPage {
+    pub schema_version: u32,
+    pub files: Vec<FileDoc>,
+    pub atom_feeds: FeedsDoc,
 }
 
 /// What the API page shows about one kind of file, read from its schema.
 #[derive(Clone, Debug, Serialize)]
 pub struct FileDoc {
     pub path: &'static str,
-    /// A real file of this kind, when `path` is a pattern (`api/notes/<slug>.json`).
-    pub example: Option<String>,
+    /// The id of its section on the page.
+    pub anchor: String,
+    /// The link to the file, unless `path` is a pattern (`api/notes/<slug>.json`).
+    pub href: Option<String>,
+    /// For a pattern, the link to one real file of that kind.
+    pub example_href: Option<String>,
     pub schema: String,
+    pub schema_href: String,
     pub description_html: String,
     pub fields: Vec<FieldDoc>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedsDoc {
+    pub notes: FeedDoc,
+    pub principles: Vec<FeedDoc>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedDoc {
+    pub title: String,
+    pub path: String,
+    pub href: String,
 }
 
 /// One field of a file, as the schema describes it.
@@ -480,28 +585,63 @@ pub struct FieldDoc {
     pub description_html: String,
 }
 
-/// The documentation of every file under `api/`, generated from the schemas.
-pub fn documentation(site: &Site) -> Vec<FileDoc> {
-    FILES
+/// The content of the API page, generated from the schemas so that it always matches them.
+/// `href` turns a path from the site root into a link from the page.
+pub fn page(site: &Site, href: &dyn Fn(&str) -> String) -> ApiPage {
+    let files = FILES
         .iter()
         .map(|file| {
-            let schema: Value = serde_json::from_str(file.schema).expect("embedded schemas are valid JSON (tested)");
+            let schema: Value = serde_json::from_str(file.schema)
+                .expect("embedded schemas are valid JSON (tested)");
             let mut fields = Vec::new();
             describe_properties(&schema, &schema, "", &mut fields);
+            let pattern = file.path.contains('<');
             FileDoc {
                 path: file.path,
-                example: file.path.contains("<slug>").then(|| site.notes.first().map(|n| note_api_path(&n.slug))).flatten(),
+                anchor: file
+                    .schema_name
+                    .trim_end_matches(".schema.json")
+                    .to_string(),
+                href: (!pattern).then(|| href(file.path)),
+                example_href: site
+                    .notes
+                    .first()
+                    .filter(|_| pattern)
+                    .map(|n| href(&note_api_path(&n.slug))),
                 schema: file.schema_path(),
+                schema_href: href(&file.schema_path()),
                 description_html: inline_code(schema["description"].as_str().unwrap_or_default()),
                 fields,
             }
         })
-        .collect()
+        .collect();
+    let feed_doc = |link: crate::feed::FeedLink| FeedDoc {
+        href: href(&link.path),
+        title: link.title,
+        path: link.path,
+    };
+    let principles = (0..site.principles.len())
+        .filter_map(|p| crate::feed::alternates(site, Some(p)).pop())
+        .map(feed_doc)
+        .collect();
+    let notes = crate::feed::alternates(site, None).remove(0);
+    ApiPage {
+        schema_version: SCHEMA_VERSION,
+        files,
+        atom_feeds: FeedsDoc {
+            notes: feed_doc(notes),
+            principles,
+        },
+    }
 }
 
 /// The schema `node` points to, following a local `$ref` (`#/$defs/name`).
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(pointer) => root.pointer(pointer).unwrap_or(node),
         None => node,
     }
@@ -509,16 +649,35 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 
 fn describe_properties(root: &Value, node: &Value, prefix: &str, out: &mut Vec<FieldDoc>) {
     let node = resolve(root, node);
-    let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
-    let required: Vec<&str> =
-        node.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let Some(properties) = node.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let required: Vec<&str> = node
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     // In the order the schema lists them as required (the files' own order), then the rest.
-    let mut names: Vec<&str> = required.iter().copied().filter(|n| properties.contains_key(*n)).collect();
-    names.extend(properties.keys().map(String::as_str).filter(|n| !required.contains(n)));
+    let mut names: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|n| properties.contains_key(*n))
+        .collect();
+    names.extend(
+        properties
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !required.contains(n)),
+    );
     for name in names {
         let property = &properties[name];
         let target = resolve(root, property);
-        let description = property.get("description").or_else(|| target.get("description")).and_then(Value::as_str);
+        let description = property
+            .get("description")
+            .or_else(|| target.get("description"))
+            .and_then(Value::as_str);
         let path = format!("{prefix}{name}");
         out.push(FieldDoc {
             name: path.clone(),
@@ -555,9 +714,16 @@ fn kind(root: &Value, node: &Value) -> String {
                 Some(items) => format!("list of {}", plural(&kind(root, items))),
                 None => "list".to_string(),
             },
-            "string" if node.get("format").and_then(Value::as_str) == Some("uri") => "URL".to_string(),
-            "string" if node.get("format").and_then(Value::as_str) == Some("iri-reference") => "relative URL".to_string(),
-            "string" if node.get("pattern").and_then(Value::as_str) == Some(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$") => {
+            "string" if node.get("format").and_then(Value::as_str) == Some("uri") => {
+                "URL".to_string()
+            }
+            "string" if node.get("format").and_then(Value::as_str) == Some("iri-reference") => {
+                "relative URL".to_string()
+            }
+            "string"
+                if node.get("pattern").and_then(Value::as_str)
+                    == Some(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$") =>
+            {
                 "date".to_string()
             }
             "integer" => "integer".to_string(),
@@ -597,15 +763,32 @@ mod tests {
     #[test]
     fn every_schema_is_json_and_documents_every_field() {
         for file in &FILES {
-            let schema: Value = serde_json::from_str(file.schema).unwrap_or_else(|e| panic!("{}: {e}", file.schema_name));
-            assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
-            assert_eq!(schema["properties"]["schema_version"]["const"], SCHEMA_VERSION);
+            let schema: Value = serde_json::from_str(file.schema)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.schema_name));
+            assert_eq!(
+                schema["$schema"],
+                "https://json-schema.org/draft/2020-12/schema"
+            );
+            assert_eq!(
+                schema["properties"]["schema_version"]["const"],
+                SCHEMA_VERSION
+            );
             let mut fields = Vec::new();
             describe_properties(&schema, &schema, "", &mut fields);
             assert!(fields.len() > 4, "{}", file.schema_name);
             for field in &fields {
-                assert!(!field.description_html.is_empty(), "{}: `{}` has no description", file.schema_name, field.name);
-                assert!(!field.kind.is_empty(), "{}: `{}` has no type", file.schema_name, field.name);
+                assert!(
+                    !field.description_html.is_empty(),
+                    "{}: `{}` has no description",
+                    file.schema_name,
+                    field.name
+                );
+                assert!(
+                    !field.kind.is_empty(),
+                    "{}: `{}` has no type",
+                    file.schema_name,
+                    field.name
+                );
             }
         }
     }
@@ -614,16 +797,28 @@ mod tests {
     fn kinds_read_like_prose() {
         let root = json!({"$defs": {"d": {"type": ["string", "null"], "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"}}});
         assert_eq!(kind(&root, &json!({"$ref": "#/$defs/d"})), "date or null");
-        assert_eq!(kind(&root, &json!({"type": "array", "items": {"type": "string"}})), "list of strings");
+        assert_eq!(
+            kind(
+                &root,
+                &json!({"type": "array", "items": {"type": "string"}})
+            ),
+            "list of strings"
+        );
         assert_eq!(kind(&root, &json!({"const": 1})), "always 1");
-        assert_eq!(kind(&root, &json!({"enum": ["a", "b"]})), "one of \"a\", \"b\"");
+        assert_eq!(
+            kind(&root, &json!({"enum": ["a", "b"]})),
+            "one of \"a\", \"b\""
+        );
     }
 
     #[test]
     fn fragments_and_scripts_are_escaped() {
         assert_eq!(encode_fragment("égalité-réelle"), "égalité-réelle");
         assert_eq!(encode_fragment("a b\"c"), "a%20b%22c");
-        assert_eq!(script_safe(r#"{"t":"</script><b>&"}"#), r#"{"t":"\u003c/script\u003e\u003cb\u003e\u0026"}"#);
+        assert_eq!(
+            script_safe(r#"{"t":"</script><b>&"}"#),
+            r#"{"t":"\u003c/script\u003e\u003cb\u003e\u0026"}"#
+        );
         assert_eq!(inline_code("a `b` <c>"), "a <code>b</code> &lt;c&gt;");
     }
 }

@@ -6,18 +6,23 @@
 //! load    notes/, principles/, pages/  ->  Vec<Document>
 //! link    Vec<Document>                ->  Site          (every reference resolved)
 //! render  &Site                        ->  pages         (minijinja + pulldown-cmark + syntect)
+//! index   &Site                        ->  search/       (client-side search index, sharded)
 //! emit    pages                        ->  site/         (atomic swap)
 //! ```
 
+pub mod api;
+pub mod bundle;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
+pub mod feed;
 pub mod i18n;
 pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod synthetic;
 pub mod theme;
 
@@ -38,12 +43,24 @@ pub fn load_site(root: &Path) -> Result<(Site, Diagnostics), Diagnostics> {
 pub fn generate(site: &Site, theme: &theme::Theme, options: RenderOptions) -> Result<Vec<OutputFile>, Diagnostics> {
     let renderer = render::Renderer::new(site, theme, options)?;
     let mut files = renderer.render_all()?;
-    files.extend(theme.files_under("static/").map(|(name, bytes)| OutputFile {
-        path: format!("static/{name}"),
-        bytes: bytes.to_vec(),
-    }));
+    files.extend(theme_files(theme));
+    files.extend(data_files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The theme's assets, published under `static/`.
+pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '_ {
+    theme.files_under("static/").map(|(name, bytes)| OutputFile { path: format!("static/{name}"), bytes: bytes.to_vec() })
+}
+
+/// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
+/// these apart from the pages, so everything of this kind belongs here.
+pub fn data_files(site: &Site) -> Vec<OutputFile> {
+    let mut files = api::files(site);
+    files.extend(feed::files(site));
+    files.extend(search::index(site));
+    files
 }
 
 /// What a successful build reports.
@@ -58,7 +75,7 @@ pub struct BuildReport {
 pub fn build(root: &Path, out: &Path) -> Result<BuildReport, Diagnostics> {
     let (site, warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
-    let files = generate(&site, &theme, RenderOptions::default())?;
+    let files = bundle::generate_with_offline_copy(&site, &theme, RenderOptions::default())?;
     emit::write_atomically(out, &files).map_err(|e| {
         Diagnostic::error("io", format!("cannot write the site: {e}")).in_file(out.display().to_string())
     })?;

@@ -13,6 +13,8 @@ use crate::load::{Document, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::*;
 
+mod translation;
+
 /// Top-level output folders a page slug may not take.
 pub const RESERVED: &[&str] = &["notes", "principles", "countries", "search", "static", "api", "download", "print", "feeds", "404"];
 
@@ -234,6 +236,7 @@ pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnosti
         pending.push((pseudo_document(&principle.source, &principle.slug, Kind::Principle, principle.body.range.clone()), analysis, Owner::Principle(i)));
     }
     for (doc, analysis, body) in translations {
+        translation::check_front_matter(&site, &doc, &mut diagnostics);
         let (title, summary) = match &doc.meta {
             Meta::Translation(map) => (string_field(map, "title"), string_field(map, "summary")),
             _ => (None, None),
@@ -350,22 +353,49 @@ fn check_translations(site: &Site, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// Two files with the same slug would publish to the same URL: keep the first, report the rest.
+/// Two files with the same slug would publish to the same URL: keep one, report the others. The
+/// one kept is the plainest: a file named without the default language's suffix before one named
+/// with it (`x.md` before `x.en.md`), a file at the top of the folder before one in a subfolder.
 fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> Vec<Document> {
-    let mut seen: BTreeMap<(Kind, String, String), String> = BTreeMap::new();
+    let plainness = |doc: &Document| {
+        let name = doc.source.path.rsplit('/').next().unwrap_or_default();
+        let explicit_lang = name.trim_end_matches(".md").contains('.');
+        (explicit_lang, doc.source.path.matches('/').count(), doc.source.path.clone())
+    };
+    let mut first: BTreeMap<(Kind, String, String), (bool, usize, String)> = BTreeMap::new();
+    for doc in &documents {
+        let key = (doc.kind, doc.slug.clone(), doc.lang.clone());
+        let rank = plainness(doc);
+        match first.get(&key) {
+            Some(best) if *best <= rank => {}
+            _ => {
+                first.insert(key, rank);
+            }
+        }
+    }
     let mut kept = Vec::new();
     for doc in documents {
         let key = (doc.kind, doc.slug.clone(), doc.lang.clone());
-        if let Some(first) = seen.get(&key) {
-            diagnostics.push(
-                Diagnostic::error("duplicate-slug", format!("`{}` has the same slug as {first}", doc.source.path))
-                    .at(doc.span(0..0))
-                    .help(format!("both would be published at {}/{}/; rename one of them", doc.kind.folder(), doc.slug)),
-            );
+        let keeper = &first[&key].2;
+        if *keeper == doc.source.path {
+            kept.push(doc);
             continue;
         }
-        seen.insert(key, doc.source.path.clone());
-        kept.push(doc);
+        let url = format!("{}/{}/", doc.kind.folder(), doc.slug);
+        let explicit_lang = plainness(&doc).0;
+        let diagnostic = if explicit_lang {
+            Diagnostic::error("duplicate-url", format!("`{}` would be published at the same URL as {keeper}", doc.source.path))
+                .at(doc.span(0..0))
+                .help(format!(
+                    "`.{}` is the default language, so both files are {url}; delete one, or rename it to another language",
+                    doc.lang
+                ))
+        } else {
+            Diagnostic::error("duplicate-slug", format!("`{}` has the same slug as {keeper}", doc.source.path))
+                .at(doc.span(0..0))
+                .help(format!("both would be published at {url}; slugs must be unique across subfolders, so rename one of them"))
+        };
+        diagnostics.push(diagnostic);
     }
     kept
 }

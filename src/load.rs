@@ -146,8 +146,12 @@ fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Resul
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
+        // Everything before the bad byte is valid, so in the lossy text (bad bytes replaced by
+        // U+FFFD) the offset still names the same place: point at it with line and column.
+        let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
+        let end = offset + lossy[offset..].chars().next().map_or(0, char::len_utf8);
         Diagnostic::error("not-utf8", format!("file is not valid UTF-8 (first bad byte at offset {offset})"))
-            .in_file(&shown)
+            .at(Span::new(&shown, &lossy, offset..end))
             .help("save the file as UTF-8")
     })?;
     let text: Arc<str> = Arc::from(text);
@@ -186,15 +190,14 @@ fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Resul
     let front_matter = FrontMatter::scan(&text, split.yaml.clone());
     let is_default = lang == config.default_language();
     let meta = if !is_default {
-        Meta::Translation(parse_yaml(yaml, &shown, &text, split.yaml.start, &[])?)
+        Meta::Translation(parse_yaml(yaml, &shown, &text, split.yaml.start, &[]).map_err(|d| widen(d, &front_matter))?)
     } else {
-        match kind {
-            Kind::Principle => {
-                Meta::Principle(parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS)?)
-            }
-            Kind::Note => Meta::Note(parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS)?),
-            Kind::Page => Meta::Page(parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS)?),
-        }
+        let parsed = match kind {
+            Kind::Principle => parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS).map(Meta::Principle),
+            Kind::Note => parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS).map(Meta::Note),
+            Kind::Page => parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS).map(Meta::Page),
+        };
+        parsed.map_err(|d| widen(d, &front_matter))?
     };
     let doc = Document {
         kind,
@@ -225,6 +228,34 @@ pub const NOTE_FIELDS: &[&str] = &[
 ];
 pub const PAGE_FIELDS: &[&str] = &["title", "summary"];
 
+/// serde_yaml points at the first character of a value it cannot use; underline the whole value.
+fn widen(mut diagnostic: Diagnostic, front_matter: &FrontMatter) -> Diagnostic {
+    if diagnostic.code != "wrong-type" {
+        return diagnostic;
+    }
+    // A bad date is reported by our own deserializer, which serde_yaml cannot place: find the
+    // date field holding the value.
+    let bad_date = diagnostic.message.strip_prefix("invalid date `").and_then(|rest| rest.split('`').next());
+    if let (Some(value), Some(span)) = (bad_date, &mut diagnostic.span) {
+        let field = ["published", "updated"].into_iter().find_map(|key| {
+            let range = front_matter.value(key)?;
+            (front_matter.text[range.clone()].trim().trim_matches(['"', '\'']) == value).then_some((key, range))
+        });
+        if let Some((key, range)) = field {
+            span.range = range;
+            diagnostic.message = format!("{key}: {}", diagnostic.message);
+        }
+        return diagnostic;
+    }
+    if let Some(span) = &mut diagnostic.span {
+        let at = span.range.start;
+        if let Some(value) = front_matter.keys.values().map(|(_, v)| v).find(|v| v.start == at && v.end > at) {
+            span.range = value.clone();
+        }
+    }
+    diagnostic
+}
+
 /// Empty titles and summaries would make blank links and headings.
 fn check_required_text(doc: &Document) -> Result<(), Diagnostic> {
     let (title, summary) = match &doc.meta {
@@ -236,7 +267,7 @@ fn check_required_text(doc: &Document) -> Result<(), Diagnostic> {
     for (key, value) in [("title", title), ("summary", summary)] {
         if value.trim().is_empty() {
             return Err(Diagnostic::error("empty-field", format!("`{key}` is empty"))
-                .at(doc.span(doc.front_matter.key(key).unwrap_or(0..0)))
+                .at(doc.span(doc.front_matter.locate(key)))
                 .help(format!("write the document's {key}")));
         }
     }
@@ -272,7 +303,14 @@ pub fn yaml_diagnostic(
     };
     let start = error.location().map_or(offset, |l| offset + l.index());
     let mut end = start;
-    let unknown = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    // Errors inside a nested value come as `sources[0]: unknown field ...`: classify by the part
+    // after the path, and suggest keys of the nested record.
+    let (field_path, detail) = match message.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') && SERDE_PREFIXES.iter().any(|p| rest.starts_with(p)) => (path, rest),
+        _ => ("", message.as_str()),
+    };
+    let fields: &[&str] = if field_path.starts_with("sources") { SOURCE_FIELDS } else { fields };
+    let unknown = detail.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
     let (code, help) = if let Some(key) = unknown {
         end = start + key.len();
         let help = match did_you_mean(key, fields.iter().copied()) {
@@ -280,17 +318,41 @@ pub fn yaml_diagnostic(
             None => format!("remove it; allowed keys are: {}", fields.join(", ")),
         };
         ("unknown-key", help)
-    } else if let Some(rest) = message.strip_prefix("missing field `") {
+    } else if let Some(rest) = detail.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
         ("missing-key", format!("add `{key}:` to the front matter"))
-    } else if message.starts_with("invalid type") || message.starts_with("invalid value") || message.contains("variant") {
-        ("wrong-type", "check the value's type against the front-matter fields in README.md".to_string())
+    } else if detail.starts_with("invalid") || detail.starts_with("unknown variant") {
+        ("wrong-type", wrong_type_help(detail))
     } else {
-        ("invalid-yaml", "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines".to_string())
+        ("invalid-yaml", "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines; quote text that contains `: ` or ` #`".to_string())
     };
-    let message = if code == "unknown-key" { message.split(", expected").next().unwrap_or(&message).to_string() } else { message };
+    let message = if code == "unknown-key" { message.split(", expected").next().unwrap_or(&message).to_string() } else { message.clone() };
     let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
     Diagnostic::error(code, message).at(Span::new(path, text, start..end)).help(help)
+}
+
+/// How serde's data errors begin (anything else is a YAML syntax error).
+const SERDE_PREFIXES: &[&str] =
+    &["unknown field", "missing field", "invalid type", "invalid value", "invalid length", "unknown variant", "invalid date"];
+
+const SOURCE_FIELDS: &[&str] = &["title", "url"];
+
+/// What to write instead, from what serde expected.
+fn wrong_type_help(detail: &str) -> String {
+    let expected = detail.rsplit_once("expected ").map_or("", |(_, e)| e);
+    if expected.starts_with("a sequence") {
+        "write a list: `[A, B]` on one line, or one `- item` per line".to_string()
+    } else if expected.starts_with("a string") {
+        "write text; put it in quotes if it contains `: `, ` #` or starts with a symbol".to_string()
+    } else if expected.starts_with("u8") || expected.starts_with("u16") || expected.starts_with("an integer") {
+        "write a whole number, without quotes".to_string()
+    } else if detail.starts_with("unknown variant") {
+        format!("use one of the values the message lists ({expected})")
+    } else if detail.starts_with("invalid date") {
+        "write the date as YYYY, YYYY-MM or YYYY-MM-DD".to_string()
+    } else {
+        "check the value's type against the front-matter fields in README.md".to_string()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -27,6 +27,15 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write only the offline copy: a zip of the whole site that works from disk, search included.
+    Bundle {
+        /// The project folder (holding notes/ and principles/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the zip; defaults to <offline_name>-offline-<version>.zip in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check every document, link and template without writing anything.
     Check {
         /// The project folder (holding notes/ and principles/).
@@ -78,6 +87,14 @@ fn main() -> ExitCode {
                 Err(diagnostics) => failed(&diagnostics, color),
             }
         }
+        Command::Bundle { root, out } => match guidance::bundle::bundle(&root, out.as_deref()) {
+            Ok(report) => {
+                print_diagnostics(&report.warnings, color);
+                eprintln!("wrote the offline copy ({:.1} MB) to {}", report.bytes as f64 / 1e6, report.path.display());
+                ExitCode::SUCCESS
+            }
+            Err(diagnostics) => failed(&diagnostics, color),
+        },
         Command::Check { root, json } => {
             let result = guidance::check(&root);
             let diagnostics = match &result {
@@ -111,7 +128,11 @@ fn main() -> ExitCode {
                 eprintln!("created {}", path.display());
                 ExitCode::SUCCESS
             }
-            Err(d) => failed(&d.into(), color),
+            Err(d) => {
+                print_diagnostics(&d.clone().into(), color);
+                // A bad argument is a usage error; a clash with an existing file is not.
+                ExitCode::from(if d.code == "exists" || d.code == "io" { 1 } else { 2 })
+            }
         },
     }
 }
@@ -133,6 +154,23 @@ fn new_note(root: &std::path::Path, title: &str, principle: &str) -> Result<Path
     if slug.is_empty() {
         return Err(Diagnostic::error("bad-title", "the title has no letters or digits to make a file name from")
             .help("give the note a title, e.g. guidance new note \"Open government data\""));
+    }
+    let principles = root.join("principles");
+    if principles.is_dir() && !principles.join(format!("{principle}.md")).is_file() {
+        let mut known: Vec<String> = std::fs::read_dir(&principles)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".md").map(str::to_string))
+                    .filter(|stem| !stem.contains('.'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        known.sort();
+        let d = Diagnostic::error("unknown-principle", format!("unknown principle \"{principle}\""));
+        return Err(match guidance::diagnostic::did_you_mean(principle, known.iter().map(String::as_str)) {
+            Some(close) => d.help(format!("did you mean --principle {close}?")),
+            None => d.help(format!("pass the slug of a file in principles/: --principle {}", known.join(" | "))),
+        });
     }
     let path = root.join("notes").join(format!("{slug}.md"));
     if path.exists() {

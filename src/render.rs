@@ -12,6 +12,9 @@ use crate::markdown;
 use crate::model::*;
 use crate::theme::Theme;
 
+mod localize;
+mod offline;
+
 /// How links between pages are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkStyle {
@@ -26,11 +29,14 @@ pub struct RenderOptions {
     pub link_style: LinkStyle,
     /// A script tag the dev server injects before `</body>`; never set by `guidance build`.
     pub inject: Option<String>,
+    /// The size in bytes of the offline copy, shown on the Download page; `None` while the copy
+    /// itself is rendered (it never contains itself) and wherever no copy is made.
+    pub offline_size: Option<u64>,
 }
 
 impl Default for RenderOptions {
     fn default() -> RenderOptions {
-        RenderOptions { link_style: LinkStyle::Clean, inject: None }
+        RenderOptions { link_style: LinkStyle::Clean, inject: None, offline_size: None }
     }
 }
 
@@ -54,15 +60,21 @@ pub enum PageId {
     Page(usize),
     Search,
     NotFound,
+    /// The offline copy and the print edition.
+    Download,
+    /// Every principle and note on one page, for printing.
+    Print,
+    /// The documentation of the JSON files, feeds and JSON-LD (`api/`).
+    Api,
 }
 
 impl PageId {
     pub fn all(site: &Site) -> Vec<PageId> {
-        let mut ids = vec![PageId::Home, PageId::NotesIndex, PageId::PrinciplesIndex, PageId::CountriesIndex, PageId::Search, PageId::NotFound];
+        let mut ids = vec![PageId::Home, PageId::NotesIndex, PageId::PrinciplesIndex, PageId::CountriesIndex, PageId::Search, PageId::NotFound, PageId::Download, PageId::Print, PageId::Api];
         ids.extend((0..site.notes.len()).map(PageId::Note));
         ids.extend((0..site.principles.len()).map(PageId::Principle));
         ids.extend((0..site.countries.len()).map(PageId::Country));
-        ids.extend((0..site.pages.len()).filter(|&i| site.pages[i].slug != HOME_PAGE).map(PageId::Page));
+        ids.extend((0..site.pages.len()).filter(|&i| site.pages[i].slug != HOME_PAGE && site.pages[i].slug != offline::DOWNLOAD_PAGE).map(PageId::Page));
         ids
     }
 
@@ -108,6 +120,9 @@ impl PageId {
             PageId::Page(i) => format!("{}/index.html", site.pages[i].slug),
             PageId::Search => "search/index.html".to_string(),
             PageId::NotFound => "404.html".to_string(),
+            PageId::Download => "download/index.html".to_string(),
+            PageId::Print => "print/index.html".to_string(),
+            PageId::Api => "api/index.html".to_string(),
         }
     }
 }
@@ -146,6 +161,7 @@ impl<'a> Renderer<'a> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
+        localize::register(&mut env);
         let mut diagnostics = Diagnostics::default();
         for (name, bytes) in theme.files_under("templates/") {
             let source = String::from_utf8_lossy(bytes).into_owned();
@@ -180,6 +196,7 @@ impl<'a> Renderer<'a> {
             };
             let mut merged = english.clone();
             merged.extend(own);
+            diagnostics.extend(localize::check_plurals(lang, &merged, &format!("theme/{name}")));
             strings.insert(lang.clone(), merged);
         }
         diagnostics.into_result()?;
@@ -200,9 +217,13 @@ impl<'a> Renderer<'a> {
             }
         }
         diagnostics.into_result()?;
-        files.push(self.sitemap());
-        files.push(self.robots());
+        files.extend(self.site_files());
         Ok(files)
+    }
+
+    /// The files that list every page (`sitemap.xml`, `robots.txt`), rendered with the pages.
+    pub fn site_files(&self) -> Vec<OutputFile> {
+        vec![self.sitemap(), self.robots()]
     }
 
     /// Every page in every language it is published in.
@@ -239,6 +260,9 @@ impl<'a> Renderer<'a> {
             PageId::Page(i) => ("page.html", self.page(&page, i)),
             PageId::Search => ("search.html", context! { title => self.t(&page, "search_title"), description => self.t(&page, "search_label") }),
             PageId::NotFound => ("404.html", context! { title => self.t(&page, "not_found_title"), description => self.t(&page, "not_found_text") }),
+            PageId::Download => ("download.html", self.download(&page)),
+            PageId::Print => ("print.html", self.print_edition(&page)),
+            PageId::Api => ("api.html", self.api_page(&page)),
         };
         let base = self.base_context(&page, id);
         let ctx = context! { ..ctx, ..base };
@@ -278,6 +302,7 @@ impl<'a> Renderer<'a> {
             dir => crate::i18n::direction(&page.lang),
             t => self.strings.get(&page.lang),
             alternates => self.alternates(page, id),
+            feeds => self.feeds(page, id),
             translated => id.document(site).is_none() || page.lang == config.default_language()
                 || id.exists_in(site, &page.lang),
             root => page.root,
@@ -291,6 +316,9 @@ impl<'a> Renderer<'a> {
                 PageId::Search => "search",
                 PageId::Home => "home",
                 PageId::NotFound => "",
+                PageId::Download => "download",
+                PageId::Print => "print",
+                PageId::Api => "api",
             },
             links => context! {
                 home => self.href_to(page, PageId::Home),
@@ -299,7 +327,9 @@ impl<'a> Renderer<'a> {
                 countries => self.href_to(page, PageId::CountriesIndex),
                 search => self.href_to(page, PageId::Search),
                 about => site.page("about").map(|i| self.href_to(page, PageId::Page(i))),
-                download => site.page("download").map(|i| self.href_to(page, PageId::Page(i))),
+                download => self.href_to(page, PageId::Download),
+                print => self.href_to(page, PageId::Print),
+                api => self.href_to(page, PageId::Api),
                 static_dir => format!("{}static/", page.root),
             },
         }
@@ -347,6 +377,10 @@ impl<'a> Renderer<'a> {
                     lang => lang,
                     name => crate::i18n::native_name(lang),
                     href => page.href(id.path_in(site, lang)),
+                    // Absolute, for `hreflang` links, when the site has a published address.
+                    url => site.config.base_url().map(|base| {
+                        format!("{base}{}", link_path(&id.path_in(site, lang), LinkStyle::Clean).trim_start_matches("./"))
+                    }),
                     current => *lang == page.lang,
                 }
             })
@@ -372,6 +406,9 @@ impl<'a> Renderer<'a> {
             Target::Principle { index, anchor } => with_anchor(PageId::Principle(*index), anchor),
             Target::Note { index, anchor } => with_anchor(PageId::Note(*index), anchor),
             Target::Page { index, anchor } if site.pages[*index].slug == HOME_PAGE => with_anchor(PageId::Home, anchor),
+            Target::Page { index, anchor } if site.pages[*index].slug == offline::DOWNLOAD_PAGE => {
+                with_anchor(PageId::Download, anchor)
+            }
             Target::Page { index, anchor } => with_anchor(PageId::Page(*index), anchor),
             Target::Country { index } => with_anchor(PageId::Country(*index), &None),
             Target::Anchor(a) => format!("#{a}"),
@@ -538,10 +575,41 @@ impl<'a> Renderer<'a> {
             }).collect::<Vec<_>>(),
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
             body => self.body_html(page, text.source, text.body),
+            jsonld => crate::api::note_jsonld(site, i, &crate::api::NoteText { title: text.title, summary: text.summary, lang: text.lang }, &|id| self.jsonld_href(page, id)),
             related => related.into_iter().map(card).collect::<Vec<_>>(),
             linked_from => note.linked_from.iter().map(|&j| card(j)).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
             next => (i + 1 < site.notes.len()).then(|| card(i + 1)),
+        }
+    }
+
+    /// The Atom feeds a page announces: the notes feed, and its principle's feed.
+    fn feeds(&self, page: &PageContext, id: PageId) -> Vec<Value> {
+        let principle = match id {
+            PageId::Principle(p) => Some(p),
+            PageId::Note(n) => Some(self.site.notes[n].principle),
+            _ => None,
+        };
+        crate::feed::alternates(self.site, principle)
+            .into_iter()
+            .map(|f| context! { title => f.title, href => page.href(f.path) })
+            .collect()
+    }
+
+    /// A page as JSON-LD links it: absolute with a base URL, else relative to `page`.
+    fn jsonld_href(&self, page: &PageContext, id: PageId) -> String {
+        let path = id.path_in(self.site, self.lang_of(page, id));
+        match self.site.config.base_url() {
+            Some(base) => format!("{base}{}", link_path(&path, LinkStyle::Clean).trim_start_matches("./")),
+            None => page.href(path),
+        }
+    }
+
+    fn api_page(&self, page: &PageContext) -> Value {
+        context! {
+            title => self.t(page, "api_title"),
+            description => self.t(page, "api_description"),
+            ..Value::from_serialize(crate::api::page(self.site, &|path| page.href(path.to_string())))
         }
     }
 

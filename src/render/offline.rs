@@ -27,6 +27,7 @@ struct PrintDocument {
     summary: String,
     /// The document's language, which differs from the page's where it is not translated.
     lang: String,
+    dir: &'static str,
     body: String,
 }
 
@@ -35,7 +36,15 @@ impl Renderer<'_> {
         let site = self.site;
         let intro = site.page(DOWNLOAD_PAGE).map(|i| {
             let p = &site.pages[i];
-            let text = self.localized(page, Kind::Page, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+            let text = self.localized(
+                page,
+                Kind::Page,
+                &p.slug,
+                &p.meta.title,
+                &p.meta.summary,
+                &p.source,
+                &p.body,
+            );
             (text.title, self.body_html(page, text.source, text.body))
         });
         let offline = self.options.offline_size.map(|bytes| {
@@ -60,15 +69,34 @@ impl Renderer<'_> {
         let site = self.site;
         let principle_title = |i: usize| {
             let p = &site.principles[i];
-            self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body).title
+            self.localized(
+                page,
+                Kind::Principle,
+                &p.slug,
+                &p.meta.title,
+                &p.meta.summary,
+                &p.source,
+                &p.body,
+            )
+            .title
         };
         let note_title = |i: usize| {
             let n = &site.notes[i];
-            self.localized(page, Kind::Note, &n.slug, &n.meta.title, &n.meta.summary, &n.source, &n.body).title
+            self.localized(
+                page,
+                Kind::Note,
+                &n.slug,
+                &n.meta.title,
+                &n.meta.summary,
+                &n.source,
+                &n.body,
+            )
+            .title
         };
         let principle_link = |i: usize| {
             context! {
                 number => site.principles[i].meta.number,
+                pillar => site.principles[i].meta.pillar,
                 title => principle_title(i),
                 href => format!("#{}", print_id("principle", &site.principles[i].slug, None)),
             }
@@ -101,6 +129,7 @@ impl Renderer<'_> {
                         title: text.title.to_string(),
                         summary: text.summary.to_string(),
                         lang: text.lang.to_string(),
+                        dir: crate::i18n::direction(text.lang),
                     })
                 }
             })
@@ -127,6 +156,7 @@ impl Renderer<'_> {
                         title: text.title.to_string(),
                         summary: text.summary.to_string(),
                         lang: text.lang.to_string(),
+                        dir: crate::i18n::direction(text.lang),
                     })
                 }
             })
@@ -148,17 +178,55 @@ impl Renderer<'_> {
         let resolve = |dest: &str| {
             body.links.get(dest).map(|target| match target {
                 Target::Principle { index, anchor } => {
-                    format!("#{}", print_id("principle", &site.principles[*index].slug, anchor.as_deref()))
+                    let p = &site.principles[*index];
+                    let shown = self.localized(
+                        page,
+                        Kind::Principle,
+                        &p.slug,
+                        &p.meta.title,
+                        &p.meta.summary,
+                        &p.source,
+                        &p.body,
+                    );
+                    format!(
+                        "#{}",
+                        print_id("principle", &p.slug, heading_in(shown.body, anchor))
+                    )
                 }
                 Target::Note { index, anchor } => {
-                    format!("#{}", print_id("note", &site.notes[*index].slug, anchor.as_deref()))
+                    let n = &site.notes[*index];
+                    let shown = self.localized(
+                        page,
+                        Kind::Note,
+                        &n.slug,
+                        &n.meta.title,
+                        &n.meta.summary,
+                        &n.source,
+                        &n.body,
+                    );
+                    format!(
+                        "#{}",
+                        print_id("note", &n.slug, heading_in(shown.body, anchor))
+                    )
                 }
                 other => self.target_href(page, other),
             })
         };
-        let html = crate::markdown::to_html(Site::markdown(source, body), self.t(page, "anchor_label"), &resolve);
+        let html = crate::markdown::to_html(
+            Site::markdown(source, body),
+            self.t(page, "anchor_label"),
+            &resolve,
+        );
         scope_html(&html, id, 2)
     }
+}
+
+/// `anchor` if the body shown has a heading with that id (a translation's headings differ), so
+/// every fragment in the print edition lands somewhere.
+fn heading_in<'a>(body: &Body, anchor: &'a Option<String>) -> Option<&'a str> {
+    anchor
+        .as_deref()
+        .filter(|a| body.headings.iter().any(|h| h.id == *a))
 }
 
 /// The page `pages/download.md`, if a project has one, introduces the Download page.
@@ -202,7 +270,10 @@ fn scope_html(html: &str, prefix: &str, shift: u8) -> String {
 
 /// The level of a heading tag at the start of `text` (`<h2 ` , `<h2>`, `</h2>`).
 fn heading_tag(text: &str) -> Option<u8> {
-    let tag = text.strip_prefix("</h").or_else(|| text.strip_prefix("<h"))?.as_bytes();
+    let tag = text
+        .strip_prefix("</h")
+        .or_else(|| text.strip_prefix("<h"))?
+        .as_bytes();
     match tag {
         [d @ b'1'..=b'6', b' ' | b'>', ..] => Some(d - b'0'),
         _ => None,

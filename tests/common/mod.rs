@@ -37,7 +37,10 @@ pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let relative = entry.path().strip_prefix(from).unwrap();
-        if relative.starts_with("site") || relative.starts_with("target") || relative.starts_with(".git") {
+        if relative.starts_with("site")
+            || relative.starts_with("target")
+            || relative.starts_with(".git")
+        {
             continue;
         }
         let target = to.join(relative);
@@ -94,7 +97,12 @@ impl StaticServer {
                 }
             }));
         }
-        StaticServer { port, prefix: prefix.to_string(), server, threads }
+        StaticServer {
+            port,
+            prefix: prefix.to_string(),
+            server,
+            threads,
+        }
     }
 
     /// The URL of `path` (relative to the site root), e.g. `url("notes/")`.
@@ -112,13 +120,21 @@ impl Drop for StaticServer {
     }
 }
 
-fn serve_file(dir: &Path, prefix: &str, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+fn serve_file(
+    dir: &Path,
+    prefix: &str,
+    url: &str,
+) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let not_found = || {
         let body = std::fs::read(dir.join("404.html")).unwrap_or_default();
-        tiny_http::Response::from_data(body).with_status_code(404).with_header(content_type("html"))
+        tiny_http::Response::from_data(body)
+            .with_status_code(404)
+            .with_header(content_type("html"))
     };
-    let Some(relative) = path.strip_prefix(prefix) else { return not_found() };
+    let Some(relative) = path.strip_prefix(prefix) else {
+        return not_found();
+    };
     if relative.split('/').any(|p| p == "..") {
         return not_found();
     }
@@ -189,7 +205,9 @@ pub struct Browser {
 pub fn browser() -> Option<Browser> {
     if !Path::new(CHROMIUM).exists() {
         if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-            panic!("Chromium is required under CI but {CHROMIUM} is missing (apt-get install chromium)");
+            panic!(
+                "Chromium is required under CI but {CHROMIUM} is missing (apt-get install chromium)"
+            );
         }
         eprintln!("SKIP: {CHROMIUM} not found; install Debian's chromium to run browser tests");
         return None;
@@ -199,7 +217,11 @@ pub fn browser() -> Option<Browser> {
 
 impl Browser {
     pub fn launch() -> Browser {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let profile = tempfile::tempdir().unwrap();
         let config = BrowserConfig::builder()
             .chrome_executable(CHROMIUM)
@@ -231,7 +253,12 @@ impl Browser {
             });
             (browser, task)
         });
-        Browser { runtime, browser: Some(browser), handler: Some(handler), _profile: profile }
+        Browser {
+            runtime,
+            browser: Some(browser),
+            handler: Some(handler),
+            _profile: profile,
+        }
     }
 
     /// Opens `url` in a new tab and waits for it to load. Requests and failures are recorded
@@ -242,7 +269,10 @@ impl Browser {
         let failures = Arc::new(Mutex::new(Vec::new()));
         let page = self.runtime.block_on(async {
             let page = browser.new_page("about:blank").await.expect("new page");
-            let mut sent = page.event_listener::<EventRequestWillBeSent>().await.unwrap();
+            let mut sent = page
+                .event_listener::<EventRequestWillBeSent>()
+                .await
+                .unwrap();
             let mut failed = page.event_listener::<EventLoadingFailed>().await.unwrap();
             let r = Arc::clone(&requests);
             tokio::spawn(async move {
@@ -253,12 +283,19 @@ impl Browser {
             let f = Arc::clone(&failures);
             tokio::spawn(async move {
                 while let Some(event) = failed.next().await {
-                    f.lock().unwrap().push(format!("{:?}: {}", event.r#type, event.error_text));
+                    f.lock()
+                        .unwrap()
+                        .push(format!("{:?}: {}", event.r#type, event.error_text));
                 }
             });
             page
         });
-        let page = Page { browser: self, page, requests, failures };
+        let page = Page {
+            browser: self,
+            page,
+            requests,
+            failures,
+        };
         page.goto(url);
         page
     }
@@ -293,10 +330,16 @@ pub struct Page<'b> {
 impl Page<'_> {
     pub fn goto(&self, url: &str) {
         self.browser.block_on(async {
-            self.page.goto(url).await.unwrap_or_else(|e| panic!("navigate to {url}: {e}"));
+            self.page
+                .goto(url)
+                .await
+                .unwrap_or_else(|e| panic!("navigate to {url}: {e}"));
             let _ = self.page.wait_for_navigation().await;
         });
-        self.wait_for("document.readyState === 'complete'", Duration::from_secs(10));
+        self.wait_for(
+            "document.readyState === 'complete'",
+            Duration::from_secs(10),
+        );
     }
 
     /// Evaluates a JavaScript expression (promises are awaited) and returns its JSON value.
@@ -308,7 +351,11 @@ impl Page<'_> {
                 .return_by_value(true)
                 .build()
                 .unwrap();
-            let result = self.page.evaluate_expression(params).await.unwrap_or_else(|e| panic!("eval `{js}`: {e}"));
+            let result = self
+                .page
+                .evaluate_expression(params)
+                .await
+                .unwrap_or_else(|e| panic!("eval `{js}`: {e}"));
             result.value().cloned().unwrap_or(serde_json::Value::Null)
         })
     }
@@ -331,7 +378,8 @@ impl Page<'_> {
     /// Presses one key (`"Tab"`, `"Enter"`, `"Escape"`, `"ArrowDown"`, `"/"`, `"a"`...) on the
     /// focused element, as a user would.
     pub fn press_key(&self, key: &str) {
-        let definition = chromiumoxide::keys::get_key_definition(key).unwrap_or_else(|| panic!("unknown key {key}"));
+        let definition = chromiumoxide::keys::get_key_definition(key)
+            .unwrap_or_else(|| panic!("unknown key {key}"));
         self.browser.block_on(async {
             let mut cmd = DispatchKeyEventParams::builder()
                 .key(definition.key)
@@ -347,8 +395,14 @@ impl Page<'_> {
             } else {
                 DispatchKeyEventType::RawKeyDown
             };
-            self.page.execute(cmd.clone().r#type(down).build().unwrap()).await.unwrap();
-            self.page.execute(cmd.r#type(DispatchKeyEventType::KeyUp).build().unwrap()).await.unwrap();
+            self.page
+                .execute(cmd.clone().r#type(down).build().unwrap())
+                .await
+                .unwrap();
+            self.page
+                .execute(cmd.r#type(DispatchKeyEventType::KeyUp).build().unwrap())
+                .await
+                .unwrap();
         });
     }
 
@@ -360,7 +414,10 @@ impl Page<'_> {
                 self.press_key(&key);
             } else {
                 // Characters without a key (CJK, Arabic): insert as text input.
-                self.eval(&format!("document.execCommand('insertText', false, {})", serde_json::to_string(&key).unwrap()));
+                self.eval(&format!(
+                    "document.execCommand('insertText', false, {})",
+                    serde_json::to_string(&key).unwrap()
+                ));
             }
         }
     }
@@ -369,7 +426,12 @@ impl Page<'_> {
     pub fn set_viewport(&self, width: i64, height: i64) {
         self.browser.block_on(async {
             self.page
-                .execute(SetDeviceMetricsOverrideParams::new(width, height, 1.0, width < 600))
+                .execute(SetDeviceMetricsOverrideParams::new(
+                    width,
+                    height,
+                    1.0,
+                    width < 600,
+                ))
                 .await
                 .unwrap();
         });
@@ -378,8 +440,11 @@ impl Page<'_> {
     /// Emulates `prefers-color-scheme: dark` (or light).
     pub fn emulate_dark(&self, dark: bool) {
         self.browser.block_on(async {
-            let feature = MediaFeature::new("prefers-color-scheme", if dark { "dark" } else { "light" });
-            let params = SetEmulatedMediaParams::builder().features(vec![feature]).build();
+            let feature =
+                MediaFeature::new("prefers-color-scheme", if dark { "dark" } else { "light" });
+            let params = SetEmulatedMediaParams::builder()
+                .features(vec![feature])
+                .build();
             self.page.execute(params).await.unwrap();
         });
     }
@@ -388,8 +453,12 @@ impl Page<'_> {
     /// rules and returns the violations (an empty array when the page is clean).
     pub fn axe_violations(&self) -> serde_json::Value {
         let path = repo_root().join(".test-tools/node_modules/axe-core/axe.min.js");
-        let source = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("{} missing: run `npm install --prefix .test-tools axe-core`", path.display()));
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} missing: run `npm install --prefix .test-tools axe-core`",
+                path.display()
+            )
+        });
         self.eval(&source);
         self.eval(
             "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })\
@@ -423,6 +492,9 @@ impl Page<'_> {
 
     /// The current URL.
     pub fn url(&self) -> String {
-        self.eval("location.href").as_str().unwrap_or_default().to_string()
+        self.eval("location.href")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }

@@ -1,0 +1,206 @@
+//! What the index holds: one search document per page that shows a principle, a note, a page or a
+//! country, in one language, read from the `Site` (never from rendered HTML).
+
+use crate::model::{Body, Kind, Pillar, Site};
+use crate::render::{HOME_PAGE, LinkStyle, PageId, link_path};
+
+/// At most this many sections per document; any further sections are folded into the last one
+/// (section masks are 128 bits wide).
+pub const MAX_SECTIONS: usize = 128;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub kind: DocKind,
+    pub title: String,
+    pub summary: String,
+    /// The page's address from the site root in clean style: `notes/x/`, `fr/principles/y/`, or
+    /// empty for the home page. The browser appends `index.html` in the offline copy.
+    pub path: String,
+    /// The language of the text (a document not yet translated is indexed in its original).
+    pub lang: String,
+    /// Section 0 is the lead (no heading: the text before the first heading, which the summary
+    /// precedes in results); each following section is a heading and the text under it.
+    pub sections: Vec<DocSection>,
+    pub facets: Facets,
+}
+
+/// What a search document shows; the browser names it in results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    Note,
+    Principle,
+    Page,
+    Country,
+}
+
+impl DocKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::Note => "note",
+            DocKind::Principle => "principle",
+            DocKind::Page => "page",
+            DocKind::Country => "country",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocSection {
+    /// The heading's id (empty for the lead).
+    pub anchor: String,
+    pub heading: String,
+    pub text: String,
+}
+
+/// Values a document has for each filter: indexes into the site's principles and countries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub principle: Option<usize>,
+    pub pillar: Option<Pillar>,
+    pub countries: Vec<usize>,
+    pub sdg_targets: Vec<String>,
+}
+
+/// Every searchable page in `lang`, in a stable order: notes (series order), principles, pages,
+/// countries.
+pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    for (i, note) in site.notes.iter().enumerate() {
+        let text = Localized::of(site, Kind::Note, &note.slug, lang, &note.meta.title, &note.meta.summary, &note.body);
+        let principle = &site.principles[note.principle];
+        docs.push(text.doc(
+            site,
+            PageId::Note(i),
+            lang,
+            String::new(),
+            Facets {
+                principle: Some(note.principle),
+                pillar: Some(principle.meta.pillar),
+                countries: note.countries.clone(),
+                sdg_targets: note.meta.sdg_targets.clone(),
+            },
+        ));
+    }
+    for (i, p) in site.principles.iter().enumerate() {
+        let text = Localized::of(site, Kind::Principle, &p.slug, lang, &p.meta.title, &p.meta.summary, &p.body);
+        docs.push(text.doc(
+            site,
+            PageId::Principle(i),
+            lang,
+            p.meta.strategies.join(". "),
+            Facets {
+                principle: Some(i),
+                pillar: Some(p.meta.pillar),
+                countries: Vec::new(),
+                sdg_targets: p.meta.sdg_targets.clone(),
+            },
+        ));
+    }
+    let listed = PageId::all(site);
+    for (i, page) in site.pages.iter().enumerate() {
+        let id = if page.slug == HOME_PAGE {
+            PageId::Home
+        } else if listed.contains(&PageId::Page(i)) {
+            PageId::Page(i)
+        } else {
+            // A page without a page of its own, other than the home introduction, is the
+            // introduction of the Download page.
+            PageId::Download
+        };
+        let text = Localized::of(site, Kind::Page, &page.slug, lang, &page.meta.title, &page.meta.summary, &page.body);
+        docs.push(text.doc(site, id, lang, String::new(), Facets::default()));
+    }
+    for (i, country) in site.countries.iter().enumerate() {
+        docs.push(SearchDoc {
+            kind: DocKind::Country,
+            title: country.name.clone(),
+            summary: String::new(),
+            path: page_path(site, PageId::Country(i), lang),
+            lang: lang.to_string(),
+            sections: vec![DocSection { anchor: String::new(), heading: String::new(), text: String::new() }],
+            facets: Facets { countries: vec![i], ..Facets::default() },
+        });
+    }
+    docs
+}
+
+/// A document's text in `lang` where translated, else in the original.
+struct Localized<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body: &'a Body,
+    /// Whether the text is the translation (and the page lives under `<lang>/`).
+    translated: bool,
+    original_lang: &'a str,
+}
+
+impl<'a> Localized<'a> {
+    fn of(site: &'a Site, kind: Kind, slug: &str, lang: &str, title: &'a str, summary: &'a str, body: &'a Body) -> Localized<'a> {
+        let original_lang = site.config.default_language();
+        match site.translation(kind, slug, lang).filter(|_| lang != original_lang) {
+            Some(t) => Localized {
+                title: t.title.as_deref().unwrap_or(title),
+                summary: t.summary.as_deref().unwrap_or(summary),
+                body: &t.body,
+                translated: true,
+                original_lang,
+            },
+            None => Localized { title, summary, body, translated: false, original_lang },
+        }
+    }
+
+    fn doc(&self, site: &Site, id: PageId, lang: &str, extra_lead: String, facets: Facets) -> SearchDoc {
+        // Generated pages (home, download) exist in every language; a document's page only where
+        // it is translated.
+        let page_lang = if self.translated || id.document(site).is_none() { lang } else { self.original_lang };
+        let text_lang = if self.translated { lang } else { self.original_lang };
+        let mut lead = String::new();
+        let mut sections = Vec::new();
+        for s in &self.body.sections {
+            if s.id.is_empty() {
+                append(&mut lead, &s.text);
+            } else {
+                sections.push(DocSection { anchor: s.id.clone(), heading: s.heading.clone(), text: s.text.clone() });
+            }
+        }
+        append(&mut lead, &extra_lead);
+        sections.insert(0, DocSection { anchor: String::new(), heading: String::new(), text: lead });
+        if sections.len() > MAX_SECTIONS {
+            let rest: Vec<DocSection> = sections.split_off(MAX_SECTIONS);
+            let last = sections.last_mut().expect("MAX_SECTIONS > 0");
+            for s in rest {
+                append(&mut last.text, &s.heading);
+                append(&mut last.text, &s.text);
+            }
+        }
+        SearchDoc {
+            kind: match id.document(site) {
+                Some((Kind::Note, _)) => DocKind::Note,
+                Some((Kind::Principle, _)) => DocKind::Principle,
+                _ => DocKind::Page,
+            },
+            title: self.title.to_string(),
+            summary: self.summary.to_string(),
+            path: page_path(site, id, page_lang),
+            lang: text_lang.to_string(),
+            sections,
+            facets,
+        }
+    }
+}
+
+fn append(text: &mut String, more: &str) {
+    if more.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(more);
+}
+
+/// The clean-style address of a page from the site root (`""` for the home page).
+fn page_path(site: &Site, id: PageId, lang: &str) -> String {
+    let link = link_path(&id.path_in(site, lang), LinkStyle::Clean);
+    if link == "./" { String::new() } else { link }
+}

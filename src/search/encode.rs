@@ -1,0 +1,146 @@
+//! Compact text encodings for the index files. Everything is written with a 64-character,
+//! URL-safe alphabet so the data sits in plain JavaScript string literals; `static/search.js`
+//! decodes the same formats.
+//!
+//! - A *number* is a little-endian sequence of 5-bit groups, one character each; a character
+//!   `>= 32` means another group follows (numbers below 32 take one character).
+//! - A *6-bit value* (an impact) is one character.
+//! - A *mask* (the sections of a document holding a term) is a number `n` followed by `n`
+//!   characters of 6 bits each, least significant first.
+//! - A *set* of document numbers is one mode character and its payload: `L` then the ascending
+//!   numbers as gaps (first number, then each difference minus one); `B` then a bitmap of all
+//!   documents, 6 per character; `C` then the complement as an `L` list (count first).
+
+use crate::render::OutputFile;
+
+pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+pub fn push_number(out: &mut String, mut value: u64) {
+    loop {
+        let group = (value & 31) as usize;
+        value >>= 5;
+        if value == 0 {
+            out.push(ALPHABET[group] as char);
+            return;
+        }
+        out.push(ALPHABET[group | 32] as char);
+    }
+}
+
+pub fn push_six(out: &mut String, value: u8) {
+    out.push(ALPHABET[(value & 63) as usize] as char);
+}
+
+/// Sections as a bitmask: bit `i` set when section `i` holds the term.
+pub fn push_mask(out: &mut String, mask: u128) {
+    let groups = (128 - mask.leading_zeros()).div_ceil(6);
+    push_number(out, u64::from(groups));
+    for g in 0..groups {
+        push_six(out, ((mask >> (6 * g)) & 63) as u8);
+    }
+}
+
+/// A set of document numbers (ascending, distinct) among `total`, in its shortest encoding.
+pub fn push_set(out: &mut String, docs: &[u32], total: u32) {
+    let list = gaps(docs);
+    let bitmap_len = (total as usize).div_ceil(6);
+    let complement: Vec<u32> = {
+        let mut missing = Vec::with_capacity(total as usize - docs.len());
+        let mut next = docs.iter().peekable();
+        for d in 0..total {
+            if next.peek() == Some(&&d) {
+                next.next();
+            } else {
+                missing.push(d);
+            }
+        }
+        missing
+    };
+    let mut complement_text = String::new();
+    push_number(&mut complement_text, complement.len() as u64);
+    complement_text.push_str(&gaps(&complement));
+    if list.len() <= bitmap_len && list.len() <= complement_text.len() {
+        out.push('L');
+        out.push_str(&list);
+    } else if complement_text.len() < bitmap_len {
+        out.push('C');
+        out.push_str(&complement_text);
+    } else {
+        out.push('B');
+        let mut bits = vec![0u8; bitmap_len];
+        for &d in docs {
+            bits[d as usize / 6] |= 1 << (d % 6);
+        }
+        out.extend(bits.into_iter().map(|b| ALPHABET[b as usize] as char));
+    }
+}
+
+fn gaps(docs: &[u32]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<u32> = None;
+    for &d in docs {
+        push_number(&mut out, u64::from(match previous {
+            Some(p) => d - p - 1,
+            None => d,
+        }));
+        previous = Some(d);
+    }
+    out
+}
+
+/// A classic script that hands `data` (any JSON) to the search runtime.
+pub fn script(path: String, kind: &str, key: &str, data: &serde_json::Value) -> OutputFile {
+    let text = format!(
+        "guidanceSearch.register({},{},{});\n",
+        serde_json::to_string(kind).unwrap_or_default(),
+        serde_json::to_string(key).unwrap_or_default(),
+        serde_json::to_string(data).unwrap_or_default()
+    );
+    OutputFile { path, bytes: text.into_bytes() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(v: u64) -> String {
+        let mut s = String::new();
+        push_number(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn numbers_take_one_character_below_32() {
+        assert_eq!(number(0), "A");
+        assert_eq!(number(31), "f");
+        assert_eq!(number(32), "gB");
+        assert_eq!(number(1023).len(), 2);
+        assert_eq!(number(1024).len(), 3);
+    }
+
+    #[test]
+    fn sets_choose_the_shortest_encoding() {
+        let mut sparse = String::new();
+        push_set(&mut sparse, &[3, 40], 1000);
+        assert_eq!(sparse, format!("L{}{}", number(3), number(36)));
+        let mut dense = String::new();
+        let all_but_one: Vec<u32> = (0..1000).filter(|&d| d != 500).collect();
+        push_set(&mut dense, &all_but_one, 1000);
+        assert_eq!(dense, format!("C{}{}", number(1), number(500)));
+        let mut half = String::new();
+        let evens: Vec<u32> = (0..1000).step_by(2).collect();
+        push_set(&mut half, &evens, 1000);
+        assert!(half.starts_with('B'));
+        assert_eq!(half.len(), 1 + 167);
+    }
+
+    #[test]
+    fn masks_are_six_bits_per_character() {
+        let mut s = String::new();
+        push_mask(&mut s, 0b1000001);
+        assert_eq!(s, "CBB");
+        let mut empty = String::new();
+        push_mask(&mut empty, 0);
+        assert_eq!(empty, "A");
+    }
+}

@@ -1,0 +1,369 @@
+//! Builds one language's index files from its search documents.
+//!
+//! Every term gets, per document that holds it, an *impact*: its BM25F score (fields title,
+//! headings, summary, body, with weights) quantized to 6 bits on a log scale, so a query's score is
+//! the sum of its terms' impacts. With it goes a *mask* of the document's sections holding the
+//! term, so results link to the right heading without any text being loaded.
+//!
+//! A term's postings are written in full (`F`) while they are short; for a frequent term the file
+//! holds the exact set of documents (`H`: for counts, filters and the AND of a query) and the
+//! postings of only its highest-impact documents (ranking the top results, which is what a
+//! reader sees); the rest of its documents rank below those with the lowest listed impact.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use super::documents::SearchDoc;
+use super::encode::{push_mask, push_number, push_set, push_six, script};
+use super::tokenize;
+use crate::model::{Kind, Pillar, Site};
+use crate::render::OutputFile;
+
+/// Sizes that decide how the index is split into files.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Target size of a term shard.
+    pub shard_bytes: usize,
+    /// Target size of a vocabulary file (terms, document counts and shard numbers).
+    pub vocab_bytes: usize,
+    /// Target size of a text chunk (a run of sections of one document).
+    pub chunk_bytes: usize,
+    /// How many documents a frequent term lists with impacts and masks.
+    pub head: usize,
+}
+
+pub const LIMITS: Limits = Limits { shard_bytes: 8 * 1024, vocab_bytes: 8 * 1024, chunk_bytes: 3 * 1024, head: 48 };
+
+/// Format version, bumped when a file's layout changes.
+pub const VERSION: u32 = 1;
+
+const TITLE: usize = 0;
+const HEADINGS: usize = 1;
+const SUMMARY: usize = 2;
+const BODY: usize = 3;
+/// BM25F field weights (title > headings > summary > body) and length normalisation.
+const WEIGHT: [f64; 4] = [6.0, 3.0, 2.0, 1.0];
+const B: [f64; 4] = [0.3, 0.4, 0.5, 0.75];
+const K1: f64 = 1.2;
+
+#[derive(Clone, Copy, Debug)]
+struct Posting {
+    doc: u32,
+    tf: [u16; 4],
+    mask: u128,
+}
+
+type DocTerms = ([u32; 4], Vec<(String, [u16; 4], u128)>);
+
+/// Term frequencies per field, section masks and field lengths of one document.
+fn analyse(doc: &SearchDoc) -> DocTerms {
+    let mut terms: HashMap<String, ([u16; 4], u128)> = HashMap::new();
+    let mut lengths = [0u32; 4];
+    let mut add = |text: &str, field: usize, section: usize| {
+        tokenize::each_term(text, |t| {
+            lengths[field] += 1;
+            let entry = match terms.get_mut(t) {
+                Some(entry) => entry,
+                None => terms.entry(t.to_string()).or_default(),
+            };
+            entry.0[field] = entry.0[field].saturating_add(1);
+            entry.1 |= 1u128 << section;
+        });
+    };
+    add(&doc.title, TITLE, 0);
+    add(&doc.summary, SUMMARY, 0);
+    for (i, s) in doc.sections.iter().enumerate() {
+        add(&s.heading, HEADINGS, i);
+        add(&s.text, BODY, i);
+    }
+    (lengths, terms.into_iter().map(|(t, (tf, mask))| (t, tf, mask)).collect())
+}
+
+struct Scorer {
+    n: f64,
+    lengths: Vec<[u32; 4]>,
+    average: [f64; 4],
+}
+
+impl Scorer {
+    fn score(&self, p: &Posting, df: usize) -> f64 {
+        let lengths = &self.lengths[p.doc as usize];
+        let mut weighted = 0.0;
+        for f in 0..4 {
+            if p.tf[f] > 0 {
+                let norm = 1.0 - B[f] + B[f] * f64::from(lengths[f]) / self.average[f];
+                weighted += WEIGHT[f] * f64::from(p.tf[f]) / norm;
+            }
+        }
+        let df = df as f64;
+        let idf = (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln();
+        idf * weighted * (K1 + 1.0) / (K1 + weighted)
+    }
+}
+
+/// UTF-16 order, which is how JavaScript compares strings.
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The index files for `docs` in `lang`, under `search/<lang>/`.
+pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec<OutputFile> {
+    let dir = format!("search/{lang}");
+    let n = docs.len();
+    let analysed: Vec<DocTerms> = docs.par_iter().map(analyse).collect();
+    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+    let mut lengths = Vec::with_capacity(n);
+    for (d, (len, terms)) in analysed.into_iter().enumerate() {
+        lengths.push(len);
+        for (term, tf, mask) in terms {
+            postings.entry(term).or_default().push(Posting { doc: d as u32, tf, mask });
+        }
+    }
+    let mut terms: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
+    terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
+
+    let mut average = [1.0; 4];
+    for (f, avg) in average.iter_mut().enumerate() {
+        let total: u64 = lengths.iter().map(|l| u64::from(l[f])).sum();
+        if total > 0 {
+            *avg = total as f64 / n as f64;
+        }
+    }
+    let scorer = Scorer { n: n as f64, lengths, average };
+    let max = terms
+        .par_iter()
+        .map(|(_, ps)| ps.iter().map(|p| scorer.score(p, ps.len())).fold(0.0, f64::max))
+        .reduce(|| 0.0, f64::max);
+    let scale = 63.0 / (1.0 + max.max(1e-9)).ln();
+    let quantize = |s: f64| ((1.0 + s).ln() * scale).round().clamp(1.0, 63.0) as u8;
+    let encoded: Vec<String> = terms
+        .par_iter()
+        .map(|(_, ps)| {
+            let impacts: Vec<u8> = ps.iter().map(|p| quantize(scorer.score(p, ps.len()))).collect();
+            encode_term(ps, &impacts, n as u32, limits.head)
+        })
+        .collect();
+
+    let mut files = Vec::new();
+    // Term shards, by size, in term order.
+    let mut shard_of = Vec::with_capacity(terms.len());
+    let mut shards: Vec<serde_json::Map<String, Value>> = Vec::new();
+    let mut size = usize::MAX;
+    for ((term, _), data) in terms.iter().zip(&encoded) {
+        let entry = term.len() + data.len() + 6;
+        if size.saturating_add(entry) > limits.shard_bytes && size != 0 {
+            shards.push(serde_json::Map::new());
+            size = 0;
+        }
+        size += entry;
+        shard_of.push(shards.len() - 1);
+        shards.last_mut().expect("a shard was started").insert(term.clone(), Value::String(data.clone()));
+    }
+    for (i, shard) in shards.into_iter().enumerate() {
+        files.push(script(format!("{dir}/t{i}.js"), "terms", &format!("{lang}/{i}"), &Value::Object(shard)));
+    }
+
+    // Vocabulary: every term with its document count (base 36) and shard, in term order.
+    let mut vocab_starts: Vec<String> = Vec::new();
+    let mut vocab_files: Vec<Vec<(usize, String, String)>> = Vec::new();
+    let mut size = usize::MAX;
+    for (i, (term, ps)) in terms.iter().enumerate() {
+        let df = base36(ps.len());
+        let entry = term.len() + df.len() + 2;
+        if size.saturating_add(entry) > limits.vocab_bytes && size != 0 {
+            vocab_starts.push(if vocab_files.is_empty() { String::new() } else { term.clone() });
+            vocab_files.push(Vec::new());
+            size = 0;
+        }
+        size += entry;
+        let groups = vocab_files.last_mut().expect("a vocabulary file was started");
+        match groups.last_mut() {
+            Some((shard, words, counts)) if *shard == shard_of[i] => {
+                words.push(' ');
+                words.push_str(term);
+                counts.push(' ');
+                counts.push_str(&df);
+            }
+            _ => groups.push((shard_of[i], term.clone(), df)),
+        }
+    }
+    for (i, groups) in vocab_files.iter().enumerate() {
+        let data: Vec<Value> = groups.iter().map(|(shard, words, counts)| json!([shard, words, counts])).collect();
+        files.push(script(format!("{dir}/v{i}.js"), "vocab", &format!("{lang}/{i}"), &Value::Array(data)));
+    }
+
+    // Text chunks: runs of sections of one document, for snippets and phrase checks.
+    let section_bytes: usize = docs.iter().flat_map(|d| &d.sections).map(|s| s.heading.len() + s.text.len() + 16).sum();
+    let section_count: usize = docs.iter().map(|d| d.sections.len()).sum::<usize>().max(1);
+    let per_chunk = (limits.chunk_bytes * section_count / section_bytes.max(1)).max(1);
+    files.par_extend(docs.par_iter().enumerate().flat_map_iter(|(d, doc)| {
+        let dir = &dir;
+        doc.sections.chunks(per_chunk).enumerate().map(move |(c, sections)| {
+            let list: Vec<Value> = sections
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let index = c * per_chunk + k;
+                    let text = if index == 0 { join(&doc.summary, &s.text) } else { s.text.clone() };
+                    json!([index, s.anchor, s.heading, text])
+                })
+                .collect();
+            let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "s": list });
+            if doc.lang != lang {
+                data["l"] = json!(doc.lang);
+            }
+            script(format!("{dir}/c/{}/{d}-{c}.js", d / 256), "chunk", &format!("{lang}/{d}-{c}"), &data)
+        })
+    }));
+
+    files.push(script(format!("{dir}/facets.js"), "facets", lang, &facets(site, lang, docs)));
+    let manifest = json!({
+        "v": VERSION,
+        "lang": lang,
+        "n": n,
+        "scale": scale,
+        "chunk": per_chunk,
+        "vocab": vocab_starts,
+    });
+    files.push(script(format!("{dir}/manifest.js"), "manifest", lang, &manifest));
+    files
+}
+
+/// A term's postings: document count, then `F` and every posting in document order, or `H`, the
+/// set of documents and the `head` highest-impact postings, whichever is more useful per byte.
+fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) -> String {
+    let mut full = String::new();
+    push_number(&mut full, postings.len() as u64);
+    full.push('F');
+    let mut previous: Option<u32> = None;
+    for (p, &q) in postings.iter().zip(impacts) {
+        push_number(&mut full, u64::from(previous.map_or(p.doc, |prev| p.doc - prev - 1)));
+        previous = Some(p.doc);
+        push_six(&mut full, q);
+        push_mask(&mut full, p.mask);
+    }
+    if postings.len() <= head {
+        return full;
+    }
+    let mut order: Vec<usize> = (0..postings.len()).collect();
+    order.sort_by(|&a, &b| impacts[b].cmp(&impacts[a]).then(postings[a].doc.cmp(&postings[b].doc)));
+    let mut short = String::new();
+    push_number(&mut short, postings.len() as u64);
+    short.push('H');
+    let docs: Vec<u32> = postings.iter().map(|p| p.doc).collect();
+    push_set(&mut short, &docs, total);
+    push_number(&mut short, head as u64);
+    for &i in &order[..head] {
+        push_number(&mut short, u64::from(postings[i].doc));
+        push_six(&mut short, impacts[i]);
+        push_mask(&mut short, postings[i].mask);
+    }
+    // Complete postings rank every document exactly; pay a little for them.
+    if full.len() <= short.len() + 512 { full } else { short }
+}
+
+/// Filter values with their names and the set of documents having each.
+fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
+    let total = docs.len() as u32;
+    let set = |pred: &dyn Fn(&SearchDoc) -> bool| {
+        let members: Vec<u32> = (0..docs.len()).filter(|&d| pred(&docs[d])).map(|d| d as u32).collect();
+        let mut text = String::new();
+        push_number(&mut text, members.len() as u64);
+        push_set(&mut text, &members, total);
+        (members.len(), text)
+    };
+    let principles: Vec<Value> = site
+        .principles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let title = site.translation(Kind::Principle, &p.slug, lang).and_then(|t| t.title.clone()).unwrap_or_else(|| p.meta.title.clone());
+            json!([p.slug, title, p.meta.pillar.slug(), set(&|d| d.facets.principle == Some(i)).1])
+        })
+        .collect();
+    let pillars: Vec<Value> =
+        Pillar::ALL.iter().map(|&pillar| json!([pillar.slug(), set(&|d| d.facets.pillar == Some(pillar)).1])).collect();
+    let countries: Vec<Value> = site
+        .countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| json!([c.code, c.name, set(&|d| d.facets.countries.contains(&i)).1]))
+        .collect();
+    let mut targets: Vec<&String> = docs.iter().flat_map(|d| &d.facets.sdg_targets).collect();
+    targets.sort_by_key(|t| sdg_key(t));
+    targets.dedup();
+    let sdgs: Vec<Value> =
+        targets.into_iter().map(|t| json!([t, set(&|d| d.facets.sdg_targets.contains(t)).1])).collect();
+    json!({ "principle": principles, "pillar": pillars, "country": countries, "sdg": sdgs })
+}
+
+/// `16.10` after `16.9`, `16.a` after the numbered targets.
+fn sdg_key(target: &str) -> Vec<(u8, u32, String)> {
+    target
+        .split('.')
+        .map(|part| match part.parse::<u32>() {
+            Ok(n) => (0, n, String::new()),
+            Err(_) => (1, 0, part.to_string()),
+        })
+        .collect()
+}
+
+fn join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a} {b}"),
+    }
+}
+
+fn base36(mut n: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sdg_targets_sort_numerically() {
+        let mut t = vec!["16.10", "16.a", "16.9", "5.1", "16.7"];
+        t.sort_by_key(|t| sdg_key(t));
+        assert_eq!(t, ["5.1", "16.7", "16.9", "16.10", "16.a"]);
+    }
+
+    #[test]
+    fn base36_counts() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
+    }
+
+    #[test]
+    fn frequent_terms_keep_their_set_and_head() {
+        let postings: Vec<Posting> = (0..1000).map(|d| Posting { doc: d, tf: [0, 0, 0, 1], mask: 1 }).collect();
+        let mut impacts = vec![5u8; 1000];
+        impacts[700] = 60;
+        let text = encode_term(&postings, &impacts, 1000, 4);
+        // 1000 documents of 1000: the set is the empty complement; the head starts with 700.
+        let mut expected = String::new();
+        push_number(&mut expected, 1000);
+        expected.push_str("HCA");
+        push_number(&mut expected, 4);
+        push_number(&mut expected, 700);
+        assert!(text.starts_with(&expected), "{text}");
+        let rare = encode_term(&postings[..3], &impacts[..3], 1000, 4);
+        assert!(rare.contains('F'));
+    }
+}

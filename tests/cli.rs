@@ -1,0 +1,940 @@
+//! The `guidance` binary, run for real: exit codes, diagnostics (message, `--> file:line:col`,
+//! help), an untouched `site/` after a failed build, `new note`, `--help`, `NO_COLOR`,
+//! deterministic output, and links that resolve on disk and under a subpath.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_guidance");
+
+fn fixture(name: &str) -> PathBuf {
+    common::repo_root().join("tests/fixtures").join(name)
+}
+
+/// A temporary copy of a fixture project, to add runtime-only files to and build into.
+fn copy_of(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(name), dir.path());
+    dir
+}
+
+/// Runs the binary without a terminal and without colour.
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run guidance")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A stand-in for an earlier build in `<root>/site`.
+fn previous_site(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let site = root.join("site");
+    std::fs::create_dir_all(site.join("notes/old")).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>previous build</title>\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("notes/old/index.html"), "an older page\n").unwrap();
+    std::fs::write(site.join("robots.txt"), [0u8, 159, 146, 150]).unwrap();
+    snapshot(&site)
+}
+
+/// What a bad project must produce: exit 1 from `build` and `check`, these exact lines in the
+/// diagnostics, and the previous `site/` untouched (nothing written beside it either).
+struct Expected<'a> {
+    /// `error[code]: message`
+    error: &'a str,
+    /// `--> file:line:col`, or `= in <path>` for a problem that belongs to a whole file or folder.
+    location: &'a str,
+    /// Further exact lines: the source line, the caret line.
+    source: &'a [&'a str],
+    /// `= help: ...`
+    help: &'a str,
+}
+
+fn assert_fails(root: &Path, expected: &Expected) {
+    let before = previous_site(root);
+    let entries_before: BTreeSet<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let root_arg = root.to_str().unwrap();
+    for args in [
+        vec!["build", "--root", root_arg],
+        vec!["check", "--root", root_arg],
+    ] {
+        let output = run(&args);
+        let text = stderr(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?} should exit 1:\n{text}"
+        );
+        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        let has = |wanted: &str| lines.iter().any(|l| l.trim_start() == wanted.trim_start());
+        assert!(
+            has(expected.error),
+            "missing `{}` in:\n{text}",
+            expected.error
+        );
+        assert!(
+            has(expected.location),
+            "missing `{}` in:\n{text}",
+            expected.location
+        );
+        for line in expected.source {
+            assert!(
+                lines.contains(line),
+                "missing source line `{line}` in:\n{text}"
+            );
+        }
+        assert!(
+            has(&format!("= help: {}", expected.help)),
+            "missing help `{}` in:\n{text}",
+            expected.help
+        );
+        assert!(!text.contains("panicked"), "{text}");
+    }
+    assert_eq!(
+        snapshot(&root.join("site")),
+        before,
+        "site/ changed after a failed build"
+    );
+    let entries_after: BTreeSet<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        entries_after, entries_before,
+        "a failed build left files beside site/"
+    );
+}
+
+const NOTE: &str = "notes/strategic-planning-and-foresight.md";
+
+#[test]
+fn missing_front_matter() {
+    let dir = copy_of("invalid/missing-front-matter");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[no-front-matter]: missing front matter",
+            location: &format!("--> {NOTE}:1:1"),
+            source: &["1 | title: Strategic planning and foresight", "  | ^"],
+            help: "start the file with a `---` line, the YAML fields, and a closing `---` line",
+        },
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    let dir = copy_of("invalid/unclosed-front-matter");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unclosed-front-matter]: front matter is never closed",
+            location: &format!("--> {NOTE}:1:1"),
+            source: &["1 | ---", "  | ^^^"],
+            help: "add a line containing only `---` after the last front-matter field",
+        },
+    );
+}
+
+#[test]
+fn invalid_yaml_reports_yamls_own_position_in_the_file() {
+    let dir = copy_of("invalid/invalid-yaml");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[invalid-yaml]: mapping values are not allowed in this context",
+            location: &format!("--> {NOTE}:3:18"),
+            source: &[
+                "3 | summary: Planning: how governments look ahead.",
+                "  |                  ^",
+            ],
+            help: "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines; quote text that contains `: ` or ` #`",
+        },
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let dir = copy_of("invalid/wrong-type");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[wrong-type]: countries: invalid type: string \"MUS\", expected a sequence",
+            location: &format!("--> {NOTE}:5:12"),
+            source: &["5 | countries: MUS", "  |            ^^^"],
+            help: "write a list: `[A, B]` on one line, or one `- item` per line",
+        },
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_closest() {
+    let dir = copy_of("invalid/unknown-key");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-key]: unknown key `sumary`",
+            location: &format!("--> {NOTE}:3:1"),
+            source: &["3 | sumary: How governments look ahead.", "  | ^^^^^^"],
+            help: "did you mean `summary`?",
+        },
+    );
+}
+
+#[test]
+fn unknown_principle_suggests_the_closest() {
+    let dir = copy_of("invalid/unknown-principle");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-principle]: unknown principle \"sound-policy\"",
+            location: &format!("--> {NOTE}:4:12"),
+            source: &["4 | principle: sound-policy", "  |            ^^^^^^^^^^^^"],
+            help: "did you mean \"sound-policymaking\"?",
+        },
+    );
+}
+
+#[test]
+fn unknown_note_in_a_body_link() {
+    let dir = copy_of("invalid/unknown-note");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-link]: unknown note \"risk-managment-frameworks\"",
+            location: &format!("--> {NOTE}:9:23"),
+            source: &["  |                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"],
+            help: "did you mean \"risk-management-frameworks\"?",
+        },
+    );
+}
+
+#[test]
+fn unknown_country_code() {
+    let dir = copy_of("invalid/unknown-country");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-country]: unknown country code \"PAQ\"",
+            location: &format!("--> {NOTE}:5:18"),
+            source: &["5 | countries: [MUS, PAQ]", "  |                  ^^^"],
+            help: "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana",
+        },
+    );
+}
+
+#[test]
+fn unknown_anchor_suggests_the_closest_heading() {
+    let dir = copy_of("invalid/unknown-anchor");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-anchor]: no heading \"#measuring-progres\" in this page",
+            location: &format!("--> {NOTE}:9:22"),
+            source: &[
+                "9 | See [how to measure](#measuring-progres).",
+                "  |                      ^^^^^^^^^^^^^^^^^^",
+            ],
+            help: "did you mean \"#measuring-progress\"?",
+        },
+    );
+}
+
+#[test]
+fn duplicate_slug_in_a_subfolder() {
+    let dir = copy_of("invalid/duplicate-slug");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[duplicate-slug]: `notes/archive/strategic-planning-and-foresight.md` has the same slug as notes/strategic-planning-and-foresight.md",
+            location: "--> notes/archive/strategic-planning-and-foresight.md:1:1",
+            source: &[],
+            help: "both would be published at notes/strategic-planning-and-foresight/; slugs must be unique across subfolders, so rename one of them",
+        },
+    );
+}
+
+#[test]
+fn two_notes_with_the_same_url() {
+    let dir = copy_of("invalid/same-url");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[duplicate-url]: `notes/strategic-planning-and-foresight.en.md` would be published at the same URL as notes/strategic-planning-and-foresight.md",
+            location: "--> notes/strategic-planning-and-foresight.en.md:1:1",
+            source: &[],
+            help: "`.en` is the default language, so both files are notes/strategic-planning-and-foresight/; delete one, or rename it to another language",
+        },
+    );
+}
+
+#[test]
+fn empty_title() {
+    let dir = copy_of("invalid/empty-title");
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[empty-field]: `title` is empty",
+            location: &format!("--> {NOTE}:2:8"),
+            source: &["2 | title: \"\"", "  |        ^^"],
+            help: "write the document's title",
+        },
+    );
+}
+
+#[test]
+fn empty_notes_folder() {
+    let dir = copy_of("invalid/empty-notes");
+    std::fs::create_dir_all(dir.path().join("notes")).unwrap();
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[empty-folder]: no Markdown files in `notes/`",
+            location: "= in notes/",
+            source: &[],
+            help: "add a note, e.g. `guidance new note \"My strategy\"`",
+        },
+    );
+}
+
+#[test]
+fn non_utf8_file_names_the_byte_offset() {
+    let dir = copy_of("invalid/base");
+    let mut bytes = b"---\ntitle: Caf".to_vec();
+    bytes.push(0xE9); // Latin-1 "é": offset 14.
+    bytes.extend_from_slice(b" planning\nsummary: x.\nprinciple: sound-policymaking\n---\nBody\n");
+    std::fs::write(dir.path().join("notes/cafe.md"), bytes).unwrap();
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[not-utf8]: file is not valid UTF-8 (first bad byte at offset 14)",
+            location: "--> notes/cafe.md:2:11",
+            source: &["  |           ^"],
+            help: "save the file as UTF-8",
+        },
+    );
+}
+
+#[test]
+fn binary_file_in_notes() {
+    let dir = copy_of("invalid/base");
+    std::fs::write(
+        dir.path().join("notes/diagram.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .unwrap();
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[binary-file]: binary file in `notes/`",
+            location: "= in notes/diagram.png",
+            source: &[],
+            help: "only Markdown files belong in `notes/`; move the file elsewhere",
+        },
+    );
+}
+
+#[test]
+fn binary_file_with_a_markdown_name() {
+    let dir = copy_of("invalid/base");
+    std::fs::write(
+        dir.path().join("notes/scan.md"),
+        b"---\ntitle: x\0\0\n---\n",
+    )
+    .unwrap();
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[binary-file]: binary file with a `.md` name",
+            location: "= in notes/scan.md",
+            source: &[],
+            help: "a note must be UTF-8 Markdown text",
+        },
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop() {
+    let dir = copy_of("invalid/base");
+    std::os::unix::fs::symlink("..", dir.path().join("notes/loop")).unwrap();
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[symlink-loop]: symbolic link loop",
+            location: "= in notes/loop",
+            source: &[],
+            help: "remove the symbolic link that points back to one of its own parent folders",
+        },
+    );
+}
+
+/// Rewrites every Markdown file of a project with a UTF-8 BOM and CRLF line endings.
+fn to_bom_crlf(root: &Path) {
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(
+                entry.path(),
+                format!("\u{feff}{}", text.replace('\n', "\r\n")),
+            )
+            .unwrap();
+        }
+    }
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let dir = copy_of("valid-site");
+    to_bom_crlf(dir.path());
+    let out = dir.path().join("site");
+    let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page =
+        std::fs::read_to_string(out.join("notes/strategic-planning-and-foresight/index.html"))
+            .unwrap();
+    assert!(
+        page.contains("<h2 id=\"why-it-matters\">"),
+        "headings parsed through CRLF"
+    );
+    assert!(!page.contains('\u{feff}'));
+
+    // Columns are still right in a BOM + CRLF file.
+    let dir = copy_of("invalid/unknown-principle");
+    to_bom_crlf(dir.path());
+    assert_fails(
+        dir.path(),
+        &Expected {
+            error: "error[unknown-principle]: unknown principle \"sound-policy\"",
+            location: &format!("--> {NOTE}:4:12"),
+            source: &["  |            ^^^^^^^^^^^^"],
+            help: "did you mean \"sound-policymaking\"?",
+        },
+    );
+}
+
+#[test]
+fn every_invalid_fixture_has_a_test() {
+    let tested = [
+        "base",
+        "duplicate-slug",
+        "empty-notes",
+        "empty-title",
+        "invalid-yaml",
+        "missing-front-matter",
+        "same-url",
+        "unclosed-front-matter",
+        "unknown-anchor",
+        "unknown-country",
+        "unknown-key",
+        "unknown-note",
+        "unknown-principle",
+        "wrong-type",
+    ];
+    let present: Vec<String> = std::fs::read_dir(fixture("invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(present, tested);
+    // The base the runtime cases start from is itself valid.
+    let output = run(&["check", "--root", fixture("invalid/base").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let dir = copy_of("invalid/base");
+    let note = dir.path().join(NOTE);
+    let text = std::fs::read_to_string(&note).unwrap();
+    let text = text.replace("countries: [MUS]", "countries: [MUS, PAQ]")
+        + "\n[a](note:nope) [b](principle:integrty) [c](country:ZZZ) [d](#nowhere)\n";
+    std::fs::write(&note, text).unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1));
+    for code in [
+        "unknown-country",
+        "unknown-link",
+        "unknown-principle",
+        "unknown-anchor",
+    ] {
+        assert!(
+            text.contains(&format!("error[{code}]")),
+            "{code} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("check failed: 5 error(s)"), "{text}");
+}
+
+#[test]
+fn valid_site_builds_with_every_markdown_feature() {
+    let dir = copy_of("valid-site");
+    let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let site = dir.path().join("site");
+    for page in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "notes/index.html",
+        "notes/strategic-planning-and-foresight/index.html",
+        "principles/index.html",
+        "principles/integrity/index.html",
+        "countries/index.html",
+        "countries/mus/index.html",
+        "about/index.html",
+    ] {
+        assert!(site.join(page).is_file(), "{page} missing");
+    }
+    let note =
+        std::fs::read_to_string(site.join("notes/strategic-planning-and-foresight/index.html"))
+            .unwrap();
+    for wanted in [
+        "<table>",
+        "type=\"checkbox\"",
+        "footnote",
+        "\u{201c}governments\u{201d}",
+        "class=\"language-yaml\"",
+        "hl-",
+        "href=\"#why-it-matters\"",
+        "href=\"../open-budget-processes/#why-it-matters\"",
+        "href=\"../participatory-budgeting/\"",
+        "href=\"../../principles/sound-policymaking/\"",
+        "href=\"../../countries/mus/\"",
+    ] {
+        assert!(note.contains(wanted), "note page lacks {wanted}");
+    }
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("checked: no errors, 0 warning(s)"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec![],
+        vec!["bogus"],
+        vec!["build", "--nope"],
+        vec!["build", "--root"],
+        vec!["new", "note"],
+        vec!["new", "page", "x"],
+        vec!["check", "extra"],
+    ] {
+        let output = run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}:\n{}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains("Usage:"), "{args:?}");
+    }
+    let dir = copy_of("valid-site");
+    let root = dir.path().to_str().unwrap();
+    let output = run(&[
+        "new",
+        "note",
+        "A title",
+        "--principle",
+        "sound-policy",
+        "--root",
+        root,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("help: did you mean --principle sound-policymaking?"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["new", "note", "!!!", "--root", root]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(!dir.path().join("notes/a-title.md").exists());
+}
+
+#[test]
+fn new_note_is_accepted_by_check_and_build() {
+    let dir = copy_of("valid-site");
+    let root = dir.path().to_str().unwrap();
+    for title in ["Open government data", "Data: \"open\" by default # really"] {
+        let output = run(&["new", "note", title, "--root", root]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let text = std::fs::read_to_string(dir.path().join("notes/open-government-data.md")).unwrap();
+    assert!(
+        text.starts_with("---\ntitle: \"Open government data\"\nprinciple: sound-policymaking\n"),
+        "{text}"
+    );
+    assert!(
+        dir.path()
+            .join("notes/data-open-by-default-really.md")
+            .is_file()
+    );
+
+    let output = run(&["check", "--root", root]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(&["build", "--root", root]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = std::fs::read_to_string(
+        dir.path()
+            .join("site/notes/data-open-by-default-really/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Data: \u{201c}open\u{201d} by default # really")
+            || page.contains("Data: &quot;open&quot; by default # really")
+    );
+
+    // A second note with the same title is refused, and the first is kept.
+    let output = run(&["new", "note", "Open government data", "--root", root]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("notes/open-government-data.md already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes/open-government-data.md")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    let output = run(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("Usage: guidance <COMMAND>"), "{help}");
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    for required in ["build", "check", "new"] {
+        assert!(
+            commands.iter().any(|c| c == required),
+            "{required} not in --help:\n{help}"
+        );
+    }
+    let mut invocations: Vec<Vec<String>> = commands.iter().map(|c| vec![c.clone()]).collect();
+    invocations.push(vec!["new".into(), "note".into()]);
+    for words in invocations {
+        let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+        args.push("--help");
+        let output = run(&args);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(
+            text.contains(&format!("Usage: guidance {}", words.join(" "))),
+            "{args:?}:\n{text}"
+        );
+        // Every option is explained (clap prints the doc comment beside it).
+        for line in text.lines().filter(|l| l.trim_start().starts_with("--")) {
+            assert!(
+                line.trim()
+                    .split("  ")
+                    .filter(|p| !p.trim().is_empty())
+                    .count()
+                    >= 2,
+                "undocumented: {line}"
+            );
+        }
+    }
+}
+
+/// Runs the binary with a pseudo-terminal on stderr (through `script`), so colour would be used.
+fn run_in_terminal(args: &str, no_color: bool) -> Option<String> {
+    if Command::new("script").arg("--version").output().is_err() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("`script` (util-linux) is needed to test colour output");
+        }
+        eprintln!("SKIP: `script` not found; NO_COLOR not tested with a terminal");
+        return None;
+    }
+    let mut command = Command::new("script");
+    command.args(["-qec", &format!("{BIN} {args}"), "/dev/null"]);
+    command.env_remove("NO_COLOR").env("TERM", "xterm-256color");
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command.output().unwrap();
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn no_color_is_respected() {
+    let root = fixture("invalid/unknown-key");
+    let args = format!("check --root {}", root.display());
+    let Some(coloured) = run_in_terminal(&args, false) else {
+        return;
+    };
+    assert!(
+        coloured.contains('\x1b'),
+        "a terminal gets colour:\n{coloured}"
+    );
+    let plain = run_in_terminal(&args, true).unwrap();
+    assert!(
+        plain.contains("error[unknown-key]: unknown key `sumary`"),
+        "{plain}"
+    );
+    assert!(
+        !plain.contains('\x1b'),
+        "NO_COLOR output has escapes:\n{plain:?}"
+    );
+    let usage = run_in_terminal("bogus", true).unwrap();
+    assert!(
+        usage.contains("Usage:") && !usage.contains('\x1b'),
+        "{usage:?}"
+    );
+    // Without a terminal there is never colour, NO_COLOR or not.
+    let output = Command::new(BIN)
+        .args(["check", "--root", root.to_str().unwrap()])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!stderr(&output).contains('\x1b'));
+}
+
+/// Builds the real content at the repository root with the binary into `out`.
+fn build_real(out: &Path) {
+    let output = run(&[
+        "build",
+        "--root",
+        common::repo_root().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn two_builds_of_the_real_content_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    build_real(&dir.path().join("a"));
+    build_real(&dir.path().join("b"));
+    let a = snapshot(&dir.path().join("a"));
+    let b = snapshot(&dir.path().join("b"));
+    assert!(a.len() > 50, "only {} files", a.len());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(
+            bytes == &b[path],
+            "{} differs between two builds",
+            path.display()
+        );
+    }
+}
+
+/// Every `href="..."` and `src="..."` in an HTML file, unescaped.
+fn references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            found.push(
+                rest[..end]
+                    .replace("&amp;", "&")
+                    .replace("&#x2f;", "/")
+                    .replace("&#47;", "/"),
+            );
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+fn is_external(reference: &str) -> bool {
+    ["http://", "https://", "mailto:", "tel:", "data:"]
+        .iter()
+        .any(|p| reference.starts_with(p))
+}
+
+/// The file a relative reference from `page` (a path relative to the site root) points at, or
+/// `None` if it climbs out of the site.
+fn resolve(page: &str, reference: &str) -> Option<String> {
+    let path = reference.split(['#', '?']).next().unwrap_or_default();
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    if path.is_empty() {
+        return Some(page.to_string());
+    }
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut joined = parts.join("/");
+    if path.ends_with('/') || joined.is_empty() {
+        joined = format!(
+            "{}index.html",
+            if joined.is_empty() {
+                String::new()
+            } else {
+                format!("{joined}/")
+            }
+        );
+    }
+    Some(joined)
+}
+
+/// The ids an HTML file declares.
+fn ids(html: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        found.insert(rest[..end].to_string());
+    }
+    found
+}
+
+#[test]
+fn every_internal_link_in_the_real_site_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build_real(&site);
+    let files = snapshot(&site);
+    let html: BTreeMap<String, String> = files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "html"))
+        .map(|(p, b)| {
+            (
+                p.to_string_lossy().replace('\\', "/"),
+                String::from_utf8(b.clone()).unwrap(),
+            )
+        })
+        .collect();
+    let mut problems = BTreeSet::new();
+    let mut checked = 0;
+    for (page, text) in &html {
+        for reference in references(text) {
+            if is_external(&reference) {
+                continue;
+            }
+            checked += 1;
+            if reference.starts_with('/') || reference.starts_with("//") {
+                problems.insert(format!("{page}: `{reference}` is not relative"));
+                continue;
+            }
+            let Some(target) = resolve(page, &reference) else {
+                problems.insert(format!("{page}: `{reference}` climbs out of the site"));
+                continue;
+            };
+            if !files.contains_key(Path::new(&target)) {
+                problems.insert(format!("{page}: `{reference}` -> {target} does not exist"));
+                continue;
+            }
+            if let (Some((_, fragment)), Some(target_html)) =
+                (reference.split_once('#'), html.get(&target))
+                && !fragment.is_empty()
+                && !ids(target_html).contains(fragment)
+            {
+                problems.insert(format!(
+                    "{page}: `{reference}` -> no id \"{fragment}\" in {target}"
+                ));
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+    assert!(
+        problems.is_empty(),
+        "{} broken links:\n{}",
+        problems.len(),
+        problems.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// A plain HTTP/1.0 GET on 127.0.0.1; returns the status code.
+fn http_status(port: u16, path: &str) -> u16 {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let head = String::from_utf8_lossy(&response[..response.len().min(64)]).into_owned();
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_real_site_works_under_a_subpath() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build_real(&site);
+    let server = common::StaticServer::start_under(&site, "/un/guidance/");
+    let files = snapshot(&site);
+    let mut urls = BTreeSet::new();
+    for (path, bytes) in &files {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let page = path.to_string_lossy().replace('\\', "/");
+        // The page as a browser would request it: folders without `index.html`.
+        let page_url = page.strip_suffix("index.html").unwrap_or(&page).to_string();
+        for reference in references(&String::from_utf8_lossy(bytes)) {
+            if is_external(&reference) || reference.starts_with('#') {
+                continue;
+            }
+            let target = resolve(&format!("{page_url}x"), &reference)
+                .unwrap_or_else(|| panic!("{page}: `{reference}` climbs above the subpath"));
+            let target = if reference
+                .split(['#', '?'])
+                .next()
+                .unwrap_or_default()
+                .ends_with('/')
+            {
+                target.trim_end_matches("index.html").to_string()
+            } else {
+                target
+            };
+            urls.insert(format!("/un/guidance/{target}"));
+        }
+    }
+    assert!(urls.len() > 50);
+    let broken: Vec<&String> = urls
+        .iter()
+        .filter(|u| http_status(server.port, u) != 200)
+        .collect();
+    assert!(broken.is_empty(), "not found under the subpath: {broken:?}");
+    assert_eq!(http_status(server.port, "/un/guidance/"), 200);
+}
