@@ -134,6 +134,12 @@ fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .tempfile_in(&parent)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
+    // A temporary file is private (0600); the copy is meant to be shared like any download.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -149,7 +155,7 @@ pub fn zip_folder(folder: &str, files: &[OutputFile], modified: DateTime) -> io:
         .system(System::Unix);
     let file_options = base
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9))
+        .compression_level(Some(6))
         .unix_permissions(0o644);
     let dir_options = base.unix_permissions(0o755);
     let mut zip = ZipWriter::new(io::Cursor::new(Vec::new()));

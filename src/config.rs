@@ -18,7 +18,7 @@ pub struct Config {
     /// One sentence describing the site (home page meta description, feeds).
     pub description: String,
     /// Where the site is published, e.g. `https://example.org/guidance/`. Optional: without it the
-    /// site has no canonical URLs and feeds use root-relative links.
+    /// site has no canonical URLs and feed links are relative to the feed file.
     pub base_url: Option<String>,
     /// Languages, the default first.
     pub languages: Vec<String>,

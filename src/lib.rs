@@ -17,12 +17,14 @@ pub mod diagnostic;
 pub mod emit;
 pub mod feed;
 pub mod i18n;
+pub mod incremental;
 pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod synthetic;
 pub mod theme;
 

@@ -544,6 +544,31 @@ mod tests {
     }
 
     #[test]
+    fn nested_keys_dates_and_wrong_types_point_at_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("principles/p.md", "---\ntitle: P\nnumber: two\npillar: effectiveness\nstrategies: []\nsummary: S.\n---\n");
+        write("notes/a.md", "---\ntitle: A\nprinciple: p\nsummary: S.\nsources:\n  - title: T\n    link: https://x.org\n---\n");
+        write("notes/b.md", "---\ntitle: B\nprinciple: p\nsummary: S.\nupdated: 2021-13\n---\n");
+        let errors = load(dir.path(), &Config::default()).unwrap_err();
+        let found: Vec<String> = errors.iter().map(|d| format!("{d}")).collect();
+        let expected = [
+            "notes/a.md:7:5: error: sources[0]: unknown key `link` (help: remove it; allowed keys are: title, url)",
+            "notes/b.md:5:10: error: updated: invalid date `2021-13`: write YYYY, YYYY-MM or YYYY-MM-DD (help: write the date as YYYY, YYYY-MM or YYYY-MM-DD)",
+            "principles/p.md:3:9: error: number: invalid type: string \"two\", expected u8 (help: write a whole number, without quotes)",
+        ];
+        for e in expected {
+            assert!(found.iter().any(|f| f == e), "missing {e} in {found:#?}");
+        }
+        let wrong = errors.iter().find(|d| d.code == "wrong-type" && d.message.starts_with("number")).unwrap();
+        assert_eq!(wrong.span.as_ref().unwrap().range.len(), "two".len());
+    }
+
+    #[test]
     fn slugify_folds_accents() {
         assert_eq!(slugify("Égalité & Fiscal  federalism!"), "egalite-fiscal-federalism");
         assert!(is_slug("data-sharing"));

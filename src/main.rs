@@ -45,6 +45,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the site on 127.0.0.1 from memory, rebuild what each edit affects, reload browsers.
+    Serve {
+        /// The project folder (holding notes/ and principles/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on; 0 picks a free one (the URL is printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The address to listen on. Only change it to share the preview on a trusted network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a new document with valid front matter.
     New {
         #[command(subcommand)]
@@ -123,6 +138,10 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Serve { root, port, bind, open } => {
+            let options = guidance::serve::ServeOptions { port, bind, ..guidance::serve::ServeOptions::new(&root) };
+            serve(options, open, color)
+        }
         Command::New { what: NewCommand::Note { title, principle, root } } => match new_note(&root, &title, &principle) {
             Ok(path) => {
                 eprintln!("created {}", path.display());
@@ -135,6 +154,41 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `guidance serve`: runs until Ctrl-C, printing each rebuild.
+fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> ExitCode {
+    use guidance::serve::Event;
+    let report = move |event: Event| match event {
+        Event::Rebuilt { rebuilt, elapsed } => {
+            print_diagnostics(&rebuilt.warnings, color);
+            let how = if rebuilt.full { "built" } else { "rebuilt" };
+            eprintln!("{how} {} page(s) in {} ms (build {})", rebuilt.pages, elapsed.as_millis(), rebuilt.build.generation);
+        }
+        Event::Unchanged { elapsed } => eprintln!("no page changed ({} ms)", elapsed.as_millis()),
+        Event::Failed { diagnostics } => {
+            print_diagnostics(diagnostics, color);
+            eprintln!("error: rebuild failed with {} error(s); still serving the last good build", diagnostics.error_count());
+        }
+        Event::RenderFailed { diagnostics } => {
+            print_diagnostics(diagnostics, color);
+            eprintln!("error: a page failed to render; serving its last good version");
+        }
+    };
+    let server = match guidance::serve::Server::start(options, report) {
+        Ok(server) => server,
+        Err(d) => return failed(&d, color),
+    };
+    println!("Serving at {} (Ctrl-C to stop)", server.url());
+    if open {
+        guidance::serve::open_in_browser(server.url());
+    }
+    if let Err(e) = ctrlc::set_handler(server.stopper()) {
+        eprintln!("warning: cannot handle Ctrl-C: {e}");
+    }
+    server.wait();
+    eprintln!("stopped");
+    ExitCode::SUCCESS
 }
 
 fn print_diagnostics(diagnostics: &Diagnostics, color: bool) {

@@ -47,7 +47,12 @@ fn with_base_url(root: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     common::copy_tree(root, dir.path());
     let config = dir.path().join("guidance.yaml");
-    let mut text = std::fs::read_to_string(&config).unwrap_or_default();
+    let existing = std::fs::read_to_string(&config).unwrap_or_default();
+    let mut text: String = existing
+        .lines()
+        .filter(|l| !l.starts_with("base_url:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     text.push_str(&format!("\nbase_url: {}\n", BASE.trim_end_matches('/')));
     std::fs::write(config, text).unwrap();
     dir

@@ -177,6 +177,15 @@ fn the_zip_is_byte_identical_across_builds_and_bundle_writes_the_same_zip() {
         .path()
         .join(guidance::bundle::file_name(&one.site_model));
     assert!(std::fs::read(&default).unwrap() == one.zip_bytes);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&default).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o644,
+            "the zip is written readable by all, like any download"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,9 +307,10 @@ fn ids_of<'c>(cache: &'c mut HashMap<PathBuf, Vec<String>>, file: &Path) -> &'c 
     })
 }
 
-/// Checks every link in every HTML file of `root`. `file_links`: the copy opened from disk,
-/// where a folder link does not open its index.html, so every link must name a file.
-fn check_links(root: &Path, file_links: bool) -> usize {
+/// Checks every link in every HTML file of `root`; returns how many links it followed and what
+/// is wrong. `file_links`: the copy opened from disk, where a folder link does not open its
+/// index.html, so every link must name a file.
+fn link_problems(root: &Path, file_links: bool) -> (usize, Vec<String>) {
     let mut problems = Vec::new();
     let mut ids: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut checked = 0;
@@ -310,12 +320,6 @@ fn check_links(root: &Path, file_links: bool) -> usize {
         .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
         .map(|e| e.path().to_path_buf())
         .collect();
-    assert!(
-        pages.len() > 50,
-        "only {} pages under {}",
-        pages.len(),
-        root.display()
-    );
     for page in &pages {
         let html = std::fs::read_to_string(page).unwrap();
         let shown = page.strip_prefix(root).unwrap().display().to_string();
@@ -398,22 +402,73 @@ fn check_links(root: &Path, file_links: bool) -> usize {
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} broken links:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
-    checked
+    (checked, problems)
 }
 
 #[test]
 fn every_link_in_the_offline_copy_names_an_existing_file() {
     let built = build();
-    let checked = check_links(&built.copy, true);
-    assert!(checked > 1000, "only {checked} links checked");
-    // And the published site, where folder links are fine.
-    check_links(&built.site, false);
+    for (root, file_links) in [(&built.copy, true), (&built.site, false)] {
+        let (checked, problems) = link_problems(root, file_links);
+        assert!(
+            problems.is_empty(),
+            "{} broken links in {}:\n{}",
+            problems.len(),
+            root.display(),
+            problems.join("\n")
+        );
+        assert!(
+            checked > 5000,
+            "only {checked} links checked in {}",
+            root.display()
+        );
+    }
+}
+
+#[test]
+fn the_link_checker_sees_what_breaks_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "index.html",
+        "<link rel=\"stylesheet\" href=\"https://cdn.example.org/x.css\"><link rel=\"canonical\" href=\"https://example.org/\">\
+         <a href=\"notes/a/index.html#why\">ok</a> <a href=\"notes/a/\">folder</a> <a href=\"notes/b/index.html\">missing</a>\
+         <a href=\"notes/a/index.html#nowhere\">bad anchor</a> <a href=\"https://example.org/\">external text link</a>\
+         <img src=\"//cdn.example.org/i.png\" alt=\"\"><script src=\"static/x.js\"></script>",
+    );
+    write(
+        "notes/a/index.html",
+        "<h2 id=\"why\">Why</h2><a href=\"../../index.html\">home</a>",
+    );
+    write("static/x.js", "");
+    write(
+        "static/site.css",
+        "body { background: url(https://cdn.example.org/bg.png) }",
+    );
+    let (checked, problems) = link_problems(dir.path(), true);
+    let text = problems.join("\n");
+    assert_eq!(checked, 6, "{text}");
+    for expected in [
+        "loads https://cdn.example.org/x.css",
+        "loads //cdn.example.org/i.png",
+        "\"notes/a/\" names a folder",
+        "\"notes/b/index.html\" leads to no file",
+        "no element has id `nowhere`",
+        "url(http",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` not reported:\n{text}"
+        );
+    }
+    assert_eq!(problems.len(), 6, "{text}");
+    // On a web server, a folder link is fine.
+    let (_, problems) = link_problems(dir.path(), false);
+    assert_eq!(problems.len(), 5, "{problems:?}");
 }
 
 #[test]
@@ -564,7 +619,11 @@ fn assert_clean(page: &common::Page, what: &str) {
 /// Clicks the first element matching `selector` (a real mouse click) and waits for the page it
 /// leads to.
 fn click_through(page: &common::Page, selector: &str) -> String {
-    let expected = page.eval(&format!("document.querySelector({}).href", json!(selector)));
+    // A link's href, or where a search option leads (its data-href), as an absolute URL.
+    let expected = page.eval(&format!(
+        "(e => e && new URL(e.getAttribute('href') || e.dataset.href, location.href).href)(document.querySelector({}))",
+        json!(selector)
+    ));
     let expected = expected
         .as_str()
         .unwrap_or_else(|| panic!("no element matches {selector}"))
@@ -645,6 +704,10 @@ fn the_offline_copy_opens_from_disk_with_the_network_off() {
             h1.as_str().unwrap().contains(title.as_str()),
             "{what}: h1 {h1}, expected {title}"
         );
+        // The two pages this feature adds meet WCAG 2.1 AA like every other.
+        if *what == "download" || *what == "print edition" {
+            assert_eq!(page.axe_violations(), json!([]), "{what}: axe");
+        }
     }
 
     // Click through the copy as a reader would: menu, list, page, footer.
@@ -712,8 +775,28 @@ fn search_works_in_the_offline_copy() {
     );
     page.eval("document.querySelector('header input[type=search]').focus()");
     page.type_text("participatory budget");
-    page.wait_for(&format!("[...document.querySelectorAll('header a, [role=listbox] a, [role=option] a, [role=option]')].some(a => (a.href || a.querySelector('a')?.href || '').includes('notes/{}/index.html'))", note.slug), Duration::from_secs(10));
-    assert_eq!(page.failures(), Vec::<String>::new(), "failed requests");
+    let option = format!(
+        "header [role=option][data-href*='notes/{}/index.html']",
+        note.slug
+    );
+    page.wait_for(
+        &format!("document.querySelector({})", json!(option)),
+        Duration::from_secs(10),
+    );
+    let marked = page.eval(&format!(
+        "document.querySelector({}).querySelectorAll('mark').length",
+        json!(option)
+    ));
+    assert!(
+        marked.as_u64().is_some_and(|n| n > 0),
+        "no highlighted words in the suggestion"
+    );
+    let reached = click_through(&page, &option);
+    assert!(
+        reached.contains(&format!("notes/{}/index.html", note.slug)),
+        "{reached}"
+    );
+    assert_clean(&page, "a search result opened from the header box");
 }
 
 #[test]
@@ -791,6 +874,50 @@ fn the_print_edition_has_every_note_in_order_and_prints_to_pdf() {
         documents,
         pdf.len() / 1000
     );
+}
+
+/// Navigation chrome that has no place on paper.
+const CHROME: &str = "['.skip-link', '.site-nav', '.search-form', '.theme-toggle', '.languages', '.breadcrumbs', \
+                      '.pager', '.site-footer nav', '.site-footer .download', '.toc-wide', '.toc-narrow']";
+
+#[test]
+fn every_page_prints_on_its_own_without_navigation() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let built = build();
+    let site = &built.site_model;
+    for path in [
+        "index.html".to_string(),
+        format!("notes/{}/index.html", site.notes[0].slug),
+        format!("principles/{}/index.html", site.principles[0].slug),
+        format!(
+            "countries/{}/index.html",
+            site.countries[0].code.to_lowercase()
+        ),
+        "download/index.html".to_string(),
+    ] {
+        let page = open_offline(&browser, &common::file_url(&built.copy, &path));
+        run(page
+            .page
+            .execute(SetEmulatedMediaParams::builder().media("print").build()))
+        .unwrap();
+        let shown = page.eval(&format!(
+            "{CHROME}.flatMap(s => [...document.querySelectorAll(s)]).filter(e => getComputedStyle(e).display !== 'none').map(e => e.className || e.tagName)"
+        ));
+        assert_eq!(shown, json!([]), "{path}: navigation shows in print");
+        assert_eq!(
+            page.eval("getComputedStyle(document.querySelector('h1')).display !== 'none'"),
+            json!(true),
+            "{path}"
+        );
+        let pdf = run(page.page.pdf(PrintToPdfParams::builder().build())).expect("print to PDF");
+        assert!(
+            pdf.starts_with(b"%PDF-") && count_pdf_pages(&pdf) >= 1,
+            "{path}: no PDF"
+        );
+        assert_eq!(page.failures(), Vec::<String>::new(), "{path}");
+    }
 }
 
 /// Page objects in a PDF (`/Type /Page`, not `/Type /Pages`).

@@ -69,10 +69,10 @@ fn check<T: Serialize + DeserializeOwned>(
             diagnostics.push(unknown_key(doc, key, fields));
         } else if TRANSLATABLE.contains(&key) {
             check_text(doc, key, value, diagnostics);
-        } else if let Some((meta, path)) = original {
-            if let Some(d) = contradiction(doc, key, value, meta, path) {
-                diagnostics.push(d);
-            }
+        } else if let Some((meta, path)) = original
+            && let Some(d) = contradiction(doc, key, value, meta, path)
+        {
+            diagnostics.push(d);
         }
     }
 }

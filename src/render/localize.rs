@@ -25,6 +25,7 @@ pub fn register(env: &mut Environment) {
     env.add_filter("format_date", format_date_filter);
     env.add_filter("format_number", format_number_filter);
     env.add_filter("plural", plural_filter);
+    env.add_filter("format_size", format_size_filter);
     env.add_filter("language_name", |lang: &str| {
         crate::i18n::native_name(lang).to_string()
     });
@@ -37,7 +38,7 @@ pub fn register(env: &mut Environment) {
 pub trait Strings {
     fn get(&self, key: &str) -> Option<String>;
 
-    fn or<'a>(&self, key: &str, fallback: &'a str) -> String {
+    fn or(&self, key: &str, fallback: &str) -> String {
         self.get(key).unwrap_or_else(|| fallback.to_string())
     }
 }
@@ -131,7 +132,7 @@ pub fn format_number(value: f64, decimals: usize, strings: &impl Strings) -> Str
     }
     if whole.len() >= min {
         for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 out.push_str(&group);
             }
             out.push(digit);
@@ -144,6 +145,18 @@ pub fn format_number(value: f64, decimals: usize, strings: &impl Strings) -> Str
         out.push_str(fraction);
     }
     out
+}
+
+/// A file size in kilobytes (rounded up) or megabytes (one decimal), with the language's unit
+/// names (`size_kb`, `size_mb`) and number format.
+pub fn format_size(bytes: u64, strings: &impl Strings) -> String {
+    if bytes >= 1_000_000 {
+        let size = format_number(bytes as f64 / 1e6, 1, strings);
+        strings.or("size_mb", "{size} MB").replace("{size}", &size)
+    } else {
+        let size = format_number(bytes.div_ceil(1000).max(1) as f64, 0, strings);
+        strings.or("size_kb", "{size} KB").replace("{size}", &size)
+    }
 }
 
 /// Which plural form a count takes in `lang`, as an index into the forms its `*_plural` strings
@@ -245,6 +258,16 @@ fn format_number_filter(state: &State, value: Value, kwargs: Kwargs) -> Result<S
     Ok(format_number(number, decimals, &context_strings(state)?))
 }
 
+fn format_size_filter(state: &State, value: Value) -> Result<String, Error> {
+    let bytes = u64::try_from(value.clone()).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("format_size needs a number of bytes, got {value}"),
+        )
+    })?;
+    Ok(format_size(bytes, &context_strings(state)?))
+}
+
 fn plural_filter(state: &State, value: Value, key: &str) -> Result<String, Error> {
     let n = u64::try_from(value.clone()).map_err(|_| {
         Error::new(
@@ -318,6 +341,18 @@ mod tests {
         ]);
         assert_eq!(format_number(1234.0, 0, &es), "1234");
         assert_eq!(format_number(12345.0, 0, &es), "12\u{a0}345");
+    }
+
+    #[test]
+    fn sizes_use_the_language_units() {
+        let fr = strings(&[
+            ("number_decimal", ","),
+            ("size_mb", "{size} Mo"),
+            ("size_kb", "{size} ko"),
+        ]);
+        assert_eq!(format_size(2_345_678, &fr), "2,3 Mo");
+        assert_eq!(format_size(1_001, &fr), "2 ko");
+        assert_eq!(format_size(2_345_678, &strings(&[])), "2.3 MB");
     }
 
     #[test]

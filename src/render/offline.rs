@@ -52,6 +52,7 @@ impl Renderer<'_> {
                 href => page.href(bundle::site_path(site)),
                 file_name => bundle::file_name(site),
                 size => bundle::human_size(bytes),
+                bytes => bytes,
             }
         });
         context! {

@@ -210,7 +210,7 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
                     json!([index, s.anchor, s.heading, text])
                 })
                 .collect();
-            let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "s": list });
+            let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "z": doc.sections.len(), "s": list });
             if doc.lang != lang {
                 data["l"] = json!(doc.lang);
             }

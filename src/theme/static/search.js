@@ -1,0 +1,1040 @@
+// Client-side search: the header search box (an ARIA combobox) and the search page.
+// The index (built by `guidance`, see src/search/) is a set of classic scripts that call
+// guidanceSearch.register(); this file loads the ones a query needs by adding <script> tags, so
+// search works from file:// as well as from any web server. No fetch, modules, WASM or workers.
+// Everything from the index is put in the page as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  if (window.guidanceSearch) return;
+  var self = document.currentScript;
+  // This file is static/search.js: the site root is one folder up, wherever the site lives.
+  var siteRoot = new URL("../", self ? self.src : location.href).href;
+  var store = {};
+  var waiting = {};
+  var api = { register: function (kind, key, data) { store[kind + " " + key] = data; } };
+  window.guidanceSearch = api;
+
+  // ---- Loading index files -------------------------------------------------------------------
+
+  function load(path, kind, key) {
+    var id = kind + " " + key;
+    if (store[id] !== undefined) return Promise.resolve(store[id]);
+    if (!waiting[id]) {
+      waiting[id] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = siteRoot + path;
+        s.charset = "utf-8";
+        s.onload = function () {
+          s.remove();
+          if (store[id] !== undefined) resolve(store[id]);
+          else reject(new Error("no data in " + path));
+        };
+        s.onerror = function () {
+          s.remove();
+          delete waiting[id];
+          reject(new Error("cannot load " + path));
+        };
+        document.head.appendChild(s);
+      });
+    }
+    return waiting[id];
+  }
+
+  // ---- Tokenizer: the same rules as src/search/tokenize.rs --------------------------------------
+
+  var BIGRAM = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u2E80-\u2FDF\u3005-\u3007\u3021-\u3029\u3038-\u303B\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F\u{20000}-\u{323AF}]/u;
+  var WORD = /[\p{Alphabetic}\p{N}\p{M}]/u;
+  var ALNUM = /[\p{Alphabetic}\p{N}]/u;
+  var NUM = /\p{N}/u;
+  var IGNORABLE = /[\u00AD\u200C-\u200F\u2060-\u2064\uFEFF]/u;
+  var DROP = /[\p{M}\u00AD\u200C-\u200F\u2060-\u2064\uFEFF\u0640]/gu;
+  var ASCII = /^[\x00-\x7F]*$/;
+  var segmenter = null;
+  try {
+    if (typeof Intl === "object" && Intl.Segmenter) segmenter = new Intl.Segmenter("und", { granularity: "word" });
+  } catch (e) {
+    segmenter = null;
+  }
+
+  function normalize(word) {
+    if (ASCII.test(word)) return word.toLowerCase();
+    return word.normalize("NFKD").toLowerCase().replace(DROP, "")
+      .replace(/\u03C2/g, "\u03C3").replace(/\u0671/g, "\u0627").replace(/\u0649/g, "\u064A")
+      .normalize("NFC");
+  }
+
+  function inBigramRun(c) {
+    return BIGRAM.test(c) && WORD.test(c);
+  }
+
+  // Terms of `text` with their UTF-16 offsets: [{t, s, e}].
+  function tokenize(text) {
+    var out = [], span = 0, i = 0;
+    while (i < text.length) {
+      var c = String.fromCodePoint(text.codePointAt(i));
+      if (!inBigramRun(c)) {
+        i += c.length;
+        continue;
+      }
+      if (span < i) words(text, span, i, out);
+      var units = [];
+      while (i < text.length) {
+        c = String.fromCodePoint(text.codePointAt(i));
+        if (!inBigramRun(c)) break;
+        var u = normalize(c);
+        if (u) units.push({ t: u, s: i, e: i + c.length });
+        i += c.length;
+      }
+      if (units.length === 1) out.push(units[0]);
+      for (var k = 0; k + 1 < units.length; k++) {
+        out.push({ t: units[k].t + units[k + 1].t, s: units[k].s, e: units[k + 1].e });
+      }
+      span = i;
+    }
+    if (span < text.length) words(text, span, text.length, out);
+    return out;
+  }
+
+  function words(text, from, to, out) {
+    var span = text.slice(from, to);
+    if (!segmenter || api.noSegmenter) return split(span, from, out);
+    for (var seg of segmenter.segment(span)) {
+      if (ALNUM.test(seg.segment)) split(seg.segment, from + seg.index, out);
+    }
+  }
+
+  // Splits a segment at anything but letters, digits and marks (keeping `.` `,` between digits).
+  function split(seg, offset, out) {
+    var chars = Array.from(seg), pos = offset, word = "", start = 0, end = 0, lastNum = false;
+    function flush() {
+      if (word) {
+        var t = normalize(word);
+        if (t) out.push({ t: t, s: start, e: end });
+      }
+      word = "";
+    }
+    for (var k = 0; k < chars.length; k++) {
+      var c = chars[k];
+      if (IGNORABLE.test(c)) {
+        pos += c.length;
+        continue;
+      }
+      if (WORD.test(c)) {
+        if (!word) start = pos;
+        word += c;
+        end = pos + c.length;
+        lastNum = NUM.test(c);
+      } else if ((c === "." || c === ",") && lastNum && nextIsNumber(chars, k + 1)) {
+        word += c;
+        lastNum = false;
+      } else {
+        flush();
+        lastNum = false;
+      }
+      pos += c.length;
+    }
+    flush();
+  }
+
+  function nextIsNumber(chars, k) {
+    while (k < chars.length && IGNORABLE.test(chars[k])) k++;
+    return k < chars.length && NUM.test(chars[k]);
+  }
+
+  api.terms = function (text) {
+    return tokenize(text).map(function (t) { return t.t; });
+  };
+
+  // ---- Decoding (src/search/encode.rs) --------------------------------------------------------
+
+  var B64 = new Int8Array(128);
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("").forEach(function (c, i) {
+    B64[c.charCodeAt(0)] = i;
+  });
+
+  function Reader(s) { this.s = s; this.i = 0; }
+  Reader.prototype.num = function () {
+    var v = 0, scale = 1, c;
+    do {
+      c = B64[this.s.charCodeAt(this.i++)];
+      v += (c & 31) * scale;
+      scale *= 32;
+    } while (c & 32);
+    return v;
+  };
+  Reader.prototype.six = function () { return B64[this.s.charCodeAt(this.i++)]; };
+  Reader.prototype.mask = function () {
+    var k = this.num(), from = this.i;
+    this.i += k;
+    return this.s.slice(from, this.i);
+  };
+  // A set of `count` documents among `n`, as flags.
+  Reader.prototype.set = function (count, n) {
+    var flags = new Uint8Array(n), mode = this.s[this.i++], d = -1, k;
+    if (mode === "L") {
+      for (k = 0; k < count; k++) flags[d += this.num() + 1] = 1;
+    } else if (mode === "C") {
+      flags.fill(1);
+      var missing = this.num();
+      for (k = 0; k < missing; k++) flags[d += this.num() + 1] = 0;
+    } else {
+      for (var g = 0; g * 6 < n; g++) {
+        var v = this.six();
+        for (var b = 0; b < 6; b++) if (v & (1 << b)) flags[g * 6 + b] = 1;
+      }
+    }
+    return flags;
+  };
+
+  function maskSections(mask) {
+    var out = [];
+    for (var g = 0; g < mask.length; g++) {
+      var v = B64[mask.charCodeAt(g)];
+      for (var b = 0; b < 6; b++) if (v & (1 << b)) out.push(g * 6 + b);
+    }
+    return out;
+  }
+
+  // A term's postings: flags (every document holding it), impacts (0 where unknown), masks.
+  function decodeTerm(s, n) {
+    var r = new Reader(s), df = r.num(), mode = s[r.i++];
+    var rec = { df: df, imp: new Uint8Array(n), masks: new Map(), floor: 0, flags: null };
+    if (mode === "F") {
+      rec.flags = new Uint8Array(n);
+      for (var k = 0, d = -1; k < df; k++) {
+        d += r.num() + 1;
+        rec.flags[d] = 1;
+        rec.imp[d] = r.six();
+        rec.masks.set(d, r.mask());
+      }
+    } else {
+      rec.flags = r.set(df, n);
+      var head = r.num();
+      for (var h = 0; h < head; h++) {
+        var doc = r.num();
+        rec.imp[doc] = rec.floor = r.six();
+        rec.masks.set(doc, r.mask());
+      }
+    }
+    return rec;
+  }
+
+  // ---- One language's index -------------------------------------------------------------------
+
+  var indexes = {};
+
+  function Index(lang, manifest) {
+    this.lang = lang;
+    this.m = manifest;
+    this.n = manifest.n;
+    this.dir = "search/" + lang + "/";
+    this.vocabs = {};
+    this.recs = {};
+    this.impact = [];
+    for (var q = 0; q < 64; q++) this.impact.push(Math.exp(q / manifest.scale) - 1);
+  }
+
+  function openIndex(lang) {
+    if (!indexes[lang]) {
+      indexes[lang] = load("search/" + lang + "/manifest.js", "manifest", lang).then(function (m) {
+        return new Index(lang, m);
+      });
+      indexes[lang].catch(function () { delete indexes[lang]; });
+    }
+    return indexes[lang];
+  }
+
+  Index.prototype.vocabFile = function (term) {
+    var v = this.m.vocab, lo = 0, hi = v.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (v[mid] <= term) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+
+  Index.prototype.vocab = function (i) {
+    var self = this;
+    if (!this.vocabs[i]) {
+      this.vocabs[i] = load(this.dir + "v" + i + ".js", "vocab", this.lang + "/" + i).then(function (groups) {
+        var list = { terms: [], dfs: [], shards: [] };
+        groups.forEach(function (g) {
+          var ts = g[1].split(" "), ds = g[2].split(" ");
+          for (var k = 0; k < ts.length; k++) {
+            list.terms.push(ts[k]);
+            list.dfs.push(parseInt(ds[k], 36));
+            list.shards.push(g[0]);
+          }
+        });
+        return list;
+      });
+      this.vocabs[i].catch(function () { delete self.vocabs[i]; });
+    }
+    return this.vocabs[i];
+  };
+
+  // Vocabulary entries with lo <= term < hi: [{t, df, shard}].
+  Index.prototype.range = function (lo, hi, maxFiles) {
+    var first = this.vocabFile(lo), last = Math.min(this.vocabFile(hi), first + (maxFiles || 1e9) - 1);
+    var files = [];
+    for (var i = first; i <= last; i++) files.push(this.vocab(i));
+    return Promise.all(files).then(function (lists) {
+      var out = [];
+      lists.forEach(function (l) {
+        for (var k = 0; k < l.terms.length; k++) {
+          var t = l.terms[k];
+          if (t >= lo && t < hi) out.push({ t: t, df: l.dfs[k], shard: l.shards[k] });
+        }
+      });
+      return out;
+    });
+  };
+
+  Index.prototype.postings = function (entry) {
+    var self = this;
+    if (!this.recs[entry.t]) {
+      this.recs[entry.t] = load(this.dir + "t" + entry.shard + ".js", "terms", this.lang + "/" + entry.shard)
+        .then(function (shard) { return decodeTerm(shard[entry.t], self.n); });
+    }
+    return this.recs[entry.t];
+  };
+
+  // The index terms a query term stands for, with weights: the term itself, completions of a
+  // prefix, or (failing both) terms one typo away.
+  Index.prototype.resolve = function (qt) {
+    var self = this, term = qt.t, len = Array.from(term).length;
+    var wantPrefix = qt.prefix && (len >= 2 || BIGRAM.test(term));
+    return this.range(term, term + "\uFFFF", wantPrefix ? 4 : 1).then(function (found) {
+      var alts = [];
+      found.forEach(function (e) {
+        if (e.t === term) alts.push({ e: e, w: 1 });
+      });
+      if (wantPrefix) {
+        found.filter(function (e) { return e.t !== term; })
+          .sort(function (a, b) { return b.df - a.df || (a.t < b.t ? -1 : 1); })
+          .slice(0, 6)
+          .forEach(function (e) { alts.push({ e: e, w: 0.8 }); });
+      }
+      if (alts.length || len < 5 || qt.phrase) return alts;
+      var c = String.fromCodePoint(term.codePointAt(0));
+      return self.range(c, c + "\uFFFF", 12).then(function (all) {
+        return all.filter(function (e) { return oneTypo(term, e.t, qt.prefix); })
+          .sort(function (a, b) { return b.df - a.df || (a.t < b.t ? -1 : 1); })
+          .slice(0, 5)
+          .map(function (e) { return { e: e, w: 0.6 }; });
+      });
+    }).then(function (alts) {
+      return Promise.all(alts.map(function (a) { return self.postings(a.e); })).then(function (recs) {
+        alts.forEach(function (a, k) { a.rec = recs[k]; a.t = a.e.t; });
+        return alts;
+      });
+    });
+  };
+
+  // At most one insertion, deletion, substitution or swap of neighbours (optimal string alignment).
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur.push(v);
+        if (v < best) best = v;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  function oneTypo(query, term, prefix) {
+    var a = Array.from(query), b = Array.from(term);
+    if (distance(a, b, 1) <= 1) return true;
+    if (!prefix) return false;
+    for (var k = a.length - 1; k <= a.length + 1; k++) {
+      if (k > 0 && k < b.length && distance(a, b.slice(0, k), 1) <= 1) return true;
+    }
+    return false;
+  }
+
+  // ---- Queries --------------------------------------------------------------------------------
+
+  // "quoted phrases" match exactly; the last word, still being typed, matches as a prefix.
+  function parse(q) {
+    var parts = q.replace(/[\u201C\u201D\u201E\u00AB\u00BB]/g, '"').split('"');
+    var terms = [], phrases = [], seen = {};
+    function add(t, prefix, phrase) {
+      var key = t.t + (prefix ? "*" : "");
+      if (!seen[key]) {
+        seen[key] = true;
+        terms.push({ t: t.t, prefix: prefix, phrase: phrase });
+      }
+    }
+    parts.forEach(function (part, i) {
+      var toks = tokenize(part);
+      var quoted = i % 2 === 1;
+      if (quoted && toks.length > 1) phrases.push(toks.map(function (t) { return t.t; }));
+      toks.forEach(function (t, k) {
+        var last = i === parts.length - 1 && k === toks.length - 1 && t.e === part.length;
+        add(t, !quoted && last, quoted);
+      });
+    });
+    return { terms: terms, phrases: phrases };
+  }
+
+  // Runs a query: every term must match (each through any of its alternatives); documents are
+  // ranked by the sum of their terms' impacts.
+  Index.prototype.search = function (q) {
+    var self = this, parsed = parse(q);
+    if (!parsed.terms.length) return Promise.resolve({ q: q, parsed: parsed, groups: [], hits: [] });
+    return Promise.all(parsed.terms.map(function (t) { return self.resolve(t); })).then(function (groups) {
+      var hits = [];
+      if (groups.every(function (g) { return g.length; })) {
+        var n = self.n, imp = self.impact;
+        for (var d = 0; d < n; d++) {
+          var total = 0, ok = true;
+          for (var g = 0; g < groups.length && ok; g++) {
+            var best = -1, alts = groups[g];
+            for (var a = 0; a < alts.length; a++) {
+              var rec = alts[a].rec;
+              if (rec.flags[d]) {
+                var v = alts[a].w * imp[rec.imp[d] || rec.floor];
+                if (v > best) best = v;
+              }
+            }
+            if (best < 0) ok = false;
+            else total += best;
+          }
+          if (ok) hits.push({ d: d, s: total });
+        }
+        hits.sort(function (x, y) { return y.s - x.s || x.d - y.d; });
+      }
+      return { q: q, parsed: parsed, groups: groups, hits: hits };
+    });
+  };
+
+  // The sections of document d that hold the most query terms, best first (null when unknown).
+  function sectionsOf(groups, d) {
+    var counts = new Map(), known = false;
+    groups.forEach(function (alts) {
+      var seen = new Set();
+      alts.forEach(function (a) {
+        var m = a.rec.masks.get(d);
+        if (m !== undefined) {
+          known = true;
+          maskSections(m).forEach(function (s) { seen.add(s); });
+        }
+      });
+      seen.forEach(function (s) { counts.set(s, (counts.get(s) || 0) + 1); });
+    });
+    if (!known) return null;
+    return Array.from(counts).sort(function (x, y) { return y[1] - x[1] || x[0] - y[0]; })
+      .map(function (x) { return x[0]; });
+  }
+
+  Index.prototype.chunk = function (d, c) {
+    return load(this.dir + "c/" + (d >> 8) + "/" + d + "-" + c + ".js", "chunk", this.lang + "/" + d + "-" + c);
+  };
+
+  // Everything a result shows: title, address, kind and its best sections with their text.
+  // For a query with phrases, resolves to null when the document does not contain them.
+  Index.prototype.present = function (result, hit, maxSections) {
+    var self = this, per = this.m.chunk, d = hit.d, phrases = result.parsed.phrases;
+    var order = sectionsOf(result.groups, d);
+    var wanted = order ? order.slice(0, phrases.length ? order.length : maxSections) : [0];
+    var chunks = {};
+    wanted.forEach(function (s) { chunks[Math.floor(s / per)] = true; });
+    return this.loadChunks(d, Object.keys(chunks)).then(function (data) {
+      if (phrases.length && !order) {
+        // Sections unknown: check all of them.
+        var more = [];
+        for (var c = 1; c * per < data.z; c++) more.push(c);
+        return self.loadChunks(d, more).then(function (rest) {
+          rest.sections.forEach(function (s, k) { data.sections[k] = data.sections[k] || s; });
+          return data;
+        });
+      }
+      return data;
+    }).then(function (data) {
+      var sections = [];
+      data.sections.forEach(function (s) { if (s) sections.push(s); });
+      var ranked = order ? order.map(function (i) { return data.sections[i]; }).filter(Boolean) : sections;
+      if (phrases.length) {
+        var titleTerms = api.terms(data.t);
+        ranked = ranked.filter(function (s) {
+          var ts = api.terms(s[2] + " " + s[3]);
+          return phrases.some(function (p) { return contains(ts, p); });
+        });
+        var everywhere = phrases.every(function (p) {
+          return contains(titleTerms, p) || sections.some(function (s) { return contains(api.terms(s[2] + " " + s[3]), p); });
+        });
+        if (!everywhere) return null;
+        if (!ranked.length) ranked = [data.sections[0] || sections[0]];
+      } else if (!order) {
+        // Sections unknown (a frequent term): the lead, or a loaded section naming the terms.
+        var best = bestByText(result, sections);
+        ranked = best ? [best] : [sections[0]];
+      }
+      return {
+        d: d, title: data.t, path: data.u, kind: data.k, lang: data.l,
+        sections: ranked.slice(0, maxSections).map(function (s) {
+          return { index: s[0], anchor: s[1], heading: s[2], text: s[3] };
+        })
+      };
+    });
+  };
+
+  Index.prototype.loadChunks = function (d, list) {
+    var self = this;
+    return Promise.all(list.map(function (c) { return self.chunk(d, +c); })).then(function (chunks) {
+      var out = { sections: [], z: 0 };
+      chunks.forEach(function (ch) {
+        out.t = ch.t; out.u = ch.u; out.k = ch.k; out.l = ch.l; out.z = ch.z;
+        ch.s.forEach(function (s) { out.sections[s[0]] = s; });
+      });
+      return out;
+    });
+  };
+
+  function contains(terms, phrase) {
+    outer: for (var i = 0; i + phrase.length <= terms.length; i++) {
+      for (var k = 0; k < phrase.length; k++) if (terms[i + k] !== phrase[k]) continue outer;
+      return true;
+    }
+    return false;
+  }
+
+  function matcher(result) {
+    var exact = new Set(), prefixes = [];
+    result.groups.forEach(function (alts) { alts.forEach(function (a) { exact.add(a.t); }); });
+    result.parsed.terms.forEach(function (t) { if (t.prefix) prefixes.push(t.t); });
+    return function (t) {
+      return exact.has(t) || prefixes.some(function (p) { return t.indexOf(p) === 0; });
+    };
+  }
+
+  function bestByText(result, sections) {
+    var match = matcher(result), best = null, bestCount = 0;
+    sections.forEach(function (s) {
+      var count = tokenize(s[2] + " " + s[3]).filter(function (t) { return match(t.t); }).length;
+      if (count > bestCount) { best = s; bestCount = count; }
+    });
+    return best;
+  }
+
+  // ---- Facets ---------------------------------------------------------------------------------
+
+  Index.prototype.facets = function () {
+    var self = this;
+    if (!this.facetData) {
+      this.facetData = load(this.dir + "facets.js", "facets", this.lang).then(function (raw) {
+        var out = {};
+        Object.keys(raw).forEach(function (name) {
+          out[name] = raw[name].map(function (v) {
+            var code = v[v.length - 1], r = new Reader(code), count = r.num();
+            return { value: v[0], label: name === "principle" || name === "country" ? v[1] : v[0],
+              pillar: name === "principle" ? v[2] : null, flags: r.set(count, self.n) };
+          });
+        });
+        return out;
+      });
+    }
+    return this.facetData;
+  };
+
+  // Applies the selected filters (values within a facet: any; across facets: all) and counts, for
+  // every value, the results it would give with the other facets' filters kept.
+  function filterHits(hits, facets, selected) {
+    var names = Object.keys(facets), active = [];
+    names.forEach(function (name) {
+      var chosen = facets[name].filter(function (v) { return (selected[name] || []).indexOf(v.value) >= 0; });
+      if (chosen.length) active.push({ name: name, values: chosen });
+    });
+    var counts = {};
+    names.forEach(function (name) { counts[name] = facets[name].map(function () { return 0; }); });
+    var kept = [];
+    hits.forEach(function (hit) {
+      var failed = [];
+      active.forEach(function (f) {
+        if (!f.values.some(function (v) { return v.flags[hit.d]; })) failed.push(f.name);
+      });
+      if (!failed.length) kept.push(hit);
+      if (failed.length > 1) return;
+      names.forEach(function (name) {
+        if (failed.length && failed[0] !== name) return;
+        facets[name].forEach(function (v, k) { if (v.flags[hit.d]) counts[name][k]++; });
+      });
+    });
+    return { hits: kept, counts: counts };
+  }
+
+  // ---- Shared UI pieces -----------------------------------------------------------------------
+
+  var headerForm = document.querySelector("form[data-search-box]");
+  var strings = {};
+  try {
+    strings = JSON.parse((headerForm && headerForm.getAttribute("data-strings")) || "{}");
+  } catch (e) {
+    strings = {};
+  }
+  var lang = (headerForm && headerForm.getAttribute("data-lang")) || document.documentElement.lang || "en";
+  // Pages built for file:// name their files; so must result links.
+  var fileStyle = location.protocol === "file:" ||
+    /index\.html$/.test((headerForm && headerForm.getAttribute("action")) || "");
+
+  function pageUrl(path, anchor) {
+    var url = siteRoot + path + (fileStyle ? "index.html" : "");
+    return anchor ? url + "#" + anchor : url;
+  }
+
+  function plural(n) {
+    var forms = (strings.plural || "result|results").split("|"), index = 0;
+    try {
+      var order = ["zero", "one", "two", "few", "many", "other"];
+      var rules = new Intl.PluralRules(lang);
+      var cats = rules.resolvedOptions().pluralCategories.slice().sort(function (a, b) {
+        return order.indexOf(a) - order.indexOf(b);
+      });
+      index = cats.indexOf(rules.select(n));
+    } catch (e) {
+      index = n === 1 ? 0 : 1;
+    }
+    return forms[Math.min(Math.max(index, 0), forms.length - 1)];
+  }
+
+  function countText(n, approximate) {
+    if (!n) return strings.none || "No results";
+    var number = n.toLocaleString ? n.toLocaleString(lang) : String(n);
+    var text = (strings.count || "{count} {results}").replace("{count}", number).replace("{results}", plural(n));
+    return approximate ? (strings.about || "about {text}").replace("{text}", text) : text;
+  }
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Appends `text` to `parent` with the query's terms wrapped in <mark>. With `window`, only a
+  // stretch around the densest matches, with ellipses where the text is cut.
+  function highlight(parent, text, match, window) {
+    var toks = tokenize(text), hits = [];
+    toks.forEach(function (t) { if (match(t.t)) hits.push(t); });
+    var from = 0, to = text.length;
+    if (window && text.length > window) {
+      var bestStart = 0, bestCount = -1;
+      hits.forEach(function (h, k) {
+        var count = 0;
+        for (var j = k; j < hits.length && hits[j].e - h.s <= window * 0.8; j++) count++;
+        if (count > bestCount) { bestCount = count; bestStart = h.s; }
+      });
+      from = Math.max(0, bestStart - Math.floor(window * 0.2));
+      to = Math.min(text.length, from + window);
+      if (from > 0) {
+        var space = text.indexOf(" ", from);
+        if (space >= 0 && space < bestStart) from = space + 1;
+      }
+      if (to < text.length) {
+        var back = text.lastIndexOf(" ", to);
+        if (back > from) to = back;
+      }
+    }
+    if (from > 0) parent.appendChild(document.createTextNode("\u2026 "));
+    var pos = from;
+    hits.forEach(function (h) {
+      if (h.s < pos || h.e > to) return;
+      parent.appendChild(document.createTextNode(text.slice(pos, h.s)));
+      parent.appendChild(el("mark", null, text.slice(h.s, h.e)));
+      pos = h.e;
+    });
+    parent.appendChild(document.createTextNode(text.slice(pos, to)));
+    if (to < text.length) parent.appendChild(document.createTextNode(" \u2026"));
+  }
+
+  // Presents hits in order until `want` are shown; phrase queries skip documents whose text does
+  // not hold the phrase. Resolves to {shown, next, checkedAll}.
+  function presentSome(ix, result, hits, start, want, maxSections) {
+    var shown = [], next = start;
+    function step() {
+      if (shown.length >= want || next >= hits.length) return Promise.resolve({ shown: shown, next: next });
+      var batch = hits.slice(next, next + (want - shown.length));
+      next += batch.length;
+      return Promise.all(batch.map(function (h) { return ix.present(result, h, maxSections); })).then(function (items) {
+        items.forEach(function (item) { if (item) shown.push(item); });
+        return step();
+      });
+    }
+    return step();
+  }
+
+  // A phrase query's count is exact once every candidate is checked (done up to this many).
+  var PHRASE_CHECK_LIMIT = 60;
+
+  function finalHits(ix, result, hits) {
+    if (!result.parsed.phrases.length) return Promise.resolve({ hits: hits, approximate: false });
+    if (hits.length > PHRASE_CHECK_LIMIT) return Promise.resolve({ hits: hits, approximate: true });
+    return Promise.all(hits.map(function (h) { return ix.present(result, h, 1); })).then(function (items) {
+      return { hits: hits.filter(function (h, k) { return items[k]; }), approximate: false };
+    });
+  }
+
+  // ---- The header search box (ARIA combobox) ---------------------------------------------------
+
+  function Combobox(form) {
+    var input = form.querySelector("input[type=search]");
+    var listbox = form.querySelector("[data-search-listbox]");
+    var status = form.querySelector("[data-search-status]");
+    var options = [], active = -1, seq = 0, timer = 0;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    listbox.setAttribute("role", "listbox");
+
+    function open(yes) {
+      listbox.hidden = !yes;
+      input.setAttribute("aria-expanded", yes ? "true" : "false");
+      if (!yes) setActive(-1);
+    }
+    function setActive(k) {
+      if (options[active]) options[active].setAttribute("aria-selected", "false");
+      active = k;
+      if (options[k]) {
+        options[k].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", options[k].id);
+        if (options[k].scrollIntoView) options[k].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function go(option) {
+      location.href = option.getAttribute("data-href");
+    }
+    function searchPageUrl(q) {
+      return new URL(form.getAttribute("action"), location.href).href.split("?")[0] + "?q=" + encodeURIComponent(q);
+    }
+    function option(id, href) {
+      var o = el("div", "search-option");
+      o.id = id;
+      o.setAttribute("role", "option");
+      o.setAttribute("aria-selected", "false");
+      o.setAttribute("data-href", href);
+      options.push(o);
+      return o;
+    }
+    function render(q, result, items, total, approximate) {
+      listbox.textContent = "";
+      options = [];
+      active = -1;
+      var match = matcher(result);
+      items.forEach(function (item, g) {
+        var group = el("div", "search-group");
+        group.setAttribute("role", "group");
+        var label = el("div", "search-group-title");
+        label.id = listbox.id + "-g" + g;
+        label.setAttribute("role", "presentation");
+        if (item.lang) label.lang = item.lang;
+        highlight(label, item.title, match);
+        group.setAttribute("aria-labelledby", label.id);
+        group.appendChild(label);
+        item.sections.forEach(function (s, k) {
+          var o = option(listbox.id + "-o" + g + "-" + k, pageUrl(item.path, s.anchor));
+          if (item.lang) o.lang = item.lang;
+          o.appendChild(el("span", "search-option-heading", s.heading || strings["kind_" + item.kind] || ""));
+          var snippet = el("span", "search-option-snippet");
+          highlight(snippet, s.text, match, 140);
+          o.appendChild(snippet);
+          group.appendChild(o);
+        });
+        listbox.appendChild(group);
+      });
+      if (total) {
+        var all = option(listbox.id + "-all", searchPageUrl(q));
+        all.classList.add("search-option-all");
+        all.textContent = (strings.all || "See all results") + " (" + countText(total, approximate) + ")";
+        listbox.appendChild(all);
+      }
+      open(true);
+      status.textContent = countText(total, approximate);
+      listbox.setAttribute("data-query", q);
+    }
+    function run() {
+      var q = input.value, mine = ++seq;
+      if (!q.trim()) {
+        listbox.textContent = "";
+        options = [];
+        open(false);
+        status.textContent = "";
+        return;
+      }
+      openIndex(lang).then(function (ix) {
+        return ix.search(q).then(function (result) {
+          return finalHits(ix, result, result.hits).then(function (f) {
+            return presentSome(ix, result, f.hits, 0, 5, 2).then(function (p) {
+              if (mine === seq) render(q, result, p.shown, f.hits.length, f.approximate);
+            });
+          });
+        });
+      }).catch(function (e) {
+        if (mine !== seq) return;
+        listbox.textContent = "";
+        options = [];
+        open(false);
+        status.textContent = strings.error || "Search is unavailable.";
+        if (window.console) console.error(e);
+      });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 60);
+    });
+    input.addEventListener("focus", function () {
+      openIndex(lang).catch(function () {});
+      if (options.length && input.value.trim()) open(true);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!options.length) return;
+        e.preventDefault();
+        if (listbox.hidden) open(true);
+        var k = e.key === "ArrowDown" ? active + 1 : active - 1;
+        if (k >= options.length) k = 0;
+        if (k < 0) k = options.length - 1;
+        setActive(k);
+      } else if (e.key === "Enter") {
+        if (!listbox.hidden && options[active]) {
+          e.preventDefault();
+          go(options[active]);
+        }
+      } else if (e.key === "Escape") {
+        if (!listbox.hidden) {
+          e.preventDefault();
+          open(false);
+        } else if (input.value) {
+          input.value = "";
+          run();
+        }
+      }
+    });
+    listbox.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    listbox.addEventListener("click", function (e) {
+      var o = e.target.closest ? e.target.closest("[role=option]") : null;
+      if (o) go(o);
+    });
+    form.addEventListener("focusout", function (e) {
+      if (!form.contains(e.relatedTarget)) open(false);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      var t = e.target, tag = t && t.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+
+  // ---- The search page ------------------------------------------------------------------------
+
+  var FACETS = ["principle", "pillar", "country", "sdg"];
+  var PAGE = 10;
+
+  function SearchPage(root) {
+    var pageStrings = {};
+    try {
+      pageStrings = JSON.parse(root.getAttribute("data-strings") || "{}");
+    } catch (e) {
+      pageStrings = {};
+    }
+    var form = root.querySelector("form");
+    var input = form.querySelector("input[type=search]");
+    var filtersBox = root.querySelector("[data-search-filters]");
+    var status = root.querySelector("[data-search-status]");
+    var list = root.querySelector("[data-search-results]");
+    var more = root.querySelector("[data-search-more]");
+    var params = new URLSearchParams(location.search);
+    var selected = {};
+    FACETS.forEach(function (f) { selected[f] = params.getAll(f); });
+    input.value = params.get("q") || "";
+    root.hidden = false;
+    var seq = 0, timer = 0, state = null, boxes = {};
+
+    function buildFilters(facets) {
+      filtersBox.textContent = "";
+      FACETS.forEach(function (name) {
+        if (!facets[name] || !facets[name].length) return;
+        var fs = el("fieldset", "search-facet");
+        fs.appendChild(el("legend", null, pageStrings["facet_" + name] || name));
+        var ul = el("ul");
+        boxes[name] = [];
+        facets[name].forEach(function (v, k) {
+          var li = el("li"), label = el("label"), box = el("input");
+          box.type = "checkbox";
+          box.name = name;
+          box.value = v.value;
+          box.checked = selected[name].indexOf(v.value) >= 0;
+          box.addEventListener("change", function () {
+            selected[name] = boxes[name].filter(function (b) { return b.box.checked; }).map(function (b) { return b.box.value; });
+            update();
+          });
+          var text = name === "pillar" ? pageStrings["pillar_" + v.value] || v.label : v.label;
+          var count = el("span", "search-facet-count");
+          label.appendChild(box);
+          label.appendChild(document.createTextNode(" " + text + " "));
+          label.appendChild(count);
+          li.appendChild(label);
+          ul.appendChild(li);
+          boxes[name].push({ box: box, count: count, li: li, k: k });
+        });
+        fs.appendChild(ul);
+        filtersBox.appendChild(fs);
+      });
+    }
+
+    function showCounts(counts) {
+      Object.keys(boxes).forEach(function (name) {
+        boxes[name].forEach(function (b) {
+          var n = counts[name][b.k];
+          b.count.textContent = "(" + n + ")";
+          // Long lists (countries, SDG targets) show only values that would give results.
+          b.li.hidden = (name === "country" || name === "sdg") && !n && !b.box.checked;
+        });
+      });
+    }
+
+    function writeUrl() {
+      var p = new URLSearchParams();
+      if (input.value) p.set("q", input.value);
+      FACETS.forEach(function (f) { selected[f].forEach(function (v) { p.append(f, v); }); });
+      var text = p.toString();
+      try {
+        history.replaceState(null, "", location.pathname + (text ? "?" + text : "") + location.hash);
+      } catch (e) {
+        // Some browsers refuse to change a file:// address; the search still works.
+      }
+    }
+
+    function renderItems(items, match) {
+      items.forEach(function (item) {
+        var li = el("li", "search-result");
+        if (item.lang) li.lang = item.lang;
+        var h = el("h3", "search-result-title"), a = el("a");
+        a.href = pageUrl(item.path);
+        highlight(a, item.title, match);
+        h.appendChild(a);
+        li.appendChild(h);
+        li.appendChild(el("p", "search-result-kind", pageStrings["kind_" + item.kind] || strings["kind_" + item.kind] || ""));
+        var ul = el("ul", "search-result-sections");
+        item.sections.forEach(function (s) {
+          var sli = el("li");
+          if (s.index > 0) {
+            var sa = el("a", "search-result-heading");
+            sa.href = pageUrl(item.path, s.anchor);
+            highlight(sa, s.heading, match);
+            sli.appendChild(sa);
+          }
+          var p = el("p", "search-result-snippet");
+          highlight(p, s.text, match, 220);
+          sli.appendChild(p);
+          ul.appendChild(sli);
+        });
+        li.appendChild(ul);
+        list.appendChild(li);
+      });
+    }
+
+    function showMore() {
+      if (!state) return Promise.resolve();
+      var mine = state;
+      return presentSome(mine.ix, mine.result, mine.hits, mine.next, PAGE, 3).then(function (p) {
+        if (mine !== state) return;
+        mine.next = p.next;
+        renderItems(p.shown, matcher(mine.result));
+        more.hidden = mine.next >= mine.hits.length;
+      });
+    }
+
+    function update() {
+      var q = input.value, mine = ++seq;
+      writeUrl();
+      var anyFilter = FACETS.some(function (f) { return selected[f].length; });
+      return openIndex(lang).then(function (ix) {
+        return Promise.all([ix.facets(), q.trim() ? ix.search(q) : Promise.resolve(null)]).then(function (r) {
+          var facets = r[0], result = r[1];
+          if (!filtersBox.childNodes.length) buildFilters(facets);
+          var everything = [];
+          if (!result) {
+            // No words: with filters, list what they select.
+            result = { parsed: { terms: [], phrases: [] }, groups: [], hits: [] };
+            if (anyFilter) for (var d = 0; d < ix.n; d++) everything.push({ d: d, s: 0 });
+            result.hits = everything;
+          }
+          return finalHits(ix, result, result.hits).then(function (f) {
+            if (mine !== seq) return;
+            var filtered = filterHits(f.hits, facets, selected);
+            showCounts(filtered.counts);
+            list.textContent = "";
+            state = { ix: ix, result: result, hits: filtered.hits, next: 0 };
+            if (!q.trim() && !anyFilter) {
+              status.textContent = pageStrings.prompt || "";
+              more.hidden = true;
+              root.setAttribute("data-done", mine);
+              return;
+            }
+            status.textContent = countText(filtered.hits.length, f.approximate);
+            return showMore().then(function () { root.setAttribute("data-done", mine); });
+          });
+        });
+      }).catch(function (e) {
+        if (mine !== seq) return;
+        status.textContent = strings.error || "Search is unavailable.";
+        if (window.console) console.error(e);
+      });
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      update();
+    });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { update(); }, 120);
+    });
+    more.addEventListener("click", function () { showMore(); });
+    api.ready = update();
+  }
+
+  // ---- Start ----------------------------------------------------------------------------------
+
+  api.open = openIndex;
+  api.parse = parse;
+  api.lang = lang;
+  // For tests and benchmarks: a query's ranked results as the search box would show them.
+  api.query = function (q, want) {
+    return openIndex(lang).then(function (ix) {
+      return ix.search(q).then(function (result) {
+        return finalHits(ix, result, result.hits).then(function (f) {
+          return presentSome(ix, result, f.hits, 0, want || 5, 3).then(function (p) {
+            return { total: f.hits.length, approximate: f.approximate, results: p.shown };
+          });
+        });
+      });
+    });
+  };
+
+  function start() {
+    if (headerForm) Combobox(headerForm);
+    var page = document.querySelector("[data-search-page]");
+    if (page) SearchPage(page);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

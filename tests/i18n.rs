@@ -1,0 +1,737 @@
+//! The six UN languages, end to end, on the fixture site `tests/fixtures/i18n-site/`: two
+//! principles and three notes, one note translated into every language, one into French and
+//! Arabic, one into none. URL layout, the language switcher and `hreflang` links, the marker on
+//! untranslated items, no broken link in any language, dates per language, the validation of a
+//! translation's front matter, right-to-left Arabic in Chromium (computed direction, no horizontal
+//! scroll at 320 px, axe-core), and the completeness of the theme's interface strings.
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const LANGS: [&str; 6] = ["en", "fr", "es", "ar", "zh", "ru"];
+
+fn fixture() -> PathBuf {
+    common::repo_root().join("tests/fixtures/i18n-site")
+}
+
+fn read(site: &Path, path: &str) -> String {
+    std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Undoes the HTML escaping minijinja applies to attribute values.
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Every opening tag `<name ...>` in `html`, as written.
+fn tags<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name}");
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        if after.starts_with([' ', '>', '\n']) {
+            let end = after.find('>').unwrap();
+            found.push(&rest[i..i + open.len() + end + 1]);
+        }
+        rest = &rest[i + open.len()..];
+    }
+    found
+}
+
+/// The value of `attr` in one opening tag.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// The HTML between the opening tag that contains `marker` and its matching `</name>`.
+fn element<'a>(html: &'a str, name: &str, marker: &str) -> &'a str {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no `{marker}` in page"));
+    let start = html[..at].rfind(&format!("<{name}")).unwrap();
+    let end = html[start..].find(&format!("</{name}>")).unwrap() + start;
+    &html[start..end]
+}
+
+/// Resolves a relative link from the page at `from` (a path from the site root) to a file path.
+fn resolve(from: &str, href: &str) -> String {
+    let href = href.split(['#', '?']).next().unwrap();
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in href.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut path = parts.join("/");
+    if href.is_empty() || href.ends_with('/') || href == "." || href.ends_with("/.") {
+        path = if path.is_empty() {
+            "index.html".into()
+        } else {
+            format!("{path}/index.html")
+        };
+    }
+    path
+}
+
+fn build() -> (tempfile::TempDir, PathBuf) {
+    common::build_to_temp(&fixture())
+}
+
+fn html_files(site: &Path) -> Vec<String> {
+    let mut pages: Vec<String> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs, switcher, hreflang, fallback
+
+#[test]
+fn default_language_at_the_root_and_the_others_under_their_code() {
+    let (_dir, site) = build();
+    for page in [
+        "index.html",
+        "notes/open-budgets/index.html",
+        "principles/integrity/index.html",
+        "about/index.html",
+    ] {
+        let html = read(&site, page);
+        assert!(html.contains(r#"<html lang="en" dir="ltr">"#), "{page}");
+    }
+    for lang in ["fr", "es", "ar", "zh", "ru"] {
+        for page in [
+            "index.html",
+            "notes/index.html",
+            "notes/open-budgets/index.html",
+            "principles/integrity/index.html",
+            "search/index.html",
+        ] {
+            let html = read(&site, &format!("{lang}/{page}"));
+            let dir = if lang == "ar" { "rtl" } else { "ltr" };
+            assert!(
+                html.contains(&format!(r#"<html lang="{lang}" dir="{dir}">"#)),
+                "{lang}/{page}"
+            );
+        }
+        // A document exists in a language only where it is translated.
+        assert!(
+            !site
+                .join(format!("{lang}/notes/civic-labs/index.html"))
+                .exists(),
+            "{lang}: untranslated note published"
+        );
+        assert!(!site.join(format!("{lang}/en")).exists());
+    }
+    assert!(site.join("fr/notes/risk-registers/index.html").exists());
+    assert!(site.join("ar/notes/risk-registers/index.html").exists());
+    for lang in ["es", "zh", "ru"] {
+        assert!(
+            !site
+                .join(format!("{lang}/notes/risk-registers/index.html"))
+                .exists(),
+            "{lang}"
+        );
+    }
+    assert!(
+        site.join("ar/about/index.html").exists() && !site.join("fr/about/index.html").exists()
+    );
+    assert!(
+        !site.join("en").exists(),
+        "the default language has no folder of its own"
+    );
+    // The sitemap lists every language's pages.
+    let sitemap = read(&site, "sitemap.xml");
+    assert!(sitemap.contains("https://example.org/guidance/ar/notes/open-budgets/"));
+    assert!(!sitemap.contains("/fr/notes/civic-labs/"));
+}
+
+#[test]
+fn translated_page_has_a_switcher_and_hreflang_links_to_every_version() {
+    let (_dir, site) = build();
+    let page = "fr/notes/open-budgets/index.html";
+    let html = read(&site, page);
+
+    // <head>: one alternate per language, absolute (the fixture has a base_url), and x-default.
+    let alternates: Vec<(String, String)> = tags(&html, "link")
+        .into_iter()
+        .filter(|t| attr(t, "rel").as_deref() == Some("alternate") && attr(t, "hreflang").is_some())
+        .map(|t| (attr(t, "hreflang").unwrap(), attr(t, "href").unwrap()))
+        .collect();
+    let expected: Vec<(String, String)> = LANGS
+        .iter()
+        .map(|l| {
+            let prefix = if *l == "en" {
+                String::new()
+            } else {
+                format!("{l}/")
+            };
+            (
+                l.to_string(),
+                format!("https://example.org/guidance/{prefix}notes/open-budgets/"),
+            )
+        })
+        .collect();
+    let mut with_default = expected.clone();
+    with_default.insert(
+        1,
+        (
+            "x-default".into(),
+            "https://example.org/guidance/notes/open-budgets/".into(),
+        ),
+    );
+    assert_eq!(alternates, with_default);
+
+    // The visible switcher: a labelled nav, the languages in their own names, the current one marked.
+    let nav = element(&html, "nav", r#"class="languages""#);
+    assert!(nav.contains(r#"aria-label="Langues""#), "{nav}");
+    let links = tags(nav, "a");
+    assert_eq!(links.len(), 6, "{nav}");
+    let names = [
+        "English",
+        "Français",
+        "Español",
+        "العربية",
+        "中文",
+        "Русский",
+    ];
+    for ((link, lang), name) in links.iter().zip(LANGS).zip(names) {
+        assert_eq!(attr(link, "lang").as_deref(), Some(lang), "{link}");
+        assert_eq!(attr(link, "hreflang").as_deref(), Some(lang), "{link}");
+        assert_eq!(attr(link, "aria-current").is_some(), lang == "fr", "{link}");
+        let target = resolve(page, &attr(link, "href").unwrap());
+        let expected = if lang == "en" {
+            "notes/open-budgets/index.html".to_string()
+        } else {
+            format!("{lang}/notes/open-budgets/index.html")
+        };
+        assert_eq!(target, expected);
+        assert!(site.join(&target).exists(), "{target}");
+        assert!(nav.contains(&format!(">{name}</a>")), "{name} in {nav}");
+    }
+    assert!(
+        tags(nav, "a")
+            .iter()
+            .any(|l| attr(l, "dir").as_deref() == Some("rtl")
+                && attr(l, "lang").as_deref() == Some("ar"))
+    );
+
+    // A partly translated note lists exactly its languages.
+    let html = read(&site, "ar/notes/risk-registers/index.html");
+    let nav = element(&html, "nav", r#"class="languages""#);
+    let langs: Vec<String> = tags(nav, "a")
+        .iter()
+        .map(|l| attr(l, "hreflang").unwrap())
+        .collect();
+    assert_eq!(langs, ["en", "fr", "ar"]);
+    assert!(nav.contains(r#"aria-current="page">العربية"#), "{nav}");
+}
+
+#[test]
+fn untranslated_page_says_so_and_points_only_to_what_exists() {
+    let (_dir, site) = build();
+    let html = read(&site, "notes/civic-labs/index.html");
+    let nav = element(&html, "nav", r#"class="languages""#);
+    let links = tags(nav, "a");
+    assert_eq!(links.len(), 1, "{nav}");
+    assert_eq!(attr(links[0], "aria-current").as_deref(), Some("page"));
+    assert!(
+        nav.contains("Not yet available in other languages."),
+        "{nav}"
+    );
+    let hreflang: Vec<&str> = tags(&html, "link")
+        .into_iter()
+        .filter(|t| t.contains("hreflang"))
+        .collect();
+    assert_eq!(hreflang.len(), 1, "one version, no x-default: {hreflang:?}");
+    assert_eq!(
+        attr(hreflang[0], "href").as_deref(),
+        Some("https://example.org/guidance/notes/civic-labs/")
+    );
+
+    // Generated pages exist in every language: their switcher lists all six.
+    let html = read(&site, "zh/notes/index.html");
+    let nav = element(&html, "nav", r#"class="languages""#);
+    assert_eq!(tags(nav, "a").len(), 6);
+    assert!(nav.contains(r#"aria-label="语言""#));
+}
+
+#[test]
+fn untranslated_note_is_listed_in_english_with_a_marker_and_a_working_link() {
+    let (_dir, site) = build();
+    let page = "fr/notes/index.html";
+    let html = read(&site, page);
+    let card = element(&html, "li", "Civic laboratories");
+    let link = tags(card, "a")
+        .into_iter()
+        .find(|a| a.contains("civic-labs"))
+        .unwrap();
+    assert_eq!(
+        resolve(page, &attr(link, "href").unwrap()),
+        "notes/civic-labs/index.html"
+    );
+    assert_eq!(attr(link, "lang").as_deref(), Some("en"));
+    assert_eq!(attr(link, "hreflang").as_deref(), Some("en"));
+    let marker = element(card, "span", r#"class="lang-marker""#);
+    assert!(marker.contains("Non traduit\u{a0}:"), "{marker}");
+    assert!(
+        card.contains(r#"<span lang="en" dir="ltr">English</span>"#),
+        "{card}"
+    );
+
+    // A translated note's card: French title, French link, no marker.
+    let card = element(&html, "li", "Budgets ouverts");
+    let link = tags(card, "a")
+        .into_iter()
+        .find(|a| a.contains("open-budgets"))
+        .unwrap();
+    assert_eq!(
+        resolve(page, &attr(link, "href").unwrap()),
+        "fr/notes/open-budgets/index.html"
+    );
+    assert!(attr(link, "lang").is_none());
+    assert!(!card.contains("lang-marker"), "{card}");
+
+    // On an Arabic page, the English text of an untranslated card is marked left to right.
+    let html = read(&site, "ar/countries/guy/index.html");
+    let card = element(&html, "li", "Civic laboratories");
+    assert!(
+        card.contains(r#"lang="en" dir="ltr" hreflang="en""#),
+        "{card}"
+    );
+    assert!(card.contains("غير مترجمة:"), "{card}");
+
+    // The home page's lists carry the same marker for the untranslated principle and note.
+    let html = read(&site, "es/index.html");
+    let item = element(&html, "li", "Sound policymaking");
+    assert!(
+        item.contains("lang-marker") && item.contains(r#"lang="en""#),
+        "{item}"
+    );
+}
+
+#[test]
+fn no_link_is_broken_in_any_language() {
+    let (_dir, site) = build();
+    let mut broken = Vec::new();
+    let pages = html_files(&site);
+    assert!(pages.len() > 60, "{}", pages.len());
+    for page in &pages {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        for tag in tags(&html, "a").into_iter().chain(tags(&html, "link")) {
+            let Some(href) = attr(tag, "href") else {
+                continue;
+            };
+            if href.starts_with("https://")
+                || href.starts_with("http://")
+                || href.starts_with("mailto:")
+                || href.starts_with('#')
+            {
+                continue;
+            }
+            let target = resolve(page, &href);
+            if !site.join(&target).exists() {
+                broken.push(format!("{page}: {href} -> {target}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn dates_and_counts_are_written_the_way_each_language_writes_them() {
+    let (_dir, site) = build();
+    let cases = [
+        (
+            "notes/open-budgets/index.html",
+            "1 February 2021",
+            "May 2023",
+        ),
+        (
+            "fr/notes/open-budgets/index.html",
+            "1er février 2021",
+            "mai 2023",
+        ),
+        (
+            "es/notes/open-budgets/index.html",
+            "1 de febrero de 2021",
+            "mayo de 2023",
+        ),
+        (
+            "ar/notes/open-budgets/index.html",
+            "1 فبراير 2021",
+            "مايو 2023",
+        ),
+        (
+            "zh/notes/open-budgets/index.html",
+            "2021年2月1日",
+            "2023年5月",
+        ),
+        (
+            "ru/notes/open-budgets/index.html",
+            "1 февраля 2021 г.",
+            "май 2023 г.",
+        ),
+    ];
+    for (page, published, updated) in cases {
+        let html = read(&site, page);
+        assert!(
+            html.contains(&format!(
+                r#"<time datetime="2021-02-01">{published}</time>"#
+            )),
+            "{page}: {published}"
+        );
+        assert!(
+            html.contains(&format!(r#"<time datetime="2023-05">{updated}</time>"#)),
+            "{page}: {updated}"
+        );
+    }
+    // Counted nouns take the language's plural form: 2 principles, 3 notes, 4 strategies.
+    let stats = |lang: &str| {
+        let path = if lang == "en" {
+            "index.html".to_string()
+        } else {
+            format!("{lang}/index.html")
+        };
+        element(&read(&site, &path), "ul", r#"class="stats""#).to_string()
+    };
+    assert!(stats("en").contains("<strong>2</strong> principles"));
+    assert!(
+        stats("ru").contains("<strong>2</strong> принципа")
+            && stats("ru").contains("<strong>3</strong> записки")
+    );
+    assert!(
+        stats("ar").contains("<strong>2</strong> مبدآن")
+            && stats("ar").contains("<strong>3</strong> مذكرات")
+    );
+    assert!(stats("zh").contains("<strong>3</strong> 份说明"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A translation's front matter
+
+fn check_with(files: &[(&str, &str)]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), dir.path());
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_guidance"))
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_translation_that_contradicts_a_structural_field_is_an_error_at_the_field() {
+    let text = "---\ntitle: Presupuestos abiertos\nprinciple: sound-policymaking\ncountries: [MUS, GUY]\nsdg_targets: [\"16.5\"]\n---\nCuerpo.\n";
+    let (code, stderr) = check_with(&[("notes/open-budgets.es.md", text)]);
+    assert_eq!(code, 1, "{stderr}");
+    // principle: the value on line 3, column 12.
+    assert!(
+        stderr.contains("--> notes/open-budgets.es.md:3:12"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "`principle` is `sound-policymaking` here but `integrity` in notes/open-budgets.md"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: `principle` is structural and comes from the original"),
+        "{stderr}"
+    );
+    // The same countries are no contradiction; fewer SDG targets are.
+    assert!(!stderr.contains("`countries`"), "{stderr}");
+    assert!(
+        stderr.contains("--> notes/open-budgets.es.md:5:14"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`sdg_targets` is `[16.5]` here but `[16.5, 16.6]`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("check failed: 2 error(s)"), "{stderr}");
+
+    // A principle's number, and a value of the wrong type.
+    let text = "---\ntitle: Intégrité\nnumber: 7\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("principles/integrity.fr.md", text)]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("--> principles/integrity.fr.md:3:9"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`number` is `7` here but `4` in principles/integrity.md"),
+        "{stderr}"
+    );
+    let text = "---\ntitle: Intégrité\npillar: [accountability]\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("principles/integrity.fr.md", text)]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("error[wrong-type]: `pillar` cannot be read"),
+        "{stderr}"
+    );
+
+    // Dates compare as dates: `2021-02-01` unquoted or quoted is the same day.
+    let text = "---\ntitle: Presupuestos abiertos\npublished: \"2021-02-01\"\nstatus: published\n---\nCuerpo.\n";
+    let (code, stderr) = check_with(&[("notes/open-budgets.es.md", text)]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn an_unknown_key_in_a_translation_is_an_error_with_a_suggestion() {
+    let text = "---\ntitle: Budgets ouverts\nsumary: Publier les budgets.\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("notes/open-budgets.fr.md", text)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("error[unknown-key]: unknown key `sumary`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> notes/open-budgets.fr.md:3:1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: did you mean `summary`?"), "{stderr}");
+
+    // A page has only a title and a summary; the help says what a translation may set.
+    let text = "---\ntitle: Accueil\nlayout: wide\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("pages/home.fr.md", text)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("unknown key `layout`"), "{stderr}");
+    assert!(
+        stderr.contains("a translation may set title and summary"),
+        "{stderr}"
+    );
+
+    // An empty or non-text title.
+    let text = "---\ntitle: [a, b]\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("notes/open-budgets.fr.md", text)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`title` must be text"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interface strings
+
+#[test]
+fn every_language_file_has_exactly_the_keys_of_english() {
+    let folder = common::repo_root().join("src/theme/i18n");
+    let load = |lang: &str| -> serde_yaml::Mapping {
+        let text = std::fs::read_to_string(folder.join(format!("{lang}.yaml"))).unwrap();
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{lang}.yaml: {e}"))
+    };
+    let keys = |map: &serde_yaml::Mapping| -> BTreeSet<String> {
+        map.keys()
+            .map(|k| k.as_str().expect("keys are text").to_string())
+            .collect()
+    };
+    let english = load("en");
+    let english_keys = keys(&english);
+    assert!(english_keys.len() > 100);
+    for lang in ["fr", "es", "ar", "zh", "ru"] {
+        let strings = load(lang);
+        let own = keys(&strings);
+        let missing: Vec<_> = english_keys.difference(&own).collect();
+        let extra: Vec<_> = own.difference(&english_keys).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{lang}.yaml: missing {missing:?}, not in en.yaml {extra:?}"
+        );
+        for (key, value) in &strings {
+            let key = key.as_str().unwrap();
+            let value = value
+                .as_str()
+                .unwrap_or_else(|| panic!("{lang}.yaml: `{key}` is not text"));
+            assert!(!value.is_empty(), "{lang}.yaml: `{key}` is empty");
+            // In a script other than Latin, a value still equal to the English one was forgotten,
+            // unless it holds no word (a date pattern, a separator, a digit).
+            let english_value = english.get(key).and_then(|v| v.as_str()).unwrap();
+            // The same placeholders as the English string, which the code fills in.
+            let placeholders = |text: &str| -> BTreeSet<String> {
+                text.split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}'))
+                    .map(|(name, _)| name.to_string())
+                    .collect()
+            };
+            assert_eq!(
+                placeholders(value),
+                placeholders(english_value),
+                "{lang}.yaml: `{key}` placeholders"
+            );
+            let mut in_placeholder = false;
+            let has_word = value.chars().any(|c| {
+                in_placeholder = (in_placeholder || c == '{') && c != '}';
+                !in_placeholder && c != '}' && c.is_alphabetic()
+            });
+            let unit = key.starts_with("size_"); // KB and MB are written so in Chinese too
+            if ["ar", "zh", "ru"].contains(&lang) && has_word && !unit {
+                assert_ne!(
+                    value, english_value,
+                    "{lang}.yaml: `{key}` is not translated"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right to left, in Chromium
+
+/// Elements that stick out of the viewport sideways (on either side: in a right-to-left page,
+/// what overflows to the right cannot even be scrolled to), outside scrolling containers.
+const SIDEWAYS: &str = "[...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || (r.left >= -0.5 && r.right <= innerWidth + 0.5)) return false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false;
+    }
+    return true;
+}).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().left) + '..' + Math.round(e.getBoundingClientRect().right))";
+
+#[test]
+fn arabic_pages_run_right_to_left_and_fit_a_320_pixel_phone() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = build();
+    let server = common::StaticServer::start(&site);
+    let paths = [
+        "ar/",
+        "ar/notes/",
+        "ar/notes/open-budgets/",
+        "ar/principles/",
+        "ar/principles/integrity/",
+        "ar/countries/guy/",
+        "ar/about/",
+    ];
+
+    let page = browser.open(&server.url(paths[0]));
+    page.set_viewport(1280, 900);
+    for path in paths {
+        page.goto(&server.url(path));
+        assert_eq!(
+            page.eval("getComputedStyle(document.documentElement).direction"),
+            "rtl",
+            "{path}"
+        );
+        assert_eq!(
+            page.eval("getComputedStyle(document.querySelector('main h1')).direction"),
+            "rtl",
+            "{path}"
+        );
+        // Mirrored: the site name starts at the right edge, headings align to the right.
+        let name_right = page
+            .eval("document.querySelector('.site-name').getBoundingClientRect().right")
+            .as_f64()
+            .unwrap();
+        let name_left = page
+            .eval("document.querySelector('.site-name').getBoundingClientRect().left")
+            .as_f64()
+            .unwrap();
+        assert!(
+            name_left > 640.0 && name_right > 1100.0,
+            "{path}: site name at {name_left}..{name_right}"
+        );
+        let h1_right = page.eval("(() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('main h1')); return r.getBoundingClientRect().right })()").as_f64().unwrap();
+        let main_right = page
+            .eval("document.querySelector('main').getBoundingClientRect().right")
+            .as_f64()
+            .unwrap();
+        assert!(
+            main_right - h1_right < 40.0,
+            "{path}: h1 text ends at {h1_right}, main at {main_right}"
+        );
+    }
+    // English text inside an Arabic page keeps its own direction.
+    page.goto(&server.url("ar/countries/guy/"));
+    assert_eq!(
+        page.eval("getComputedStyle(document.querySelector('a[hreflang=en][lang=en]')).direction"),
+        "ltr"
+    );
+
+    page.set_viewport(320, 640);
+    let mut failures = Vec::new();
+    for path in paths {
+        page.goto(&server.url(path));
+        let width = page
+            .eval("document.documentElement.scrollWidth")
+            .as_i64()
+            .unwrap();
+        let sideways = page.eval(SIDEWAYS);
+        if width > 320 || sideways.as_array().is_some_and(|a| !a.is_empty()) {
+            failures.push(format!("{path}: scrollWidth {width}, sideways: {sideways}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "Arabic pages wider than a 320 px screen:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn arabic_and_french_pages_pass_axe_core() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = build();
+    let server = common::StaticServer::start(&site);
+    let mut failures = Vec::new();
+    for path in [
+        "ar/",
+        "ar/notes/open-budgets/",
+        "ar/principles/",
+        "ar/countries/guy/",
+        "fr/notes/",
+        "notes/civic-labs/",
+    ] {
+        let page = browser.open(&server.url(path));
+        let violations = page.axe_violations();
+        if violations.as_array().is_none_or(|v| !v.is_empty()) {
+            failures.push(format!("{path}: {violations:#}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "axe-core violations:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,425 @@
+//! Client-side search in headless Chromium, over the fixture site (tests/fixtures/search-site)
+//! and the real content, opened from `file://` and from a local HTTP server (at the root and
+//! under a subpath), in both link styles.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use guidance::search::tokenize;
+use guidance::{LinkStyle, RenderOptions};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn fixture() -> PathBuf {
+    common::repo_root().join("tests/fixtures/search-site")
+}
+
+/// Renders `root` in `style` into a temporary folder (the pipeline `build` uses, without the zip).
+fn render(root: &Path, style: LinkStyle) -> (tempfile::TempDir, PathBuf) {
+    let (site, _) = guidance::load_site(root).unwrap_or_else(|d| panic!("{d}"));
+    let theme = guidance::theme::Theme::load(root).unwrap_or_else(|d| panic!("{d}"));
+    let options = RenderOptions { link_style: style, ..RenderOptions::default() };
+    let files = guidance::generate(&site, &theme, options).unwrap_or_else(|d| panic!("{d}"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    guidance::emit::write_atomically(&out, &files).unwrap();
+    (dir, out)
+}
+
+fn js(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+/// One result group of the header box: the note's title and its options' links.
+#[derive(Debug)]
+struct Group {
+    title: String,
+    hrefs: Vec<String>,
+}
+
+/// Types `q` into the header search box (as one input event) and returns the groups shown and
+/// the status text read to screen readers.
+fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
+    page.eval(&format!(
+        "(() => {{ const i = document.getElementById('site-search'); i.focus(); i.value = {q}; \
+         i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
+        q = js(q)
+    ));
+    page.wait_for(&format!("document.getElementById('site-search-listbox').getAttribute('data-query') === {}", js(q)), WAIT);
+    let groups = page.eval(
+        "[...document.querySelectorAll('#site-search-listbox [role=group]')].map(g => ({ \
+           title: g.querySelector('.search-group-title').textContent, \
+           hrefs: [...g.querySelectorAll('[role=option]')].map(o => o.getAttribute('data-href')) }))",
+    );
+    let status = page.eval("document.querySelector('[data-search-status]').textContent");
+    let groups = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| Group {
+            title: g["title"].as_str().unwrap().to_string(),
+            hrefs: g["hrefs"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect(),
+        })
+        .collect();
+    (groups, status.as_str().unwrap().to_string())
+}
+
+fn assert_top(page: &common::Page, q: &str, expected: &str) -> Vec<Group> {
+    let (groups, status) = header_search(page, q);
+    assert!(!groups.is_empty(), "no results for {q:?} ({status})");
+    assert!(
+        groups[0].hrefs[0].contains(expected),
+        "top result for {q:?} should be {expected}, got {:?}",
+        groups.iter().map(|g| (&g.title, &g.hrefs[0])).collect::<Vec<_>>()
+    );
+    groups
+}
+
+fn assert_local_only(page: &common::Page) {
+    assert!(page.external_requests().is_empty(), "requests left the machine: {:?}", page.external_requests());
+    let failures = page.failures();
+    assert!(failures.is_empty(), "failed requests: {failures:?}");
+}
+
+/// The fixture's queries: expected top results, prefixes, typos, phrases, every script.
+fn check_fixture_queries(page: &common::Page, file_style: bool) {
+    let groups = assert_top(page, "participatory budgeting", "notes/participatory-budgeting/");
+    assert_eq!(groups[0].title, "Participatory budgeting");
+    assert_top(page, "participatory budg", "notes/participatory-budgeting/");
+    assert_top(page, "particpatory budgeting", "notes/participatory-budgeting/");
+    assert_top(page, "participatory budgetnig", "notes/participatory-budgeting/");
+    // Diacritics folded both ways.
+    assert_top(page, "egalite reelle", "notes/egalite/");
+    assert_top(page, "ÉGALITÉ", "notes/egalite/");
+    // Chinese bigrams, Arabic with and without tashkeel, Russian ё written as е.
+    assert_top(page, "治理能力", "notes/chinese-governance/");
+    assert_top(page, "治理", "notes/chinese-governance/");
+    assert_top(page, "الحوكمة الرشيدة", "notes/arabic-governance/");
+    assert_top(page, "الحَوْكَمَةُ", "notes/arabic-governance/");
+    assert_top(page, "مستوى", "notes/arabic-governance/");
+    assert_top(page, "отчетность", "notes/russian-budgets/");
+    assert_top(page, "ещё", "notes/russian-budgets/");
+    // A quoted phrase matches exactly; the same words unquoted match anywhere.
+    let (phrase, status) = header_search(page, "\"public ledger\"");
+    assert_eq!(phrase.len(), 1, "{phrase:?}");
+    assert!(phrase[0].hrefs[0].contains("notes/participatory-budgeting/"));
+    assert_eq!(status, "1 result");
+    let (words, status) = header_search(page, "public ledger ");
+    assert_eq!(words.len(), 2, "{words:?}");
+    assert_eq!(status, "2 results");
+    // Section-level results: the anchor of the heading that holds the words.
+    let groups = assert_top(page, "weighting rules", "notes/participatory-budgeting/");
+    let anchor = if file_style { "notes/participatory-budgeting/index.html#weighting-rules" } else { "notes/participatory-budgeting/#weighting-rules" };
+    assert!(groups[0].hrefs[0].ends_with(anchor), "{groups:?}");
+    let (none, status) = header_search(page, "zzzqqq");
+    assert!(none.is_empty());
+    assert_eq!(status, "No results");
+}
+
+#[test]
+fn fixture_search_works_over_http_and_from_disk() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("notes/egalite/"));
+    check_fixture_queries(&page, false);
+    assert_local_only(&page);
+
+    let page = browser.open(&common::file_url(&site, "principles/integrity/index.html"));
+    check_fixture_queries(&page, true);
+    assert_local_only(&page);
+}
+
+#[test]
+fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start_under(&site, "/sub/site/");
+    let page = browser.open(&server.url("notes/egalite/"));
+    let groups = assert_top(&page, "ledger", "notes/");
+    for g in &groups {
+        assert!(g.hrefs[0].starts_with(&server.url("")), "{g:?}");
+    }
+    let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
+    assert_eq!(href, server.url("notes/egalite/"));
+    assert_local_only(&page);
+
+    // The offline link style: result links name index.html and lead to real files.
+    let (_dir, offline) = render(&fixture(), LinkStyle::File);
+    let page = browser.open(&common::file_url(&offline, "index.html"));
+    check_fixture_queries(&page, true);
+    let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
+    assert_eq!(href, common::file_url(&offline, "notes/egalite/index.html"));
+    // Served over HTTP, the File style still names index.html (the page's own links do).
+    let server = common::StaticServer::start(&offline);
+    let page = browser.open(&server.url("index.html"));
+    let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
+    assert_eq!(href, server.url("notes/egalite/index.html"));
+    assert_local_only(&page);
+}
+
+#[test]
+fn keyboard_navigation_follows_the_combobox_pattern() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("about/"));
+    let input = "document.getElementById('site-search')";
+    assert_eq!(page.eval(&format!("{input}.getAttribute('role')")), json!("combobox"));
+    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("false"));
+    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-controls')")), json!("site-search-listbox"));
+    // `/` from anywhere on the page focuses the box.
+    page.eval("document.body.focus()");
+    page.press_key("/");
+    assert_eq!(page.eval("document.activeElement.id"), json!("site-search"));
+    assert_eq!(page.eval(&format!("{input}.value")), json!(""), "the slash is not typed into the box");
+    page.type_text("ledger");
+    page.wait_for("document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'", WAIT);
+    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("true"));
+    assert_eq!(page.eval("document.querySelector('[data-search-status]').textContent"), json!("4 results"));
+    let options = page.eval("[...document.querySelectorAll('#site-search-listbox [role=option]')].map(o => o.id)");
+    let options: Vec<String> = options.as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect();
+    assert!(options.len() >= 5, "{options:?}");
+    let active = || page.eval(&format!("{input}.getAttribute('aria-activedescendant')"));
+    let selected = || page.eval("[...document.querySelectorAll('[role=option][aria-selected=true]')].map(o => o.id)");
+    page.press_key("ArrowDown");
+    assert_eq!(active(), json!(options[0]));
+    assert_eq!(selected(), json!([options[0]]));
+    page.press_key("ArrowDown");
+    assert_eq!(active(), json!(options[1]));
+    page.press_key("ArrowUp");
+    page.press_key("ArrowUp");
+    assert_eq!(active(), json!(options.last().unwrap()), "Up from the first option wraps to the last");
+    page.press_key("ArrowDown");
+    assert_eq!(active(), json!(options[0]));
+    // Escape closes the list; arrows reopen it.
+    page.press_key("Escape");
+    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("false"));
+    assert_eq!(page.eval("document.getElementById('site-search-listbox').hidden"), json!(true));
+    assert_eq!(active(), Value::Null);
+    page.press_key("ArrowDown");
+    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("true"));
+    let target = page.eval(&format!("document.getElementById({}).getAttribute('data-href')", js(&options[0])));
+    // Enter follows the active option.
+    page.press_key("Enter");
+    page.wait_for(&format!("location.href === {}", target), WAIT);
+    page.wait_for("document.readyState === 'complete'", WAIT);
+    assert!(page.url().starts_with(&server.url("notes/")), "{}", page.url());
+
+    // Enter without an active option opens the search page with the query.
+    page.eval(&format!("{input}.focus()"));
+    page.type_text("ledger");
+    page.wait_for("document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'", WAIT);
+    page.press_key("Enter");
+    page.wait_for("location.pathname.endsWith('/search/') && document.readyState === 'complete'", WAIT);
+    assert_eq!(page.eval("new URLSearchParams(location.search).get('q')"), json!("ledger"));
+    page.wait_for("document.querySelector('[data-search-page]').getAttribute('data-done')", WAIT);
+    assert_eq!(page.eval("document.querySelectorAll('.search-result').length"), json!(4));
+    assert_local_only(&page);
+}
+
+/// The facet counts the page shows: {facet: {value: count}} for visible values.
+fn facet_counts(page: &common::Page) -> Value {
+    page.eval(
+        "(() => { const out = {}; document.querySelectorAll('[data-search-filters] input[type=checkbox]').forEach(b => { \
+           const li = b.closest('li'); if (li.hidden) return; \
+           (out[b.name] = out[b.name] || {})[b.value] = Number(li.querySelector('.search-facet-count').textContent.replace(/[()]/g, '')); }); \
+           return out; })()",
+    )
+}
+
+fn wait_done(page: &common::Page, after: &Value) -> Value {
+    page.wait_for(
+        &format!("(document.querySelector('[data-search-page]').getAttribute('data-done') || null) !== {after}"),
+        WAIT,
+    );
+    page.eval("document.querySelector('[data-search-page]').getAttribute('data-done')")
+}
+
+fn result_links(page: &common::Page) -> Vec<String> {
+    let links = page.eval("[...document.querySelectorAll('.search-result-title a')].map(a => a.getAttribute('href'))");
+    links.as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect()
+}
+
+fn check_search_page(page: &common::Page) {
+    let done = wait_done(page, &Value::Null);
+    assert_eq!(page.eval("document.getElementById('search-page-input').value"), json!("ledger"));
+    assert_eq!(page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"), json!("4 results"));
+    assert_eq!(result_links(page).len(), 4);
+    // "ledger" is in four notes: three serve participation, one integrity.
+    assert_eq!(
+        facet_counts(page),
+        json!({
+            "principle": { "participation": 3, "integrity": 1, "sound-policymaking": 0 },
+            "pillar": { "inclusiveness": 3, "accountability": 1, "effectiveness": 0 },
+            "country": { "BRA": 2, "FRA": 1, "PRT": 1, "RUS": 1 },
+            "sdg": { "5.1": 1, "16.5": 1, "16.6": 1, "16.7": 2 },
+        })
+    );
+    // Filtering by principle narrows the results; other facets count within the filter.
+    page.eval("document.querySelector('input[name=principle][value=participation]').click()");
+    let done = wait_done(page, &done);
+    assert_eq!(result_links(page).len(), 3);
+    assert_eq!(page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"), json!("3 results"));
+    assert_eq!(
+        facet_counts(page),
+        json!({
+            "principle": { "participation": 3, "integrity": 1, "sound-policymaking": 0 },
+            "pillar": { "inclusiveness": 3, "accountability": 0, "effectiveness": 0 },
+            "country": { "BRA": 1, "FRA": 1, "PRT": 1, "RUS": 1 },
+            "sdg": { "5.1": 1, "16.7": 2 },
+        })
+    );
+    page.eval("document.querySelector('input[name=country][value=BRA]').click()");
+    wait_done(page, &done);
+    let links = result_links(page);
+    assert_eq!(links.len(), 1);
+    assert!(links[0].contains("notes/participatory-budgeting/"), "{links:?}");
+    // The state is in the address, so the search can be shared.
+    let search = page.eval("location.search");
+    assert_eq!(search, json!("?q=ledger&principle=participation&country=BRA"));
+}
+
+#[test]
+fn search_page_filters_narrow_results_with_right_counts() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("search/?q=ledger"));
+    check_search_page(&page);
+    // A shared address restores the query and the filters.
+    let page = browser.open(&server.url("search/?q=ledger&principle=participation&country=BRA"));
+    wait_done(&page, &Value::Null);
+    assert_eq!(result_links(&page).len(), 1);
+    assert_eq!(page.eval("document.querySelector('input[name=country][value=BRA]').checked"), json!(true));
+    assert_local_only(&page);
+
+    let (_dir, offline) = render(&fixture(), LinkStyle::File);
+    let page = browser.open(&format!("{}?q=ledger", common::file_url(&offline, "search/index.html")));
+    check_search_page(&page);
+    assert!(result_links(&page)[0].ends_with("notes/participatory-budgeting/index.html"));
+    assert_local_only(&page);
+
+    // Filters alone list what they select.
+    let page = browser.open(&server.url("search/?pillar=effectiveness"));
+    wait_done(&page, &Value::Null);
+    let links = result_links(&page);
+    assert_eq!(links.len(), 2, "{links:?}");
+}
+
+#[test]
+fn the_search_page_says_it_needs_javascript() {
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let html = std::fs::read_to_string(site.join("search/index.html")).unwrap();
+    let noscript = &html[html.find("<noscript>").expect("a noscript message")..html.find("</noscript>").unwrap()];
+    assert!(noscript.contains("JavaScript") && noscript.contains("href=\"../notes/\""), "{noscript}");
+}
+
+#[test]
+fn titles_from_the_index_are_text_never_html() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url(""));
+    page.eval("window.__alerted = false; window.alert = () => { window.__alerted = true; }");
+    let (groups, _) = header_search(&page, "onerror");
+    assert_eq!(groups[0].title, "<img src=x onerror=alert(1)>");
+    let (groups, _) = header_search(&page, "bold markup");
+    assert_eq!(groups[0].title, "<img src=x onerror=alert(1)>");
+    let snippet = page.eval("document.querySelector('#site-search-listbox .search-option-snippet').textContent");
+    assert!(snippet.as_str().unwrap().contains("<b>bold</b>"), "{snippet}");
+    assert_eq!(page.eval("document.querySelectorAll('#site-search-listbox img, #site-search-listbox b').length"), json!(0));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(page.eval("window.__alerted"), json!(false));
+
+    let page = browser.open(&server.url("search/?q=onerror"));
+    page.eval("window.__alerted = false; window.alert = () => { window.__alerted = true; }");
+    wait_done(&page, &Value::Null);
+    let title = page.eval("document.querySelector('.search-result-title').textContent");
+    assert_eq!(title, json!("<img src=x onerror=alert(1)>"));
+    assert_eq!(page.eval("document.querySelectorAll('main img').length"), json!(0));
+    assert_eq!(page.eval("window.__alerted"), json!(false));
+    assert!(!page.requests().iter().any(|r| r.ends_with("/x")), "{:?}", page.requests());
+    assert_local_only(&page);
+}
+
+#[test]
+fn real_content_search_over_http_and_from_disk() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let (_dir2, offline) = render(&common::repo_root(), LinkStyle::File);
+    for url in [server.url("notes/data-sharing/"), common::file_url(&offline, "index.html")] {
+        let page = browser.open(&url);
+        assert_top(&page, "participatory budgeting", "notes/participatory-budgeting/");
+        assert_top(&page, "participatory budg", "notes/participatory-budgeting/");
+        assert_top(&page, "participatory budgetting", "notes/participatory-budgeting/");
+        assert_top(&page, "foresight", "notes/strategic-planning-and-foresight/");
+        assert_top(&page, "strategic foresigt", "notes/strategic-planning-and-foresight/");
+        assert_top(&page, "disaggregation", "notes/data-disaggregation/");
+        assert_top(&page, "\"leaving no one behind\"", "principles/leaving-no-one-behind/");
+        assert_top(&page, "corruption", "notes/anti-corruption-policies-practices-and-bodies/");
+        assert_local_only(&page);
+    }
+    // The search page and its filters over the real content.
+    let page = browser.open(&server.url("search/?q=budget"));
+    let done = wait_done(&page, &Value::Null);
+    let all = result_links(&page).len();
+    assert!(all >= 3, "{all}");
+    page.eval("document.querySelector('input[name=pillar][value=accountability]').click()");
+    wait_done(&page, &done);
+    let status = page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent");
+    let count: usize = status.as_str().unwrap().split(' ').next().unwrap().parse().unwrap();
+    let shown = page.eval("document.querySelector('input[name=pillar][value=accountability]').closest('li').querySelector('.search-facet-count').textContent");
+    assert_eq!(shown, json!(format!("({count})")));
+    assert!(count >= 1 && count < all + 10);
+    assert_local_only(&page);
+}
+
+/// Text that exercises every tokenizer rule, plus the fixture's and the real site's content.
+fn tokenizer_samples() -> Vec<String> {
+    let mut samples: Vec<String> = [
+        "Égalité réelle, ÉGALITÉ! l'égalité des chances; don’t e-government",
+        "SDG 16.7 and 1,000 people; e.g. v.2 3.5.1 1,2,3 a.b.c",
+        "治理能力 国 参与式预算 (participatory budgeting) 很重要。ひらがな カタカナ ｶﾞ",
+        "الحَوْكَمَةُ الرَّشِيدَةُ أحمد إلى آمن ٱلعامة مـــدينة مستوى ١٦٫٧",
+        "Ёлка ещё ΟΔΟΣ οδός Straße İstanbul ﬁnance ＡＢＣ ½ x² Ⅻ",
+        "co\u{00AD}operation word\u{2060}joiner zero\u{200B}width",
+        "<img src=x onerror=alert(1)> a_b a:b 한국어 문장 ไทย ລາວ",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for root in [fixture(), common::repo_root()] {
+        let (site, _) = guidance::load_site(&root).unwrap();
+        for doc in guidance::search::documents::documents(&site, site.config.default_language()) {
+            samples.push(doc.title.clone());
+            samples.push(doc.summary.clone());
+            for s in doc.sections {
+                samples.push(format!("{} {}", s.heading, s.text));
+            }
+        }
+    }
+    samples
+}
+
+#[test]
+fn browser_tokenizer_matches_the_index_tokenizer() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let page = browser.open(&common::file_url(&site, "index.html"));
+    let samples = tokenizer_samples();
+    let expected: Vec<Vec<String>> = samples.iter().map(|s| tokenize::terms(s)).collect();
+    let input = serde_json::to_string(&samples).unwrap();
+    for fallback in [false, true] {
+        let got = page.eval(&format!(
+            "(() => {{ guidanceSearch.noSegmenter = {fallback}; return {input}.map(t => guidanceSearch.terms(t)); }})()"
+        ));
+        let got: Vec<Vec<String>> = serde_json::from_value(got).unwrap();
+        for ((sample, want), have) in samples.iter().zip(&expected).zip(&got) {
+            assert_eq!(have, want, "tokenizers differ (fallback: {fallback}) on {sample:?}");
+        }
+    }
+}

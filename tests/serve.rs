@@ -1,0 +1,593 @@
+//! `guidance serve`, end to end: the real binary on a free port over a temporary copy of
+//! tests/fixtures/serve-site, driven with raw HTTP (so request targets reach the server exactly
+//! as written) and a server-sent-events reader; plus the incremental rebuild checked against a
+//! full build, and one headless-Chromium test of the live reload.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const NOTE: &str = "notes/participatory-budgeting.md";
+const NOTE_PAGE: &str = "notes/participatory-budgeting/index.html";
+const WAIT: Duration = Duration::from_secs(20);
+
+fn fixture() -> PathBuf {
+    common::repo_root().join("tests/fixtures/serve-site")
+}
+
+fn temp_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), dir.path());
+    dir
+}
+
+/// The server process; killed (and reaped) on drop, so no test leaks one.
+struct Serve {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(root: &Path) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guidance"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start guidance serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("no URL printed: {line:?}; log: {}", log.lock().unwrap())
+        });
+        assert!(url.starts_with("http://127.0.0.1:"), "binds to 127.0.0.1 by default: {url}");
+        let port = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
+        std::thread::spawn(move || for _ in stdout.lines() {});
+        Serve { child, port, log }
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        self.request("GET", target, &[])
+    }
+
+    fn request(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Reply {
+        request(self.port, method, target, headers)
+    }
+
+    fn events(&self, since: Option<u64>) -> Events {
+        Events::connect(self.port, since)
+    }
+
+    /// The generation stamped into a served page.
+    fn generation(&self) -> u64 {
+        let body = self.get("/").text();
+        let at = body.find("data-build=\"").expect("live script injected") + 12;
+        body[at..].split('"').next().unwrap().parse().unwrap()
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One HTTP/1.0 exchange with the target sent byte for byte as given.
+fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut head = format!("{method} {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply { status, headers, body: raw[split + 4..].to_vec() }
+}
+
+/// A reader of the reload channel: (event name, JSON data) in arrival order.
+struct Events {
+    receiver: Receiver<(String, Value)>,
+    _stream: TcpStream,
+}
+
+impl Events {
+    fn connect(port: u16, since: Option<u64>) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let query = since.map(|s| format!("?since={s}")).unwrap_or_default();
+        write!(stream, "GET /__guidance/events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in reader.lines().map_while(Result::ok) {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    let value = serde_json::from_str(data).expect("event data is JSON");
+                    if sender.send((std::mem::take(&mut name), value)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Events { receiver, _stream: stream }
+    }
+
+    /// The next event named `name` that satisfies `test`, skipping others.
+    fn wait(&self, name: &str, test: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.receiver.recv_timeout(left) {
+                Ok((n, data)) if n == name && test(&data) => return data,
+                Ok(_) => {}
+                Err(e) => panic!("no `{name}` event: {e:?}"),
+            }
+        }
+    }
+
+    /// Every event that arrives within `time`.
+    fn drain(&self, time: Duration) -> Vec<(String, Value)> {
+        let deadline = Instant::now() + time;
+        let mut events = Vec::new();
+        loop {
+            match self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(event) => events.push(event),
+                Err(RecvTimeoutError::Timeout) => return events,
+                Err(e) => panic!("event stream closed: {e:?}"),
+            }
+        }
+    }
+}
+
+fn changed(data: &Value) -> Vec<String> {
+    data["changed"].as_array().map(|a| a.iter().map(|p| p.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+fn lists(data: &Value, path: &str) -> bool {
+    data["changed"].is_null() || changed(data).iter().any(|p| p == path)
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn an_edit_reloads_with_the_new_content() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let before = serve.get("/notes/participatory-budgeting/");
+    assert_eq!(before.status, 200);
+    assert!(before.text().contains("SERVE-FIXTURE-ORIGINAL-TEXT"));
+    let events = serve.events(Some(serve.generation()));
+    events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+
+    edit(dir.path(), NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "SERVE-FIXTURE-EDITED-TEXT");
+    let build = events.wait("build", |d| lists(d, NOTE_PAGE));
+    let paths = changed(&build);
+    // Incremental: the note, its principles and countries and the lists, not every page.
+    for path in [NOTE_PAGE, "principles/participation/index.html", "countries/bra/index.html", "notes/index.html", "index.html"] {
+        assert!(paths.iter().any(|p| p == path), "{path} not rebuilt: {paths:?}");
+    }
+    for path in ["countries/guy/index.html", "countries/mus/index.html", "about/index.html", "static/site.css"] {
+        assert!(!paths.iter().any(|p| p == path), "{path} rebuilt for an unrelated edit");
+    }
+    let after = serve.get("/notes/participatory-budgeting/");
+    assert_eq!(after.status, 200);
+    assert!(after.text().contains("SERVE-FIXTURE-EDITED-TEXT"), "stale page after the reload signal");
+    assert_ne!(before.header("ETag"), after.header("ETag"));
+    assert_eq!(after.header("Cache-Control"), Some("no-cache"));
+    assert!(serve.log().contains("rebuilt"), "{}", serve.log());
+}
+
+#[test]
+fn broken_front_matter_shows_an_overlay_until_fixed() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(None);
+    events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+
+    edit(dir.path(), NOTE, "title: Participatory budgeting", "title: [Participatory budgeting");
+    let errors = events.wait("errors", |d| d["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
+    let first = &errors["diagnostics"][0];
+    assert_eq!(first["file"], NOTE, "{errors}");
+    assert_eq!(first["line"], 2, "{errors}");
+    assert_eq!(first["column"], 8, "{errors}");
+    assert_eq!(first["severity"], "error");
+    assert!(first["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(first["help"].as_str().is_some_and(|h| !h.is_empty()));
+    // The last good build is still served, and the terminal shows the diagnostic.
+    let page = serve.get("/notes/participatory-budgeting/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("SERVE-FIXTURE-ORIGINAL-TEXT"));
+    let deadline = Instant::now() + WAIT;
+    while !serve.log().contains(&format!("{NOTE}:2:8")) {
+        assert!(Instant::now() < deadline, "terminal shows no file:line:col: {}", serve.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A browser that connects now sees the errors at once.
+    let late = serve.events(None);
+    late.wait("errors", |d| d["diagnostics"][0]["file"] == NOTE);
+
+    edit(dir.path(), NOTE, "title: [Participatory budgeting", "title: Participatory budgeting");
+    events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+    late.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+}
+
+#[test]
+fn a_deleted_note_is_gone_and_comes_back() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(None);
+    let note = dir.path().join("notes/open-government-data.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    assert_eq!(serve.get("/notes/open-government-data/").status, 200);
+
+    std::fs::remove_file(&note).unwrap();
+    events.wait("build", |d| lists(d, "notes/open-government-data/index.html"));
+    let gone = serve.get("/notes/open-government-data/");
+    assert_eq!(gone.status, 404);
+    assert!(gone.text().contains("<html"), "the site's 404 page");
+    assert!(!serve.get("/notes/").text().contains("open-government-data"), "the index still lists it");
+    // MUS was cited only by this note: its page goes too.
+    assert_eq!(serve.get("/countries/mus/").status, 404);
+
+    std::fs::write(&note, text).unwrap();
+    events.wait("build", |d| lists(d, "notes/open-government-data/index.html"));
+    assert_eq!(serve.get("/notes/open-government-data/").status, 200);
+    assert_eq!(serve.get("/countries/mus/").status, 200);
+    assert!(serve.get("/notes/").text().contains("open-government-data"));
+}
+
+#[test]
+fn traversal_attempts_never_leave_the_build() {
+    let dir = temp_copy();
+    std::fs::write(dir.path().join("secret.txt"), "TOP-SECRET-MARKER").unwrap();
+    let serve = Serve::start(dir.path());
+    let targets = [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/notes/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/%5c..%5csecret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/C:/Windows/win.ini",
+        "/notes%00/index.html",
+        "/index.html%00.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/%252e%252e/secret.txt",
+        "/secret.txt",
+        "/notes/open-budget-processes.md",
+        "/guidance.yaml",
+        "http://127.0.0.1/../secret.txt",
+    ];
+    for target in targets {
+        let reply = serve.get(target);
+        assert!(reply.status == 400 || reply.status == 404, "{target}: {}", reply.status);
+        let text = reply.text();
+        assert!(!text.contains("TOP-SECRET-MARKER") && !text.contains("root:x:"), "{target} leaked a file");
+    }
+    let long = format!("/{}", "a/".repeat(2000));
+    assert_eq!(serve.get(&long).status, 400);
+    // The server is still fine.
+    assert_eq!(serve.get("/").status, 200);
+}
+
+#[test]
+fn head_types_not_found_redirects_and_revalidation() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+
+    let head = serve.request("HEAD", "/", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    let get = serve.get("/");
+    assert_eq!(head.header("Content-Length").unwrap(), get.body.len().to_string());
+    assert_eq!(head.header("ETag"), get.header("ETag"));
+
+    for (target, mime) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/static/site.css", "text/css; charset=utf-8"),
+        ("/sitemap.xml", "application/xml"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/api/notes.json", "application/json"),
+    ] {
+        let reply = serve.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.header("Content-Type"), Some(mime), "{target}");
+        assert_eq!(reply.header("Cache-Control"), Some("no-cache"), "{target}");
+        assert!(reply.header("ETag").is_some(), "{target}");
+    }
+
+    let missing = serve.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("<html"), "the site's own 404 page");
+    assert_eq!(missing.header("Content-Type"), Some("text/html; charset=utf-8"));
+    assert_eq!(serve.request("HEAD", "/no/such/page/", &[]).status, 404);
+
+    let redirect = serve.get("/notes/participatory-budgeting?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location"), Some("/notes/participatory-budgeting/?x=1"));
+    assert_eq!(serve.get("/notes").header("Location"), Some("/notes/"));
+    assert_eq!(serve.get("/notes/participatory-budgeting/index.html").status, 200);
+
+    let etag = get.header("ETag").unwrap().to_string();
+    let cached = serve.request("GET", "/", &[("If-None-Match", &etag)]);
+    assert_eq!(cached.status, 304);
+    assert!(cached.body.is_empty());
+
+    assert_eq!(serve.request("POST", "/", &[]).status, 405);
+    // A build's pages carry the live-reload script; the folder it would write is untouched.
+    assert!(get.text().contains("/__guidance/events"));
+    assert!(!dir.path().join("site").exists(), "serve wrote into site/");
+}
+
+#[test]
+fn two_hundred_requests_during_a_rebuild_all_succeed() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(None);
+    // Open reload streams must not hold up page requests.
+    let tabs: Vec<Events> = (0..12).map(|_| serve.events(None)).collect();
+    let port = serve.port;
+    let targets = ["/", "/notes/", NOTE_PAGE, "/principles/participation/", "/countries/", "/static/site.css", "/api/notes.json"];
+    let root = dir.path().to_path_buf();
+    let editor = std::thread::spawn(move || {
+        edit(&root, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "EDIT-0-");
+        for i in 1..6 {
+            edit(&root, NOTE, &format!("EDIT-{}-", i - 1), &format!("EDIT-{i}-"));
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    });
+    let clients: Vec<_> = (0..200)
+        .map(|i| {
+            let target = targets[i % targets.len()];
+            let target = if target.starts_with('/') { target.to_string() } else { format!("/{target}") };
+            std::thread::spawn(move || (target.clone(), request(port, "GET", &target, &[])))
+        })
+        .collect();
+    for client in clients {
+        let (target, reply) = client.join().unwrap();
+        assert_eq!(reply.status, 200, "{target}");
+        assert!(!reply.body.is_empty(), "{target}");
+    }
+    editor.join().unwrap();
+    events.wait("build", |d| lists(d, NOTE_PAGE));
+    for tab in &tabs {
+        tab.wait("build", |_| true);
+    }
+}
+
+#[test]
+fn a_burst_of_changes_makes_one_rebuild() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(None);
+    events.drain(Duration::from_millis(300));
+    // A checkout of many files: 30 new notes written as fast as possible.
+    for i in 0..30 {
+        let text = format!(
+            "---\ntitle: Burst note {i}\nprinciple: transparency\nsummary: One of many.\n---\nBody {i}.\n"
+        );
+        std::fs::write(dir.path().join(format!("notes/burst-{i:02}.md")), text).unwrap();
+    }
+    let build = events.wait("build", |d| lists(d, "notes/burst-29/index.html"));
+    assert!(changed(&build).iter().any(|p| p == "notes/burst-00/index.html"), "one build for the burst");
+    let more = events.drain(Duration::from_millis(800));
+    assert!(more.iter().all(|(name, _)| name != "build"), "extra rebuilds: {more:?}");
+
+    // An editor's save: write a temporary file, then rename it over the note.
+    let temp = dir.path().join("notes/.participatory-budgeting.md.swp");
+    let text = std::fs::read_to_string(dir.path().join(NOTE)).unwrap();
+    std::fs::write(&temp, text.replace("SERVE-FIXTURE-ORIGINAL-TEXT", "SAVED-BY-RENAME")).unwrap();
+    std::fs::rename(&temp, dir.path().join(NOTE)).unwrap();
+    events.wait("build", |d| lists(d, NOTE_PAGE));
+    assert!(serve.get("/notes/participatory-budgeting/").text().contains("SAVED-BY-RENAME"));
+    let more = events.drain(Duration::from_millis(500));
+    assert!(more.iter().all(|(name, _)| name != "build"), "extra rebuilds: {more:?}");
+}
+
+#[test]
+fn a_template_change_rebuilds_everything() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(None);
+    let theme = dir.path().join("theme/templates");
+    std::fs::create_dir_all(&theme).unwrap();
+    let original = common::repo_root().join("src/theme/templates/404.html");
+    let text = std::fs::read_to_string(original).unwrap();
+    std::fs::write(theme.join("404.html"), text.replacen("{% endblock %}", "<p>THEME-OVERRIDE</p>{% endblock %}", 1)).unwrap();
+    events.wait("build", |d| lists(d, "404.html"));
+    assert!(serve.get("/missing/").text().contains("THEME-OVERRIDE"));
+    assert!(serve.log().contains("built"), "{}", serve.log());
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_guidance"))
+        .args(["serve", "--port", &port, "--root"])
+        .arg(fixture())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("port {port} is already in use")), "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let dir = temp_copy();
+    let mut serve = Serve::start(dir.path());
+    let _stream = serve.events(None);
+    let status = Command::new("kill").args(["-INT", &serve.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = serve.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// After every kind of edit, the incremental build serves exactly what a full build makes.
+#[test]
+fn incremental_rebuilds_match_full_builds() {
+    use guidance::incremental::{Lookup, Project};
+    use guidance::render::RenderOptions;
+
+    let dir = temp_copy();
+    let root = dir.path();
+    let options = RenderOptions { inject: Some("<script>/* live */</script>".into()), ..RenderOptions::default() };
+    let mut project = Project::new(root, options.clone());
+    project.rebuild(true).unwrap();
+    type Step = Box<dyn Fn(&Path)>;
+    let steps: Vec<(&str, Step)> = vec![
+        ("body", Box::new(|r| edit(r, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "a new body"))),
+        ("title", Box::new(|r| edit(r, "notes/open-budget-processes.md", "title: Open budget processes", "title: Budgets in the open"))),
+        ("countries", Box::new(|r| edit(r, "notes/open-government-data.md", "[GUY, MUS]", "[GUY, MUS, KEN]"))),
+        ("principle", Box::new(|r| {
+            edit(r, "notes/community-driven-development.md", "principle: participation\nstrategy: Community-driven development", "principle: transparency")
+        })),
+        ("new note", Box::new(|r| {
+            std::fs::write(r.join("notes/aaa-first.md"), "---\ntitle: First\nprinciple: transparency\ncountries: [FJI]\nsummary: New.\n---\nLinks to [budgeting](note:participatory-budgeting).\n").unwrap()
+        })),
+        ("deleted note", Box::new(|r| std::fs::remove_file(r.join("notes/open-government-data.md")).unwrap())),
+        ("page", Box::new(|r| edit(r, "pages/about.md", "two principles", "2 principles"))),
+        ("home", Box::new(|r| edit(r, "pages/home.md", "A small fixture", "A tiny fixture"))),
+        ("principle file", Box::new(|r| edit(r, "principles/transparency.md", "Governments publish", "States publish"))),
+    ];
+    for (name, step) in steps {
+        step(root);
+        let rebuilt = project.rebuild(false).unwrap_or_else(|d| panic!("{name}: {d}"));
+        let build = &rebuilt.build;
+        let (site, _) = guidance::load_site(root).unwrap();
+        let theme = guidance::theme::Theme::load(root).unwrap();
+        let full = guidance::generate(&site, &theme, options.clone()).unwrap();
+        let paths: Vec<String> = full.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(build.paths(), paths, "{name}: different files");
+        for file in &full {
+            match build.get(&file.path) {
+                Lookup::Found(entry) => assert!(entry.bytes == file.bytes, "{name}: {} differs from a full build", file.path),
+                other => panic!("{name}: {} is {other:?}", file.path),
+            }
+        }
+        if name != "principle file" {
+            assert!(!rebuilt.full, "{name}: a content edit rebuilt everything");
+        }
+    }
+}
+
+#[test]
+fn the_browser_reloads_by_itself_and_shows_errors() {
+    let Some(browser) = common::browser() else { return };
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let page = browser.open(&format!("http://127.0.0.1:{}/notes/participatory-budgeting/", serve.port));
+    page.wait_for("window.__guidanceLive && window.__guidanceLive.connected", WAIT);
+    assert!(page.eval("document.body.textContent.includes('SERVE-FIXTURE-ORIGINAL-TEXT')").as_bool().unwrap());
+    page.set_viewport(800, 300);
+    page.eval("window.scrollTo(0, 200); window.__notReloaded = true; window.scrollY");
+    let scrolled = page.eval("window.scrollY").as_f64().unwrap();
+
+    edit(dir.path(), NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "SERVE-FIXTURE-RELOADED-TEXT");
+    across_reload(&page, "document.readyState === 'complete' && document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT') \
+                          && window.__guidanceLive && window.__guidanceLive.connected");
+    assert_eq!(page.eval("window.__notReloaded === undefined"), Value::Bool(true), "the page itself reloaded");
+    let restored = page.eval("window.scrollY").as_f64().unwrap();
+    assert!((restored - scrolled).abs() < 2.0, "scroll position {scrolled} became {restored}");
+
+    edit(dir.path(), NOTE, "title: Participatory budgeting", "title: [Participatory budgeting");
+    page.wait_for("document.getElementById('guidance-overlay')", WAIT);
+    let overlay = page.eval("document.getElementById('guidance-overlay').textContent").as_str().unwrap().to_string();
+    assert!(overlay.contains(&format!("{NOTE}:2:8")), "{overlay}");
+    assert!(overlay.contains("help:"), "{overlay}");
+    assert!(page.eval("document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT')").as_bool().unwrap());
+
+    edit(dir.path(), NOTE, "title: [Participatory budgeting", "title: Participatory budgeting");
+    across_reload(&page, "document.readyState === 'complete' && !document.getElementById('guidance-overlay')");
+}
+
+/// Waits for `condition` while the page may be reloading: an evaluation that lands during the
+/// navigation fails (its JavaScript context is gone) and is retried.
+fn across_reload(page: &common::Page, condition: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let check = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| page.eval(&format!("!!({condition})"))));
+        if matches!(check, Ok(Value::Bool(true))) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for `{condition}`");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
