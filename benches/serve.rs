@@ -110,6 +110,9 @@ fn bench(corpus: &str) {
         get(port, "/notes/");
         index.push(written.elapsed());
         server_side.push(reports.recv().unwrap());
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            println!("  edit {edit}: signal {:?}, {}", signal[edit], server_side[edit]);
+        }
         wait_warm(&server);
     }
     server.stop();

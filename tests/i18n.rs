@@ -680,6 +680,20 @@ fn arabic_pages_run_right_to_left_and_fit_a_320_pixel_phone() {
             "{path}: h1 text ends at {h1_right}, main at {main_right}"
         );
     }
+    // Logical properties put the accent borders on the right: the principle list on the home
+    // page, the provisional notice (whose rounded corners are the left ones).
+    page.goto(&server.url("ar/"));
+    let style = |selector: &str, property: &str| {
+        page.eval(&format!(
+            "getComputedStyle(document.querySelector('{selector}')).{property}"
+        ))
+    };
+    assert_eq!(style(".principle-list > li", "borderRightWidth"), "4px");
+    assert_eq!(style(".principle-list > li", "borderLeftWidth"), "1px");
+    page.goto(&server.url("ar/notes/risk-registers/"));
+    assert_eq!(style(".notice", "borderRightWidth"), "4px");
+    assert_eq!(style(".notice", "borderTopRightRadius"), "0px");
+    assert_eq!(style(".notice", "borderTopLeftRadius"), "4px");
     // English text inside an Arabic page keeps its own direction.
     page.goto(&server.url("ar/countries/guy/"));
     assert_eq!(

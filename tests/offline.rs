@@ -24,10 +24,15 @@ struct Built {
     site_model: guidance::Site,
 }
 
+/// Builds a snapshot of the real project (others may be editing the content meanwhile).
 fn build() -> Built {
-    let root = common::repo_root();
-    let (dir, site) = common::build_to_temp(&root);
-    let (site_model, _) = guidance::load_site(&root).unwrap_or_else(|d| panic!("{d}"));
+    let project = common::copy_of_real_project();
+    build_from(project.path())
+}
+
+fn build_from(root: &Path) -> Built {
+    let (dir, site) = common::build_to_temp(root);
+    let (site_model, _) = guidance::load_site(root).unwrap_or_else(|d| panic!("{d}"));
     let zip_path = site.join(guidance::bundle::site_path(&site_model));
     let zip_bytes =
         std::fs::read(&zip_path).unwrap_or_else(|e| panic!("{}: {e}", zip_path.display()));
@@ -119,8 +124,9 @@ fn the_zip_holds_one_folder_with_a_readme_and_never_itself() {
 
 #[test]
 fn the_zip_is_byte_identical_across_builds_and_bundle_writes_the_same_zip() {
-    let one = build();
-    let two = build();
+    let project = common::copy_of_real_project();
+    let one = build_from(project.path());
+    let two = build_from(project.path());
     assert!(
         one.zip_bytes == two.zip_bytes,
         "two builds gave different zips"
@@ -149,7 +155,7 @@ fn the_zip_is_byte_identical_across_builds_and_bundle_writes_the_same_zip() {
     let out = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_guidance"))
         .args(["bundle", "--root"])
-        .arg(common::repo_root())
+        .arg(project.path())
         .arg("--out")
         .arg(out.path().join("copy.zip"))
         .status()
@@ -168,7 +174,7 @@ fn the_zip_is_byte_identical_across_builds_and_bundle_writes_the_same_zip() {
     // Without --out, it is named after the site and written in the current folder.
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_guidance"))
         .args(["bundle", "--root"])
-        .arg(common::repo_root())
+        .arg(project.path())
         .current_dir(out.path())
         .status()
         .unwrap();

@@ -20,7 +20,10 @@ fn fixture() -> PathBuf {
 fn render(root: &Path, style: LinkStyle) -> (tempfile::TempDir, PathBuf) {
     let (site, _) = guidance::load_site(root).unwrap_or_else(|d| panic!("{d}"));
     let theme = guidance::theme::Theme::load(root).unwrap_or_else(|d| panic!("{d}"));
-    let options = RenderOptions { link_style: style, ..RenderOptions::default() };
+    let options = RenderOptions {
+        link_style: style,
+        ..RenderOptions::default()
+    };
     let files = guidance::generate(&site, &theme, options).unwrap_or_else(|d| panic!("{d}"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
@@ -47,7 +50,13 @@ fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
          i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
         q = js(q)
     ));
-    page.wait_for(&format!("document.getElementById('site-search-listbox').getAttribute('data-query') === {}", js(q)), WAIT);
+    page.wait_for(
+        &format!(
+            "document.getElementById('site-search-listbox').getAttribute('data-query') === {}",
+            js(q)
+        ),
+        WAIT,
+    );
     let groups = page.eval(
         "[...document.querySelectorAll('#site-search-listbox [role=group]')].map(g => ({ \
            title: g.querySelector('.search-group-title').textContent, \
@@ -60,7 +69,12 @@ fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
         .iter()
         .map(|g| Group {
             title: g["title"].as_str().unwrap().to_string(),
-            hrefs: g["hrefs"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect(),
+            hrefs: g["hrefs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap().to_string())
+                .collect(),
         })
         .collect();
     (groups, status.as_str().unwrap().to_string())
@@ -72,24 +86,43 @@ fn assert_top(page: &common::Page, q: &str, expected: &str) -> Vec<Group> {
     assert!(
         groups[0].hrefs[0].contains(expected),
         "top result for {q:?} should be {expected}, got {:?}",
-        groups.iter().map(|g| (&g.title, &g.hrefs[0])).collect::<Vec<_>>()
+        groups
+            .iter()
+            .map(|g| (&g.title, &g.hrefs[0]))
+            .collect::<Vec<_>>()
     );
     groups
 }
 
 fn assert_local_only(page: &common::Page) {
-    assert!(page.external_requests().is_empty(), "requests left the machine: {:?}", page.external_requests());
+    assert!(
+        page.external_requests().is_empty(),
+        "requests left the machine: {:?}",
+        page.external_requests()
+    );
     let failures = page.failures();
     assert!(failures.is_empty(), "failed requests: {failures:?}");
 }
 
 /// The fixture's queries: expected top results, prefixes, typos, phrases, every script.
 fn check_fixture_queries(page: &common::Page, file_style: bool) {
-    let groups = assert_top(page, "participatory budgeting", "notes/participatory-budgeting/");
+    let groups = assert_top(
+        page,
+        "participatory budgeting",
+        "notes/participatory-budgeting/",
+    );
     assert_eq!(groups[0].title, "Participatory budgeting");
     assert_top(page, "participatory budg", "notes/participatory-budgeting/");
-    assert_top(page, "particpatory budgeting", "notes/participatory-budgeting/");
-    assert_top(page, "participatory budgetnig", "notes/participatory-budgeting/");
+    assert_top(
+        page,
+        "particpatory budgeting",
+        "notes/participatory-budgeting/",
+    );
+    assert_top(
+        page,
+        "participatory budgetnig",
+        "notes/participatory-budgeting/",
+    );
     // Diacritics folded both ways.
     assert_top(page, "egalite reelle", "notes/egalite/");
     assert_top(page, "ÉGALITÉ", "notes/egalite/");
@@ -111,7 +144,11 @@ fn check_fixture_queries(page: &common::Page, file_style: bool) {
     assert_eq!(status, "2 results");
     // Section-level results: the anchor of the heading that holds the words.
     let groups = assert_top(page, "weighting rules", "notes/participatory-budgeting/");
-    let anchor = if file_style { "notes/participatory-budgeting/index.html#weighting-rules" } else { "notes/participatory-budgeting/#weighting-rules" };
+    let anchor = if file_style {
+        "notes/participatory-budgeting/index.html#weighting-rules"
+    } else {
+        "notes/participatory-budgeting/#weighting-rules"
+    };
     assert!(groups[0].hrefs[0].ends_with(anchor), "{groups:?}");
     let (none, status) = header_search(page, "zzzqqq");
     assert!(none.is_empty());
@@ -120,7 +157,9 @@ fn check_fixture_queries(page: &common::Page, file_style: bool) {
 
 #[test]
 fn fixture_search_works_over_http_and_from_disk() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("notes/egalite/"));
@@ -134,7 +173,9 @@ fn fixture_search_works_over_http_and_from_disk() {
 
 #[test]
 fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = common::StaticServer::start_under(&site, "/sub/site/");
     let page = browser.open(&server.url("notes/egalite/"));
@@ -162,28 +203,63 @@ fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
 
 #[test]
 fn keyboard_navigation_follows_the_combobox_pattern() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("about/"));
     let input = "document.getElementById('site-search')";
-    assert_eq!(page.eval(&format!("{input}.getAttribute('role')")), json!("combobox"));
-    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("false"));
-    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-controls')")), json!("site-search-listbox"));
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('role')")),
+        json!("combobox")
+    );
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('aria-expanded')")),
+        json!("false")
+    );
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('aria-controls')")),
+        json!("site-search-listbox")
+    );
     // `/` from anywhere on the page focuses the box.
     page.eval("document.body.focus()");
     page.press_key("/");
     assert_eq!(page.eval("document.activeElement.id"), json!("site-search"));
-    assert_eq!(page.eval(&format!("{input}.value")), json!(""), "the slash is not typed into the box");
+    assert_eq!(
+        page.eval(&format!("{input}.value")),
+        json!(""),
+        "the slash is not typed into the box"
+    );
     page.type_text("ledger");
-    page.wait_for("document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'", WAIT);
-    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("true"));
-    assert_eq!(page.eval("document.querySelector('[data-search-status]').textContent"), json!("4 results"));
-    let options = page.eval("[...document.querySelectorAll('#site-search-listbox [role=option]')].map(o => o.id)");
-    let options: Vec<String> = options.as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect();
+    page.wait_for(
+        "document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'",
+        WAIT,
+    );
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('aria-expanded')")),
+        json!("true")
+    );
+    assert_eq!(
+        page.eval("document.querySelector('[data-search-status]').textContent"),
+        json!("4 results")
+    );
+    let options = page.eval(
+        "[...document.querySelectorAll('#site-search-listbox [role=option]')].map(o => o.id)",
+    );
+    let options: Vec<String> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap().to_string())
+        .collect();
     assert!(options.len() >= 5, "{options:?}");
     let active = || page.eval(&format!("{input}.getAttribute('aria-activedescendant')"));
-    let selected = || page.eval("[...document.querySelectorAll('[role=option][aria-selected=true]')].map(o => o.id)");
+    let selected = || {
+        page.eval(
+            "[...document.querySelectorAll('[role=option][aria-selected=true]')].map(o => o.id)",
+        )
+    };
     page.press_key("ArrowDown");
     assert_eq!(active(), json!(options[0]));
     assert_eq!(selected(), json!([options[0]]));
@@ -191,33 +267,85 @@ fn keyboard_navigation_follows_the_combobox_pattern() {
     assert_eq!(active(), json!(options[1]));
     page.press_key("ArrowUp");
     page.press_key("ArrowUp");
-    assert_eq!(active(), json!(options.last().unwrap()), "Up from the first option wraps to the last");
+    assert_eq!(
+        active(),
+        json!(options.last().unwrap()),
+        "Up from the first option wraps to the last"
+    );
     page.press_key("ArrowDown");
     assert_eq!(active(), json!(options[0]));
     // Escape closes the list; arrows reopen it.
     page.press_key("Escape");
-    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("false"));
-    assert_eq!(page.eval("document.getElementById('site-search-listbox').hidden"), json!(true));
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('aria-expanded')")),
+        json!("false")
+    );
+    assert_eq!(
+        page.eval("document.getElementById('site-search-listbox').hidden"),
+        json!(true)
+    );
     assert_eq!(active(), Value::Null);
     page.press_key("ArrowDown");
-    assert_eq!(page.eval(&format!("{input}.getAttribute('aria-expanded')")), json!("true"));
-    let target = page.eval(&format!("document.getElementById({}).getAttribute('data-href')", js(&options[0])));
+    assert_eq!(
+        page.eval(&format!("{input}.getAttribute('aria-expanded')")),
+        json!("true")
+    );
+    let target = page.eval(&format!(
+        "document.getElementById({}).getAttribute('data-href')",
+        js(&options[0])
+    ));
     // Enter follows the active option.
     page.press_key("Enter");
-    page.wait_for(&format!("location.href === {}", target), WAIT);
-    page.wait_for("document.readyState === 'complete'", WAIT);
-    assert!(page.url().starts_with(&server.url("notes/")), "{}", page.url());
+    wait_for_page(&page, &format!("decodeURI(location.href) === {target}"));
+    assert!(
+        page.url().starts_with(&server.url("notes/")),
+        "{}",
+        page.url()
+    );
 
     // Enter without an active option opens the search page with the query.
     page.eval(&format!("{input}.focus()"));
     page.type_text("ledger");
-    page.wait_for("document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'", WAIT);
+    page.wait_for(
+        "document.getElementById('site-search-listbox').getAttribute('data-query') === 'ledger'",
+        WAIT,
+    );
     page.press_key("Enter");
-    page.wait_for("location.pathname.endsWith('/search/') && document.readyState === 'complete'", WAIT);
-    assert_eq!(page.eval("new URLSearchParams(location.search).get('q')"), json!("ledger"));
-    page.wait_for("document.querySelector('[data-search-page]').getAttribute('data-done')", WAIT);
-    assert_eq!(page.eval("document.querySelectorAll('.search-result').length"), json!(4));
+    wait_for_page(&page, "location.pathname.endsWith('/search/')");
+    assert_eq!(
+        page.eval("new URLSearchParams(location.search).get('q')"),
+        json!("ledger")
+    );
+    page.wait_for(
+        "document.querySelector('[data-search-page]').getAttribute('data-done')",
+        WAIT,
+    );
+    assert_eq!(
+        page.eval("document.querySelectorAll('.search-result').length"),
+        json!(4)
+    );
     assert_local_only(&page);
+}
+
+/// Waits until a page the tab navigates to has loaded and `condition` holds (evaluations that
+/// meet the navigation half-way are retried).
+fn wait_for_page(page: &common::Page, condition: &str) {
+    let js = format!("!!({condition}) && document.readyState === 'complete'");
+    let start = std::time::Instant::now();
+    loop {
+        let value = futures::executor::block_on(page.page.evaluate(js.as_str()))
+            .ok()
+            .and_then(|r| r.into_value::<bool>().ok());
+        if value == Some(true) {
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out waiting for `{condition}` at {}",
+            page.url()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// The facet counts the page shows: {facet: {value: count}} for visible values.
@@ -239,14 +367,27 @@ fn wait_done(page: &common::Page, after: &Value) -> Value {
 }
 
 fn result_links(page: &common::Page) -> Vec<String> {
-    let links = page.eval("[...document.querySelectorAll('.search-result-title a')].map(a => a.getAttribute('href'))");
-    links.as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect()
+    let links = page.eval(
+        "[...document.querySelectorAll('.search-result-title a')].map(a => a.getAttribute('href'))",
+    );
+    links
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn check_search_page(page: &common::Page) {
     let done = wait_done(page, &Value::Null);
-    assert_eq!(page.eval("document.getElementById('search-page-input').value"), json!("ledger"));
-    assert_eq!(page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"), json!("4 results"));
+    assert_eq!(
+        page.eval("document.getElementById('search-page-input').value"),
+        json!("ledger")
+    );
+    assert_eq!(
+        page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"),
+        json!("4 results")
+    );
     assert_eq!(result_links(page).len(), 4);
     // "ledger" is in four notes: three serve participation, one integrity.
     assert_eq!(
@@ -262,7 +403,10 @@ fn check_search_page(page: &common::Page) {
     page.eval("document.querySelector('input[name=principle][value=participation]').click()");
     let done = wait_done(page, &done);
     assert_eq!(result_links(page).len(), 3);
-    assert_eq!(page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"), json!("3 results"));
+    assert_eq!(
+        page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent"),
+        json!("3 results")
+    );
     assert_eq!(
         facet_counts(page),
         json!({
@@ -276,15 +420,23 @@ fn check_search_page(page: &common::Page) {
     wait_done(page, &done);
     let links = result_links(page);
     assert_eq!(links.len(), 1);
-    assert!(links[0].contains("notes/participatory-budgeting/"), "{links:?}");
+    assert!(
+        links[0].contains("notes/participatory-budgeting/"),
+        "{links:?}"
+    );
     // The state is in the address, so the search can be shared.
     let search = page.eval("location.search");
-    assert_eq!(search, json!("?q=ledger&principle=participation&country=BRA"));
+    assert_eq!(
+        search,
+        json!("?q=ledger&principle=participation&country=BRA")
+    );
 }
 
 #[test]
 fn search_page_filters_narrow_results_with_right_counts() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("search/?q=ledger"));
@@ -293,11 +445,17 @@ fn search_page_filters_narrow_results_with_right_counts() {
     let page = browser.open(&server.url("search/?q=ledger&principle=participation&country=BRA"));
     wait_done(&page, &Value::Null);
     assert_eq!(result_links(&page).len(), 1);
-    assert_eq!(page.eval("document.querySelector('input[name=country][value=BRA]').checked"), json!(true));
+    assert_eq!(
+        page.eval("document.querySelector('input[name=country][value=BRA]').checked"),
+        json!(true)
+    );
     assert_local_only(&page);
 
     let (_dir, offline) = render(&fixture(), LinkStyle::File);
-    let page = browser.open(&format!("{}?q=ledger", common::file_url(&offline, "search/index.html")));
+    let page = browser.open(&format!(
+        "{}?q=ledger",
+        common::file_url(&offline, "search/index.html")
+    ));
     check_search_page(&page);
     assert!(result_links(&page)[0].ends_with("notes/participatory-budgeting/index.html"));
     assert_local_only(&page);
@@ -313,13 +471,20 @@ fn search_page_filters_narrow_results_with_right_counts() {
 fn the_search_page_says_it_needs_javascript() {
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let html = std::fs::read_to_string(site.join("search/index.html")).unwrap();
-    let noscript = &html[html.find("<noscript>").expect("a noscript message")..html.find("</noscript>").unwrap()];
-    assert!(noscript.contains("JavaScript") && noscript.contains("href=\"../notes/\""), "{noscript}");
+    let noscript = &html
+        [html.find("<noscript>").expect("a noscript message")..html.find("</noscript>").unwrap()];
+    let noscript = noscript.replace("&#x2f;", "/");
+    assert!(
+        noscript.contains("JavaScript") && noscript.contains("href=\"../notes/\""),
+        "{noscript}"
+    );
 }
 
 #[test]
 fn titles_from_the_index_are_text_never_html() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url(""));
@@ -328,9 +493,18 @@ fn titles_from_the_index_are_text_never_html() {
     assert_eq!(groups[0].title, "<img src=x onerror=alert(1)>");
     let (groups, _) = header_search(&page, "bold markup");
     assert_eq!(groups[0].title, "<img src=x onerror=alert(1)>");
-    let snippet = page.eval("document.querySelector('#site-search-listbox .search-option-snippet').textContent");
-    assert!(snippet.as_str().unwrap().contains("<b>bold</b>"), "{snippet}");
-    assert_eq!(page.eval("document.querySelectorAll('#site-search-listbox img, #site-search-listbox b').length"), json!(0));
+    let snippet = page
+        .eval("document.querySelector('#site-search-listbox .search-option-snippet').textContent");
+    assert!(
+        snippet.as_str().unwrap().contains("<b>bold</b>"),
+        "{snippet}"
+    );
+    assert_eq!(
+        page.eval(
+            "document.querySelectorAll('#site-search-listbox img, #site-search-listbox b').length"
+        ),
+        json!(0)
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(page.eval("window.__alerted"), json!(false));
 
@@ -339,28 +513,68 @@ fn titles_from_the_index_are_text_never_html() {
     wait_done(&page, &Value::Null);
     let title = page.eval("document.querySelector('.search-result-title').textContent");
     assert_eq!(title, json!("<img src=x onerror=alert(1)>"));
-    assert_eq!(page.eval("document.querySelectorAll('main img').length"), json!(0));
+    assert_eq!(
+        page.eval("document.querySelectorAll('main img').length"),
+        json!(0)
+    );
     assert_eq!(page.eval("window.__alerted"), json!(false));
-    assert!(!page.requests().iter().any(|r| r.ends_with("/x")), "{:?}", page.requests());
+    assert!(
+        !page.requests().iter().any(|r| r.ends_with("/x")),
+        "{:?}",
+        page.requests()
+    );
     assert_local_only(&page);
 }
 
 #[test]
 fn real_content_search_over_http_and_from_disk() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
     let server = common::StaticServer::start(&site);
     let (_dir2, offline) = render(&common::repo_root(), LinkStyle::File);
-    for url in [server.url("notes/data-sharing/"), common::file_url(&offline, "index.html")] {
+    for url in [
+        server.url("notes/data-sharing/"),
+        common::file_url(&offline, "index.html"),
+    ] {
         let page = browser.open(&url);
-        assert_top(&page, "participatory budgeting", "notes/participatory-budgeting/");
-        assert_top(&page, "participatory budg", "notes/participatory-budgeting/");
-        assert_top(&page, "participatory budgetting", "notes/participatory-budgeting/");
-        assert_top(&page, "foresight", "notes/strategic-planning-and-foresight/");
-        assert_top(&page, "strategic foresigt", "notes/strategic-planning-and-foresight/");
+        assert_top(
+            &page,
+            "participatory budgeting",
+            "notes/participatory-budgeting/",
+        );
+        assert_top(
+            &page,
+            "participatory budg",
+            "notes/participatory-budgeting/",
+        );
+        assert_top(
+            &page,
+            "participatory budgetting",
+            "notes/participatory-budgeting/",
+        );
+        assert_top(
+            &page,
+            "foresight",
+            "notes/strategic-planning-and-foresight/",
+        );
+        assert_top(
+            &page,
+            "strategic foresigt",
+            "notes/strategic-planning-and-foresight/",
+        );
         assert_top(&page, "disaggregation", "notes/data-disaggregation/");
-        assert_top(&page, "\"leaving no one behind\"", "principles/leaving-no-one-behind/");
-        assert_top(&page, "corruption", "notes/anti-corruption-policies-practices-and-bodies/");
+        assert_top(
+            &page,
+            "\"leaving no one behind\"",
+            "principles/leaving-no-one-behind/",
+        );
+        assert_top(
+            &page,
+            "corruption",
+            "notes/anti-corruption-policies-practices-and-bodies/",
+        );
         assert_local_only(&page);
     }
     // The search page and its filters over the real content.
@@ -370,8 +584,16 @@ fn real_content_search_over_http_and_from_disk() {
     assert!(all >= 3, "{all}");
     page.eval("document.querySelector('input[name=pillar][value=accountability]').click()");
     wait_done(&page, &done);
-    let status = page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent");
-    let count: usize = status.as_str().unwrap().split(' ').next().unwrap().parse().unwrap();
+    let status =
+        page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent");
+    let count: usize = status
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let shown = page.eval("document.querySelector('input[name=pillar][value=accountability]').closest('li').querySelector('.search-facet-count').textContent");
     assert_eq!(shown, json!(format!("({count})")));
     assert!(count >= 1 && count < all + 10);
@@ -407,7 +629,9 @@ fn tokenizer_samples() -> Vec<String> {
 
 #[test]
 fn browser_tokenizer_matches_the_index_tokenizer() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let page = browser.open(&common::file_url(&site, "index.html"));
     let samples = tokenizer_samples();
@@ -419,7 +643,10 @@ fn browser_tokenizer_matches_the_index_tokenizer() {
         ));
         let got: Vec<Vec<String>> = serde_json::from_value(got).unwrap();
         for ((sample, want), have) in samples.iter().zip(&expected).zip(&got) {
-            assert_eq!(have, want, "tokenizers differ (fallback: {fallback}) on {sample:?}");
+            assert_eq!(
+                have, want,
+                "tokenizers differ (fallback: {fallback}) on {sample:?}"
+            );
         }
     }
 }

@@ -20,7 +20,13 @@ fn html_pages(site: &Path) -> Vec<String> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
-        .map(|e| e.path().strip_prefix(site).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     pages.sort();
     pages
@@ -38,13 +44,21 @@ fn lang_prefix(path: &str) -> &str {
 /// (`notes/data-sharing/index.html` -> `notes/*/index.html`).
 fn page_type(path: &str) -> String {
     let lang = lang_prefix(path);
-    let rest = if lang.is_empty() { path } else { &path[lang.len() + 1..] };
+    let rest = if lang.is_empty() {
+        path
+    } else {
+        &path[lang.len() + 1..]
+    };
     let parts: Vec<&str> = rest.split('/').collect();
     let generic = match parts.as_slice() {
         [section, _, "index.html"] => format!("{section}/*/index.html"),
         _ => rest.to_string(),
     };
-    if lang.is_empty() { generic } else { format!("{lang}/{generic}") }
+    if lang.is_empty() {
+        generic
+    } else {
+        format!("{lang}/{generic}")
+    }
 }
 
 /// One page of every type: all types in the default language and in right-to-left languages,
@@ -56,7 +70,9 @@ fn representative_pages(site: &Path) -> Vec<String> {
         let kind = page_type(&path);
         let wanted = lang.is_empty()
             || guidance::i18n::direction(lang) == "rtl"
-            || kind.ends_with("/index.html") && (kind == format!("{lang}/index.html") || kind == format!("{lang}/notes/*/index.html"));
+            || kind.ends_with("/index.html")
+                && (kind == format!("{lang}/index.html")
+                    || kind == format!("{lang}/notes/*/index.html"));
         if wanted {
             chosen.entry(kind).or_insert(path);
         }
@@ -64,7 +80,9 @@ fn representative_pages(site: &Path) -> Vec<String> {
     let provisional = html_pages(site).into_iter().find(|p| {
         lang_prefix(p).is_empty()
             && page_type(p) == "notes/*/index.html"
-            && std::fs::read_to_string(site.join(p)).unwrap().contains("notice provisional")
+            && std::fs::read_to_string(site.join(p))
+                .unwrap()
+                .contains("notice provisional")
     });
     let mut pages: Vec<String> = chosen.into_values().collect();
     pages.extend(provisional);
@@ -88,7 +106,10 @@ fn assert_every_page_type(pages: &[String]) {
         "search/index.html",
         "404.html",
     ] {
-        assert!(types.iter().any(|t| t == required), "no page of type {required} among {types:?}");
+        assert!(
+            types.iter().any(|t| t == required),
+            "no page of type {required} among {types:?}"
+        );
     }
 }
 
@@ -100,9 +121,11 @@ fn url_path(path: &str) -> &str {
 fn a_note_page(site: &Path) -> String {
     html_pages(site)
         .into_iter()
-        .find(|p| lang_prefix(p).is_empty() && page_type(p) == "notes/*/index.html" && {
-            let html = std::fs::read_to_string(site.join(p)).unwrap();
-            html.contains("toc-wide") && html.contains("<table")
+        .find(|p| {
+            lang_prefix(p).is_empty() && page_type(p) == "notes/*/index.html" && {
+                let html = std::fs::read_to_string(site.join(p)).unwrap();
+                html.contains("toc-wide") && html.contains("<table")
+            }
         })
         .expect("a note with a table of contents and a table")
 }
@@ -112,7 +135,9 @@ fn a_note_page(site: &Path) -> String {
 
 #[test]
 fn axe_finds_no_wcag_violations_on_any_page_type_in_light_or_dark_mode() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     let pages = representative_pages(&site);
@@ -124,8 +149,17 @@ fn axe_finds_no_wcag_violations_on_any_page_type_in_light_or_dark_mode() {
         for path in &pages {
             page.goto(&server.url(url_path(path)));
             let background = page.eval("getComputedStyle(document.body).backgroundColor");
-            let expected = if dark { "rgb(17, 21, 27)" } else { "rgb(255, 255, 255)" };
-            assert_eq!(background, Value::from(expected), "{path}: {} mode not applied", if dark { "dark" } else { "light" });
+            let expected = if dark {
+                "rgb(17, 21, 27)"
+            } else {
+                "rgb(255, 255, 255)"
+            };
+            assert_eq!(
+                background,
+                Value::from(expected),
+                "{path}: {} mode not applied",
+                if dark { "dark" } else { "light" }
+            );
             let violations = page.axe_violations();
             if violations.as_array().is_none_or(|v| !v.is_empty()) {
                 failures.push(format!(
@@ -136,20 +170,37 @@ fn axe_finds_no_wcag_violations_on_any_page_type_in_light_or_dark_mode() {
             }
         }
     }
-    eprintln!("axe: {} pages x 2 colour schemes checked: {pages:?}", pages.len());
+    eprintln!(
+        "axe: {} pages x 2 colour schemes checked: {pages:?}",
+        pages.len()
+    );
+    assert!(
+        page.external_requests().is_empty(),
+        "requests left the site: {:?}",
+        page.external_requests()
+    );
 
     // The check itself works: a missing alt text and faint text are caught.
     page.emulate_dark(false);
     page.goto(&server.url(""));
     page.eval("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"data:,\"><p style=\"color:#999;background:#fff\">faint</p>'); true");
     let caught = page.axe_violations().to_string();
-    assert!(caught.contains("image-alt") && caught.contains("color-contrast"), "axe missed planted violations: {caught}");
-    assert!(failures.is_empty(), "axe-core violations:\n{}", failures.join("\n\n"));
+    assert!(
+        caught.contains("image-alt") && caught.contains("color-contrast"),
+        "axe missed planted violations: {caught}"
+    );
+    assert!(
+        failures.is_empty(),
+        "axe-core violations:\n{}",
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     // Every page, not one of each type: content (tables, long words) can overflow as well.
@@ -160,17 +211,99 @@ fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
     let mut failures = Vec::new();
     for path in &pages {
         page.goto(&server.url(url_path(path)));
-        let width = page.eval("document.documentElement.scrollWidth").as_i64().unwrap();
+        let width = page
+            .eval("document.documentElement.scrollWidth")
+            .as_i64()
+            .unwrap();
         if width > 320 {
             let culprits = page.eval(
                 "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 320.5)\
                  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' right=' + Math.round(e.getBoundingClientRect().right))",
             );
-            failures.push(format!("{path}: scrollWidth {width} > 320; widest: {culprits}"));
+            failures.push(format!(
+                "{path}: scrollWidth {width} > 320; widest: {culprits}"
+            ));
         }
     }
     eprintln!("320 px: {} pages checked", pages.len());
-    assert!(failures.is_empty(), "pages wider than a 320 px screen:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "pages wider than a 320 px screen:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The cumulative layout shift of a page so far (Chromium's Layout Instability API).
+const LAYOUT_SHIFT: &str = "new Promise(done => { let total = 0;\
+    new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })\
+      .observe({ type: 'layout-shift', buffered: true });\
+    setTimeout(() => done(total), 300); })";
+
+#[test]
+fn pages_do_not_shift_while_they_load_on_a_phone_or_a_desktop() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = common::build_to_temp(&common::repo_root());
+    let server = common::StaticServer::start(&site);
+    let pages: Vec<String> = representative_pages(&site)
+        .into_iter()
+        .filter(|p| lang_prefix(p).is_empty())
+        .collect();
+    let page = browser.open("about:blank");
+    let mut failures = Vec::new();
+    for (width, height) in [(360, 740), (1280, 900)] {
+        page.set_viewport(width, height);
+        for dark in [false, true] {
+            page.emulate_dark(dark);
+            for path in &pages {
+                page.goto(&server.url(url_path(path)));
+                let shift = page.eval(LAYOUT_SHIFT).as_f64().unwrap();
+                if shift > 0.0 {
+                    failures.push(format!(
+                        "{path} at {width} px (dark: {dark}): layout shift {shift:.4}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn print_hides_the_navigation_chrome() {
+    use chromiumoxide::cdp::browser_protocol::emulation::SetEmulatedMediaParams;
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = common::build_to_temp(&common::repo_root());
+    let server = common::StaticServer::start(&site);
+    let note = a_note_page(&site);
+    let page = browser.open(&server.url(url_path(&note)));
+    let shown = |selector: &str| {
+        page.eval(&format!("[...document.querySelectorAll('{selector}')].some(e => getComputedStyle(e).display !== 'none')"))
+    };
+    assert_eq!(shown(".site-nav"), true, "on screen the navigation shows");
+    let params = SetEmulatedMediaParams::builder().media("print").build();
+    futures::executor::block_on(page.page.execute(params)).expect("emulate print media");
+    for chrome in [
+        ".skip-link",
+        ".site-nav",
+        ".site-header .search-form",
+        ".theme-toggle",
+        ".toc",
+        ".breadcrumbs",
+        ".pager",
+    ] {
+        assert_eq!(shown(chrome), false, "{chrome} is printed");
+    }
+    for content in ["main h1", ".prose", ".site-name"] {
+        assert_eq!(shown(content), true, "{content} is not printed");
+    }
+    assert_eq!(
+        page.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(255, 255, 255)"
+    );
 }
 
 /// Marks every focusable, rendered element with `data-kb=<n>` and returns how many there are.
@@ -188,12 +321,18 @@ const FOCUSED: &str = "(() => { const e = document.activeElement;\
 
 /// Presses Tab from the top of the page until focus comes back round; returns what was focused.
 fn tab_through(page: &common::Page<'_>, limit: usize) -> Vec<Value> {
-    page.eval("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); true");
+    page.eval(
+        "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); true",
+    );
     let mut seen = Vec::new();
     for _ in 0..limit {
         page.press_key("Tab");
         let focused = page.eval(FOCUSED);
-        if focused["tag"] == "body" || seen.first().is_some_and(|first: &Value| first["kb"] == focused["kb"] && !focused["kb"].is_null()) {
+        if focused["tag"] == "body"
+            || seen.first().is_some_and(|first: &Value| {
+                first["kb"] == focused["kb"] && !focused["kb"].is_null()
+            })
+        {
             break;
         }
         seen.push(focused);
@@ -203,7 +342,9 @@ fn tab_through(page: &common::Page<'_>, limit: usize) -> Vec<Value> {
 
 #[test]
 fn the_keyboard_reaches_the_skip_link_search_the_contents_and_every_link() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     let note = a_note_page(&site);
@@ -214,61 +355,112 @@ fn the_keyboard_reaches_the_skip_link_search_the_contents_and_every_link() {
     page.goto(&server.url(url_path(&note)));
     let focusable = page.eval(MARK_FOCUSABLE).as_u64().unwrap() as usize;
     let seen = tab_through(&page, focusable * 2 + 20);
-    assert_eq!(seen[0]["cls"], "skip-link", "the first Tab goes to the skip link: {}", seen[0]);
-    assert!(seen.iter().any(|f| f["id"] == "site-search"), "Tab never reached the search input");
-    assert!(seen.iter().any(|f| f["toc"] == true && f["tag"] == "a"), "Tab never reached the table of contents");
-    let reached: std::collections::BTreeSet<String> =
-        seen.iter().filter_map(|f| f["kb"].as_str().map(str::to_string)).collect();
-    let missed: Vec<String> = (0..focusable).map(|i| i.to_string()).filter(|i| !reached.contains(i)).collect();
-    eprintln!("keyboard: {note}: {} Tab stops, {} of {focusable} focusable elements reached", seen.len(), reached.len());
+    assert_eq!(
+        seen[0]["cls"], "skip-link",
+        "the first Tab goes to the skip link: {}",
+        seen[0]
+    );
+    assert!(
+        seen.iter().any(|f| f["id"] == "site-search"),
+        "Tab never reached the search input"
+    );
+    assert!(
+        seen.iter().any(|f| f["toc"] == true && f["tag"] == "a"),
+        "Tab never reached the table of contents"
+    );
+    let reached: std::collections::BTreeSet<String> = seen
+        .iter()
+        .filter_map(|f| f["kb"].as_str().map(str::to_string))
+        .collect();
+    let missed: Vec<String> = (0..focusable)
+        .map(|i| i.to_string())
+        .filter(|i| !reached.contains(i))
+        .collect();
+    eprintln!(
+        "keyboard: {note}: {} Tab stops, {} of {focusable} focusable elements reached",
+        seen.len(),
+        reached.len()
+    );
     if !missed.is_empty() {
         let names = page.eval(&format!(
             "{:?}.map(i => document.querySelector('[data-kb=\"' + i + '\"]').outerHTML.slice(0, 120))",
             missed
         ));
-        panic!("Tab never reached {} of {focusable} focusable elements: {names}", missed.len());
+        panic!(
+            "Tab never reached {} of {focusable} focusable elements: {names}",
+            missed.len()
+        );
     }
 
     // The skip link moves focus to the main content.
     page.goto(&server.url(url_path(&note)));
     page.press_key("Tab");
     page.press_key("Enter");
-    page.wait_for("document.activeElement.id === 'main'", Duration::from_secs(5));
+    page.wait_for(
+        "document.activeElement.id === 'main'",
+        Duration::from_secs(5),
+    );
 
     // Phone: the table of contents is folded; Enter on its summary opens it, then Tab reaches it.
     page.set_viewport(360, 740);
     page.goto(&server.url(url_path(&note)));
     page.eval(MARK_FOCUSABLE);
     let seen = tab_through(&page, 200);
-    let summary = seen.iter().position(|f| f["tag"] == "summary").expect("Tab reaches the folded table of contents");
-    assert!(!seen.iter().any(|f| f["toc"] == true && f["tag"] == "a"), "folded contents links must not take focus");
+    let summary = seen
+        .iter()
+        .position(|f| f["tag"] == "summary")
+        .expect("Tab reaches the folded table of contents");
+    assert!(
+        !seen.iter().any(|f| f["toc"] == true && f["tag"] == "a"),
+        "folded contents links must not take focus"
+    );
     page.eval("document.activeElement.blur(); true");
     for _ in 0..=summary {
         page.press_key("Tab");
     }
     assert_eq!(page.eval(FOCUSED)["tag"], "summary");
     page.press_key("Enter");
-    page.wait_for("document.querySelector('details.toc').open", Duration::from_secs(5));
+    page.wait_for(
+        "document.querySelector('details.toc').open",
+        Duration::from_secs(5),
+    );
     page.press_key("Tab");
     let focused = page.eval(FOCUSED);
-    assert!(focused["toc"] == true && focused["tag"] == "a", "after opening, Tab goes into the contents: {focused}");
+    assert!(
+        focused["toc"] == true && focused["tag"] == "a",
+        "after opening, Tab goes into the contents: {focused}"
+    );
 }
 
 #[test]
 fn the_dark_mode_toggle_remembers_the_choice_over_http_and_from_disk() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     // Over HTTP.
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     let note = a_note_page(&site);
-    check_toggle(&browser, &server.url(url_path(&note)), &server.url("principles/"));
+    check_toggle(
+        &browser,
+        &server.url(url_path(&note)),
+        &server.url("principles/"),
+    );
 
     // From disk, with file-style links (the offline copy).
     let dir = tempfile::tempdir().unwrap();
     let (site, _) = guidance::load_site(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
-    let theme = guidance::theme::Theme::load(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
-    let files = guidance::generate(&site, &theme, RenderOptions { link_style: LinkStyle::File, ..RenderOptions::default() })
-        .unwrap_or_else(|d| panic!("{d}"));
+    let theme =
+        guidance::theme::Theme::load(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
+    let files = guidance::generate(
+        &site,
+        &theme,
+        RenderOptions {
+            link_style: LinkStyle::File,
+            ..RenderOptions::default()
+        },
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
     for file in &files {
         let path = dir.path().join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -287,28 +479,63 @@ fn check_toggle(browser: &common::Browser, first: &str, second: &str) {
     page.goto(first);
     page.eval("try { localStorage.clear() } catch (e) {} true");
     page.goto(first);
-    assert_eq!(page.eval("document.documentElement.dataset.theme ?? null"), Value::Null);
-    assert_eq!(page.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"), "false");
-    assert_ne!(page.eval("getComputedStyle(document.querySelector('.theme-toggle')).display"), "none", "with JavaScript the toggle shows");
+    assert_eq!(
+        page.eval("document.documentElement.dataset.theme ?? null"),
+        Value::Null
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"),
+        "false"
+    );
+    assert_ne!(
+        page.eval("getComputedStyle(document.querySelector('.theme-toggle')).display"),
+        "none",
+        "with JavaScript the toggle shows"
+    );
     page.eval("document.querySelector('.theme-toggle').focus(); true");
     page.press_key("Enter");
-    page.wait_for("document.documentElement.dataset.theme === 'dark'", Duration::from_secs(5));
-    assert_eq!(page.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"), "true");
-    assert_eq!(page.eval("getComputedStyle(document.body).backgroundColor"), "rgb(17, 21, 27)");
+    page.wait_for(
+        "document.documentElement.dataset.theme === 'dark'",
+        Duration::from_secs(5),
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"),
+        "true"
+    );
+    assert_eq!(
+        page.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(17, 21, 27)"
+    );
 
     // Another page opens dark straight away: the choice is applied by the <head> script, before
     // the stylesheet and the body exist.
     let other = browser.open(second);
-    assert_eq!(other.eval("document.documentElement.dataset.theme"), "dark", "{second}");
-    assert_eq!(other.eval("getComputedStyle(document.body).backgroundColor"), "rgb(17, 21, 27)");
-    assert_eq!(other.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"), "true");
+    assert_eq!(
+        other.eval("document.documentElement.dataset.theme"),
+        "dark",
+        "{second}"
+    );
+    assert_eq!(
+        other.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(17, 21, 27)"
+    );
+    assert_eq!(
+        other.eval("document.querySelector('.theme-toggle').getAttribute('aria-pressed')"),
+        "true"
+    );
 
     // Back to light, which then beats a dark system preference.
     other.eval("document.querySelector('.theme-toggle').click(); true");
     other.emulate_dark(true);
     other.goto(first);
-    assert_eq!(other.eval("document.documentElement.dataset.theme"), "light");
-    assert_eq!(other.eval("getComputedStyle(document.body).backgroundColor"), "rgb(255, 255, 255)");
+    assert_eq!(
+        other.eval("document.documentElement.dataset.theme"),
+        "light"
+    );
+    assert_eq!(
+        other.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(255, 255, 255)"
+    );
     other.eval("localStorage.clear(); true");
 }
 
@@ -319,9 +546,19 @@ fn check_toggle(browser: &common::Browser, first: &str, second: &str) {
 fn the_nu_html_checker_finds_no_errors_on_any_page() {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     let jar = common::repo_root().join(".test-tools/node_modules/vnu-jar/build/dist/vnu.jar");
-    let java = std::process::Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
+    let java = std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !jar.exists() || !java {
-        let why = if java { format!("{} is missing (npm install --prefix .test-tools vnu-jar)", jar.display()) } else { "java is not installed".to_string() };
+        let why = if java {
+            format!(
+                "{} is missing (npm install --prefix .test-tools vnu-jar)",
+                jar.display()
+            )
+        } else {
+            "java is not installed".to_string()
+        };
         assert!(!ci, "the Nu HTML checker is required under CI: {why}");
         eprintln!("SKIP: {why}");
         return;
@@ -338,7 +575,12 @@ fn the_nu_html_checker_finds_no_errors_on_any_page() {
         .expect("run vnu.jar");
     let report: Value = serde_json::from_slice(&output.stderr)
         .or_else(|_| serde_json::from_slice(&output.stdout))
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
+        .unwrap_or_else(|e| {
+            panic!(
+                "vnu output is not JSON ({e}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
     let errors: Vec<String> = report["messages"]
         .as_array()
         .unwrap()
@@ -346,12 +588,24 @@ fn the_nu_html_checker_finds_no_errors_on_any_page() {
         .filter(|m| m["type"] != "info")
         .map(|m| {
             let url = m["url"].as_str().unwrap_or("?");
-            let file = url.rsplit_once(&*site.to_string_lossy()).map_or(url, |(_, f)| f);
-            format!("{file}:{}: {} [{}]", m["lastLine"], m["message"].as_str().unwrap_or("?"), m["extract"].as_str().unwrap_or(""))
+            let file = url
+                .rsplit_once(&*site.to_string_lossy())
+                .map_or(url, |(_, f)| f);
+            format!(
+                "{file}:{}: {} [{}]",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("?"),
+                m["extract"].as_str().unwrap_or("")
+            )
         })
         .collect();
     eprintln!("vnu: {} pages checked", pages.len());
-    assert!(errors.is_empty(), "{} HTML errors:\n{}", errors.len(), errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{} HTML errors:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +623,8 @@ fn referenced_assets(html: &str) -> (Vec<String>, usize) {
         let tag = &rest[..=end];
         let attr = |name: &str| {
             let key = format!(" {name}=\"");
-            tag.find(&key).map(|i| tag[i + key.len()..].split('"').next().unwrap().to_string())
+            tag.find(&key)
+                .map(|i| tag[i + key.len()..].split('"').next().unwrap().to_string())
         };
         if tag.starts_with("<link") && tag.contains("rel=\"stylesheet\"") {
             urls.extend(attr("href"));
@@ -403,14 +658,23 @@ fn a_note_page_loads_less_than_60_kb_of_css_and_javascript() {
     let mut total = inline;
     let mut lines = vec![format!("  inline: {inline} B")];
     for url in &urls {
-        assert!(!url.contains("://"), "a note page must not load {url} from the network");
+        assert!(
+            !url.contains("://"),
+            "a note page must not load {url} from the network"
+        );
         let file = folder.join(url.split(['?', '#']).next().unwrap());
-        let bytes = std::fs::metadata(&file).unwrap_or_else(|e| panic!("{url}: {e}")).len() as usize;
+        let bytes = std::fs::metadata(&file)
+            .unwrap_or_else(|e| panic!("{url}: {e}"))
+            .len() as usize;
         lines.push(format!("  {url}: {bytes} B"));
         total += bytes;
     }
     eprintln!("CSS + JS on {note}: {total} bytes\n{}", lines.join("\n"));
-    assert!(total < 60 * 1024, "CSS + JS on a note page is {total} bytes, over 60 KB:\n{}", lines.join("\n"));
+    assert!(
+        total < 60 * 1024,
+        "CSS + JS on a note page is {total} bytes, over 60 KB:\n{}",
+        lines.join("\n")
+    );
 }
 
 /// Relative luminance of `#rrggbb` (WCAG 2.1).
@@ -418,7 +682,11 @@ fn luminance(hex: &str) -> f64 {
     let hex = hex.trim_start_matches('#');
     let channel = |i: usize| {
         let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
-        if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
 }
@@ -442,25 +710,44 @@ fn palette(css: &str, selector: &str) -> BTreeMap<String, String> {
         .filter_map(|decl| {
             let (name, value) = decl.split_once(':')?;
             let (name, value) = (name.trim(), value.trim());
-            (name.starts_with("--") && value.starts_with('#') && value.len() == 7).then(|| (name.to_string(), value.to_string()))
+            (name.starts_with("--") && value.starts_with('#') && value.len() == 7)
+                .then(|| (name.to_string(), value.to_string()))
         })
         .collect()
 }
 
 #[test]
 fn every_colour_pair_of_the_palette_meets_wcag_aa_in_light_and_dark_mode() {
-    let css = guidance::theme::Theme::embedded().text("static/site.css").unwrap().to_string();
+    let css = guidance::theme::Theme::embedded()
+        .text("static/site.css")
+        .unwrap()
+        .to_string();
     let light = palette(&css, ":root");
     let dark = palette(&css, ":root[data-theme=\"dark\"]");
     let system_dark = palette(&css, ":root:not([data-theme=\"light\"])");
-    assert_eq!(dark, system_dark, "the two dark palettes (toggle and system preference) must be the same");
-    assert_eq!(light.keys().collect::<Vec<_>>(), dark.keys().collect::<Vec<_>>(), "both modes define the same colours");
+    assert_eq!(
+        dark, system_dark,
+        "the two dark palettes (toggle and system preference) must be the same"
+    );
+    assert_eq!(
+        light.keys().collect::<Vec<_>>(),
+        dark.keys().collect::<Vec<_>>(),
+        "both modes define the same colours"
+    );
 
     // (foreground, background, minimum): 4.5 for text, 3 for borders and marks that carry meaning.
     let mut pairs: Vec<(String, String, f64)> = Vec::new();
     let mut pair = |fg: &str, bg: &str, min: f64| pairs.push((fg.to_string(), bg.to_string(), min));
     for bg in ["--bg", "--surface"] {
-        for fg in ["--fg", "--muted", "--link", "--link-hover", "--eff", "--acc", "--inc"] {
+        for fg in [
+            "--fg",
+            "--muted",
+            "--link",
+            "--link-hover",
+            "--eff",
+            "--acc",
+            "--inc",
+        ] {
             pair(fg, bg, 4.5);
         }
         for ui in ["--line-strong", "--focus", "--brand"] {
@@ -473,7 +760,15 @@ fn every_colour_pair_of_the_palette_meets_wcag_aa_in_light_and_dark_mode() {
         pair("--fg", &tint, 4.5);
         pair("--muted", &tint, 4.5);
     }
-    for code in ["--fg", "--c-comment", "--c-string", "--c-keyword", "--c-func", "--c-const", "--c-type"] {
+    for code in [
+        "--fg",
+        "--c-comment",
+        "--c-string",
+        "--c-keyword",
+        "--c-func",
+        "--c-const",
+        "--c-type",
+    ] {
         pair(code, "--code-bg", 4.5);
     }
     let mut failures = Vec::new();
@@ -482,7 +777,9 @@ fn every_colour_pair_of_the_palette_meets_wcag_aa_in_light_and_dark_mode() {
             let (a, b) = (&colours[fg], &colours[bg]);
             let ratio = contrast(a, b);
             if ratio < *min {
-                failures.push(format!("{mode}: {fg} {a} on {bg} {b} is {ratio:.2}:1, needs {min}:1"));
+                failures.push(format!(
+                    "{mode}: {fg} {a} on {bg} {b} is {ratio:.2}:1, needs {min}:1"
+                ));
             }
         }
     }
@@ -491,7 +788,9 @@ fn every_colour_pair_of_the_palette_meets_wcag_aa_in_light_and_dark_mode() {
 
 /// A page's HTML, with the `/` that the template engine escapes in attributes (`&#x2f;`) decoded.
 fn read(site: &Path, path: &str) -> String {
-    unescape_slashes(&std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
+    unescape_slashes(
+        &std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}")),
+    )
 }
 
 fn unescape_slashes(html: &str) -> String {
@@ -513,41 +812,93 @@ fn every_page_has_a_title_description_open_graph_one_h1_and_its_language() {
             l => l.to_string(),
         };
         let dir = guidance::i18n::direction(&lang);
-        assert!(html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")), "{path}: <html lang dir>");
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{path}: <html lang dir>"
+        );
         assert_eq!(count(&html, "<title>"), 1, "{path}: one <title>");
         assert!(!html.contains("<title></title>"), "{path}: empty <title>");
-        assert!(!html.contains("name=\"description\" content=\"\""), "{path}: empty description");
-        assert_eq!(count(&html, "<meta name=\"description\""), 1, "{path}: meta description");
+        assert!(
+            !html.contains("name=\"description\" content=\"\""),
+            "{path}: empty description"
+        );
+        assert_eq!(
+            count(&html, "<meta name=\"description\""),
+            1,
+            "{path}: meta description"
+        );
         for property in ["og:type", "og:title", "og:description", "og:site_name"] {
-            assert_eq!(count(&html, &format!("<meta property=\"{property}\"")), 1, "{path}: {property}");
+            assert_eq!(
+                count(&html, &format!("<meta property=\"{property}\"")),
+                1,
+                "{path}: {property}"
+            );
         }
         assert_eq!(count(&html, "<h1"), 1, "{path}: one h1");
         assert_eq!(count(&html, "<main"), 1, "{path}: one main");
-        assert!(html.contains("class=\"skip-link\" href=\"#main\""), "{path}: skip link");
+        assert!(
+            html.contains("class=\"skip-link\" href=\"#main\""),
+            "{path}: skip link"
+        );
         // The stored choice is applied before the stylesheet loads, so a page never flashes.
-        let script = html.find("localStorage.getItem(\"guidance-theme\")").unwrap_or_else(|| panic!("{path}: theme script"));
+        let script = html
+            .find("localStorage.getItem(\"guidance-theme\")")
+            .unwrap_or_else(|| panic!("{path}: theme script"));
         let stylesheet = html.find("rel=\"stylesheet\"").unwrap();
-        assert!(script < stylesheet && script < html.find("</head>").unwrap(), "{path}: theme applied before paint");
+        assert!(
+            script < stylesheet && script < html.find("</head>").unwrap(),
+            "{path}: theme applied before paint"
+        );
         let (assets, _) = referenced_assets(&html);
-        assert!(assets.iter().all(|u| !u.contains("://") && !u.starts_with("//")), "{path}: loads from a network: {assets:?}");
+        assert!(
+            assets
+                .iter()
+                .all(|u| !u.contains("://") && !u.starts_with("//")),
+            "{path}: loads from a network: {assets:?}"
+        );
     }
 }
 
 #[test]
 fn canonical_and_og_url_follow_the_base_url() {
     let (mut site, _) = guidance::load_site(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
-    let theme = guidance::theme::Theme::load(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
-    let plain = guidance::generate(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
-    let note = plain.iter().find(|f| f.path.starts_with("notes/") && f.path != "notes/index.html").unwrap();
-    assert!(!unescape_slashes(&String::from_utf8_lossy(&note.bytes)).contains("rel=\"canonical\""), "no canonical without a base URL");
+    let theme =
+        guidance::theme::Theme::load(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
+    let plain = guidance::generate(&site, &theme, RenderOptions::default())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let note = plain
+        .iter()
+        .find(|f| f.path.starts_with("notes/") && f.path != "notes/index.html")
+        .unwrap();
+    assert!(
+        !unescape_slashes(&String::from_utf8_lossy(&note.bytes)).contains("rel=\"canonical\""),
+        "no canonical without a base URL"
+    );
 
     site.config.base_url = Some("https://example.org/guidance".to_string());
-    let files = guidance::generate(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
-    for file in files.iter().filter(|f| f.path.ends_with(".html") && !f.path.ends_with("404.html")) {
+    let files = guidance::generate(&site, &theme, RenderOptions::default())
+        .unwrap_or_else(|d| panic!("{d}"));
+    for file in files
+        .iter()
+        .filter(|f| f.path.ends_with(".html") && !f.path.ends_with("404.html"))
+    {
         let html = unescape_slashes(&String::from_utf8_lossy(&file.bytes));
-        let expected = format!("https://example.org/guidance/{}", file.path.strip_suffix("index.html").unwrap_or(&file.path));
-        assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{expected}\">")), "{}: canonical {expected}", file.path);
-        assert!(html.contains(&format!("<meta property=\"og:url\" content=\"{expected}\">")), "{}: og:url", file.path);
+        let expected = format!(
+            "https://example.org/guidance/{}",
+            file.path.strip_suffix("index.html").unwrap_or(&file.path)
+        );
+        assert!(
+            html.contains(&format!("<link rel=\"canonical\" href=\"{expected}\">")),
+            "{}: canonical {expected}",
+            file.path
+        );
+        assert!(
+            html.contains(&format!(
+                "<meta property=\"og:url\" content=\"{expected}\">"
+            )),
+            "{}: og:url",
+            file.path
+        );
     }
 }
 
@@ -559,11 +910,25 @@ fn the_pictures_are_built_from_the_site() {
     // Home: the principles grouped by pillar, each with links to its notes.
     let home = read(&site, "index.html");
     for pillar in ["effectiveness", "accountability", "inclusiveness"] {
-        assert_eq!(count(&home, &format!("<section class=\"pillar-col pillar-{pillar}\"")), 1, "pillar {pillar}");
+        assert_eq!(
+            count(
+                &home,
+                &format!("<section class=\"pillar-col pillar-{pillar}\"")
+            ),
+            1,
+            "pillar {pillar}"
+        );
     }
-    assert_eq!(count(&home, "<h4><a href=\"principles/"), model.principles.len());
+    assert_eq!(
+        count(&home, "<h4><a href=\"principles/"),
+        model.principles.len()
+    );
     for note in &model.notes {
-        assert!(home.contains(&format!("href=\"notes/{}/\"", note.slug)), "home links {}", note.slug);
+        assert!(
+            home.contains(&format!("href=\"notes/{}/\"", note.slug)),
+            "home links {}",
+            note.slug
+        );
     }
     let pillars_in_order: Vec<usize> = ["effectiveness", "accountability", "inclusiveness"]
         .iter()
@@ -571,42 +936,86 @@ fn the_pictures_are_built_from_the_site() {
         .collect();
     for principle in &model.principles {
         let first = pillars_in_order[0];
-        let at = first + home[first..].find(&format!("href=\"principles/{}/\"", principle.slug)).unwrap();
-        let column = pillars_in_order.iter().rposition(|&start| start < at).unwrap();
-        assert_eq!(guidance::model::Pillar::ALL[column], principle.meta.pillar, "{} under its pillar", principle.slug);
+        let at = first
+            + home[first..]
+                .find(&format!("href=\"principles/{}/\"", principle.slug))
+                .unwrap();
+        let column = pillars_in_order
+            .iter()
+            .rposition(|&start| start < at)
+            .unwrap();
+        assert_eq!(
+            guidance::model::Pillar::ALL[column],
+            principle.meta.pillar,
+            "{} under its pillar",
+            principle.slug
+        );
     }
 
     // Principles index: one matrix row per note, one column per principle, one "serves" mark a row.
     let index = read(&site, "principles/index.html");
-    let table = &index[index.find("<table class=\"matrix\">").unwrap()..index.find("</table>").unwrap()];
+    let table =
+        &index[index.find("<table class=\"matrix\">").unwrap()..index.find("</table>").unwrap()];
     let body = &table[table.find("<tbody>").unwrap()..];
     let rows: Vec<&str> = body.split("<tr>").skip(1).collect();
     assert_eq!(rows.len(), model.notes.len());
     for (row, note) in rows.iter().zip(&model.notes) {
         assert_eq!(count(row, "<td"), model.principles.len(), "{}", note.slug);
         assert_eq!(count(row, "mark serves"), 1, "{}", note.slug);
-        assert_eq!(count(row, "mark relates"), note.related_principles.len(), "{}", note.slug);
-        let serves = row.split("<td").skip(1).position(|cell| cell.contains("mark serves")).unwrap();
+        assert_eq!(
+            count(row, "mark relates"),
+            note.related_principles.len(),
+            "{}",
+            note.slug
+        );
+        let serves = row
+            .split("<td")
+            .skip(1)
+            .position(|cell| cell.contains("mark serves"))
+            .unwrap();
         assert_eq!(serves, note.principle, "{} serves its principle", note.slug);
     }
-    assert_eq!(count(table, "<th scope=\"col\""), model.principles.len() + 1);
+    assert_eq!(
+        count(table, "<th scope=\"col\""),
+        model.principles.len() + 1
+    );
 
     // Countries index: every country with its count of notes and a bar in proportion.
     let countries = read(&site, "countries/index.html");
     let max = model.countries.iter().map(|c| c.notes.len()).max().unwrap();
     for country in &model.countries {
-        let at = countries.find(&format!(">{}</a>", country.name)).unwrap_or_else(|| panic!("{}", country.name));
+        let at = countries
+            .find(&format!(">{}</a>", country.name))
+            .unwrap_or_else(|| panic!("{}", country.name));
         let item = &countries[at..at + countries[at..].find("</li>").unwrap()];
         let n = country.notes.len();
-        assert!(item.contains(&format!("--w: {}%", n * 100 / max)), "{}: {item}", country.name);
-        assert!(item.contains(&format!("{n} note")), "{}: {item}", country.name);
+        assert!(
+            item.contains(&format!("--w: {}%", n * 100 / max)),
+            "{}: {item}",
+            country.name
+        );
+        assert!(
+            item.contains(&format!("{n} note")),
+            "{}: {item}",
+            country.name
+        );
     }
 
     // Provisional notes keep their notice; others have none.
     for note in &model.notes {
         let html = read(&site, &format!("notes/{}/index.html", note.slug));
         let provisional = note.meta.status == guidance::model::Status::Provisional;
-        assert_eq!(html.contains("notice provisional"), provisional, "{}", note.slug);
-        assert_eq!(count(&html, "toc-wide") > 0, !note.body.headings.is_empty(), "{}", note.slug);
+        assert_eq!(
+            html.contains("notice provisional"),
+            provisional,
+            "{}",
+            note.slug
+        );
+        assert_eq!(
+            count(&html, "toc-wide") > 0,
+            !note.body.headings.is_empty(),
+            "{}",
+            note.slug
+        );
     }
 }

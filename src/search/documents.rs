@@ -16,6 +16,10 @@ pub struct SearchDoc {
     /// The page's address from the site root in clean style: `notes/x/`, `fr/principles/y/`, or
     /// empty for the home page. The browser appends `index.html` in the offline copy.
     pub path: String,
+    /// Whether the page exists in the index's language at that language's address (the document
+    /// is translated, or the page is generated in every language). Other documents are searched
+    /// through the default language's index.
+    pub local: bool,
     /// The language of the text (a document not yet translated is indexed in its original).
     pub lang: String,
     /// Section 0 is the lead (no heading: the text before the first heading, which the summary
@@ -66,7 +70,15 @@ pub struct Facets {
 pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     for (i, note) in site.notes.iter().enumerate() {
-        let text = Localized::of(site, Kind::Note, &note.slug, lang, &note.meta.title, &note.meta.summary, &note.body);
+        let text = Localized::of(
+            site,
+            Kind::Note,
+            &note.slug,
+            lang,
+            &note.meta.title,
+            &note.meta.summary,
+            &note.body,
+        );
         let principle = &site.principles[note.principle];
         docs.push(text.doc(
             site,
@@ -82,7 +94,15 @@ pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
         ));
     }
     for (i, p) in site.principles.iter().enumerate() {
-        let text = Localized::of(site, Kind::Principle, &p.slug, lang, &p.meta.title, &p.meta.summary, &p.body);
+        let text = Localized::of(
+            site,
+            Kind::Principle,
+            &p.slug,
+            lang,
+            &p.meta.title,
+            &p.meta.summary,
+            &p.body,
+        );
         docs.push(text.doc(
             site,
             PageId::Principle(i),
@@ -107,7 +127,15 @@ pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
             // introduction of the Download page.
             PageId::Download
         };
-        let text = Localized::of(site, Kind::Page, &page.slug, lang, &page.meta.title, &page.meta.summary, &page.body);
+        let text = Localized::of(
+            site,
+            Kind::Page,
+            &page.slug,
+            lang,
+            &page.meta.title,
+            &page.meta.summary,
+            &page.body,
+        );
         docs.push(text.doc(site, id, lang, String::new(), Facets::default()));
     }
     for (i, country) in site.countries.iter().enumerate() {
@@ -116,9 +144,17 @@ pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
             title: country.name.clone(),
             summary: String::new(),
             path: page_path(site, PageId::Country(i), lang),
+            local: true,
             lang: lang.to_string(),
-            sections: vec![DocSection { anchor: String::new(), heading: String::new(), text: String::new() }],
-            facets: Facets { countries: vec![i], ..Facets::default() },
+            sections: vec![DocSection {
+                anchor: String::new(),
+                heading: String::new(),
+                text: String::new(),
+            }],
+            facets: Facets {
+                countries: vec![i],
+                ..Facets::default()
+            },
         });
     }
     docs
@@ -135,9 +171,20 @@ struct Localized<'a> {
 }
 
 impl<'a> Localized<'a> {
-    fn of(site: &'a Site, kind: Kind, slug: &str, lang: &str, title: &'a str, summary: &'a str, body: &'a Body) -> Localized<'a> {
+    fn of(
+        site: &'a Site,
+        kind: Kind,
+        slug: &str,
+        lang: &str,
+        title: &'a str,
+        summary: &'a str,
+        body: &'a Body,
+    ) -> Localized<'a> {
         let original_lang = site.config.default_language();
-        match site.translation(kind, slug, lang).filter(|_| lang != original_lang) {
+        match site
+            .translation(kind, slug, lang)
+            .filter(|_| lang != original_lang)
+        {
             Some(t) => Localized {
                 title: t.title.as_deref().unwrap_or(title),
                 summary: t.summary.as_deref().unwrap_or(summary),
@@ -145,26 +192,58 @@ impl<'a> Localized<'a> {
                 translated: true,
                 original_lang,
             },
-            None => Localized { title, summary, body, translated: false, original_lang },
+            None => Localized {
+                title,
+                summary,
+                body,
+                translated: false,
+                original_lang,
+            },
         }
     }
 
-    fn doc(&self, site: &Site, id: PageId, lang: &str, extra_lead: String, facets: Facets) -> SearchDoc {
+    fn doc(
+        &self,
+        site: &Site,
+        id: PageId,
+        lang: &str,
+        extra_lead: String,
+        facets: Facets,
+    ) -> SearchDoc {
         // Generated pages (home, download) exist in every language; a document's page only where
         // it is translated.
-        let page_lang = if self.translated || id.document(site).is_none() { lang } else { self.original_lang };
-        let text_lang = if self.translated { lang } else { self.original_lang };
+        let page_lang = if self.translated || id.document(site).is_none() {
+            lang
+        } else {
+            self.original_lang
+        };
+        let text_lang = if self.translated {
+            lang
+        } else {
+            self.original_lang
+        };
         let mut lead = String::new();
         let mut sections = Vec::new();
         for s in &self.body.sections {
             if s.id.is_empty() {
                 append(&mut lead, &s.text);
             } else {
-                sections.push(DocSection { anchor: s.id.clone(), heading: s.heading.clone(), text: s.text.clone() });
+                sections.push(DocSection {
+                    anchor: s.id.clone(),
+                    heading: s.heading.clone(),
+                    text: s.text.clone(),
+                });
             }
         }
         append(&mut lead, &extra_lead);
-        sections.insert(0, DocSection { anchor: String::new(), heading: String::new(), text: lead });
+        sections.insert(
+            0,
+            DocSection {
+                anchor: String::new(),
+                heading: String::new(),
+                text: lead,
+            },
+        );
         if sections.len() > MAX_SECTIONS {
             let rest: Vec<DocSection> = sections.split_off(MAX_SECTIONS);
             let last = sections.last_mut().expect("MAX_SECTIONS > 0");
@@ -182,6 +261,7 @@ impl<'a> Localized<'a> {
             title: self.title.to_string(),
             summary: self.summary.to_string(),
             path: page_path(site, id, page_lang),
+            local: lang == self.original_lang || page_lang == lang,
             lang: text_lang.to_string(),
             sections,
             facets,

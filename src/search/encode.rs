@@ -79,10 +79,13 @@ fn gaps(docs: &[u32]) -> String {
     let mut out = String::new();
     let mut previous: Option<u32> = None;
     for &d in docs {
-        push_number(&mut out, u64::from(match previous {
-            Some(p) => d - p - 1,
-            None => d,
-        }));
+        push_number(
+            &mut out,
+            u64::from(match previous {
+                Some(p) => d - p - 1,
+                None => d,
+            }),
+        );
         previous = Some(d);
     }
     out
@@ -96,7 +99,10 @@ pub fn script(path: String, kind: &str, key: &str, data: &serde_json::Value) -> 
         serde_json::to_string(key).unwrap_or_default(),
         serde_json::to_string(data).unwrap_or_default()
     );
-    OutputFile { path, bytes: text.into_bytes() }
+    OutputFile {
+        path,
+        bytes: text.into_bytes(),
+    }
 }
 
 #[cfg(test)]

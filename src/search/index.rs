@@ -34,7 +34,12 @@ pub struct Limits {
     pub head: usize,
 }
 
-pub const LIMITS: Limits = Limits { shard_bytes: 8 * 1024, vocab_bytes: 8 * 1024, chunk_bytes: 3 * 1024, head: 48 };
+pub const LIMITS: Limits = Limits {
+    shard_bytes: 8 * 1024,
+    vocab_bytes: 8 * 1024,
+    chunk_bytes: 3 * 1024,
+    head: 48,
+};
 
 /// Format version, bumped when a file's layout changes.
 pub const VERSION: u32 = 1;
@@ -78,7 +83,13 @@ fn analyse(doc: &SearchDoc) -> DocTerms {
         add(&s.heading, HEADINGS, i);
         add(&s.text, BODY, i);
     }
-    (lengths, terms.into_iter().map(|(t, (tf, mask))| (t, tf, mask)).collect())
+    (
+        lengths,
+        terms
+            .into_iter()
+            .map(|(t, (tf, mask))| (t, tf, mask))
+            .collect(),
+    )
 }
 
 struct Scorer {
@@ -108,17 +119,36 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The index files for `docs` in `lang`, under `search/<lang>/`.
-pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec<OutputFile> {
+/// The index files of `lang`, under `search/<lang>/`. `all` is every document of the site in
+/// `lang` (the same documents, in the same order, in every language). The default language's
+/// index holds them all; another language's (`base` names the default) holds only the documents
+/// local to it, numbered in their own sequence, and the browser searches the default language's
+/// index for the rest. Filters count over the global numbering.
+pub fn build(
+    site: &Site,
+    lang: &str,
+    all: &[SearchDoc],
+    base: Option<&str>,
+    limits: Limits,
+) -> Vec<OutputFile> {
     let dir = format!("search/{lang}");
+    let members: Vec<u32> = (0..all.len())
+        .filter(|&g| base.is_none() || all[g].local)
+        .map(|g| g as u32)
+        .collect();
+    let docs: Vec<&SearchDoc> = members.iter().map(|&g| &all[g as usize]).collect();
     let n = docs.len();
-    let analysed: Vec<DocTerms> = docs.par_iter().map(analyse).collect();
+    let analysed: Vec<DocTerms> = docs.par_iter().map(|d| analyse(d)).collect();
     let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
     let mut lengths = Vec::with_capacity(n);
     for (d, (len, terms)) in analysed.into_iter().enumerate() {
         lengths.push(len);
         for (term, tf, mask) in terms {
-            postings.entry(term).or_default().push(Posting { doc: d as u32, tf, mask });
+            postings.entry(term).or_default().push(Posting {
+                doc: d as u32,
+                tf,
+                mask,
+            });
         }
     }
     let mut terms: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
@@ -131,17 +161,28 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
             *avg = total as f64 / n as f64;
         }
     }
-    let scorer = Scorer { n: n as f64, lengths, average };
+    let scorer = Scorer {
+        n: n as f64,
+        lengths,
+        average,
+    };
     let max = terms
         .par_iter()
-        .map(|(_, ps)| ps.iter().map(|p| scorer.score(p, ps.len())).fold(0.0, f64::max))
+        .map(|(_, ps)| {
+            ps.iter()
+                .map(|p| scorer.score(p, ps.len()))
+                .fold(0.0, f64::max)
+        })
         .reduce(|| 0.0, f64::max);
     let scale = 63.0 / (1.0 + max.max(1e-9)).ln();
     let quantize = |s: f64| ((1.0 + s).ln() * scale).round().clamp(1.0, 63.0) as u8;
     let encoded: Vec<String> = terms
         .par_iter()
         .map(|(_, ps)| {
-            let impacts: Vec<u8> = ps.iter().map(|p| quantize(scorer.score(p, ps.len()))).collect();
+            let impacts: Vec<u8> = ps
+                .iter()
+                .map(|p| quantize(scorer.score(p, ps.len())))
+                .collect();
             encode_term(ps, &impacts, n as u32, limits.head)
         })
         .collect();
@@ -159,10 +200,18 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
         }
         size += entry;
         shard_of.push(shards.len() - 1);
-        shards.last_mut().expect("a shard was started").insert(term.clone(), Value::String(data.clone()));
+        shards
+            .last_mut()
+            .expect("a shard was started")
+            .insert(term.clone(), Value::String(data.clone()));
     }
     for (i, shard) in shards.into_iter().enumerate() {
-        files.push(script(format!("{dir}/t{i}.js"), "terms", &format!("{lang}/{i}"), &Value::Object(shard)));
+        files.push(script(
+            format!("{dir}/t{i}.js"),
+            "terms",
+            &format!("{lang}/{i}"),
+            &Value::Object(shard),
+        ));
     }
 
     // Vocabulary: every term with its document count (base 36) and shard, in term order.
@@ -173,12 +222,18 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
         let df = base36(ps.len());
         let entry = term.len() + df.len() + 2;
         if size.saturating_add(entry) > limits.vocab_bytes && size != 0 {
-            vocab_starts.push(if vocab_files.is_empty() { String::new() } else { term.clone() });
+            vocab_starts.push(if vocab_files.is_empty() {
+                String::new()
+            } else {
+                term.clone()
+            });
             vocab_files.push(Vec::new());
             size = 0;
         }
         size += entry;
-        let groups = vocab_files.last_mut().expect("a vocabulary file was started");
+        let groups = vocab_files
+            .last_mut()
+            .expect("a vocabulary file was started");
         match groups.last_mut() {
             Some((shard, words, counts)) if *shard == shard_of[i] => {
                 words.push(' ');
@@ -190,12 +245,24 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
         }
     }
     for (i, groups) in vocab_files.iter().enumerate() {
-        let data: Vec<Value> = groups.iter().map(|(shard, words, counts)| json!([shard, words, counts])).collect();
-        files.push(script(format!("{dir}/v{i}.js"), "vocab", &format!("{lang}/{i}"), &Value::Array(data)));
+        let data: Vec<Value> = groups
+            .iter()
+            .map(|(shard, words, counts)| json!([shard, words, counts]))
+            .collect();
+        files.push(script(
+            format!("{dir}/v{i}.js"),
+            "vocab",
+            &format!("{lang}/{i}"),
+            &Value::Array(data),
+        ));
     }
 
     // Text chunks: runs of sections of one document, for snippets and phrase checks.
-    let section_bytes: usize = docs.iter().flat_map(|d| &d.sections).map(|s| s.heading.len() + s.text.len() + 16).sum();
+    let section_bytes: usize = docs
+        .iter()
+        .flat_map(|d| &d.sections)
+        .map(|s| s.heading.len() + s.text.len() + 16)
+        .sum();
     let section_count: usize = docs.iter().map(|d| d.sections.len()).sum::<usize>().max(1);
     let per_chunk = (limits.chunk_bytes * section_count / section_bytes.max(1)).max(1);
     files.par_extend(docs.par_iter().enumerate().flat_map_iter(|(d, doc)| {
@@ -218,16 +285,34 @@ pub fn build(site: &Site, lang: &str, docs: &[SearchDoc], limits: Limits) -> Vec
         })
     }));
 
-    files.push(script(format!("{dir}/facets.js"), "facets", lang, &facets(site, lang, docs)));
-    let manifest = json!({
+    files.push(script(
+        format!("{dir}/facets.js"),
+        "facets",
+        lang,
+        &facets(site, lang, all),
+    ));
+    let mut manifest = json!({
         "v": VERSION,
         "lang": lang,
         "n": n,
+        "N": all.len(),
         "scale": scale,
         "chunk": per_chunk,
         "vocab": vocab_starts,
     });
-    files.push(script(format!("{dir}/manifest.js"), "manifest", lang, &manifest));
+    if let Some(base) = base {
+        let mut global = String::new();
+        push_number(&mut global, members.len() as u64);
+        push_set(&mut global, &members, all.len() as u32);
+        manifest["base"] = json!(base);
+        manifest["g"] = json!(global);
+    }
+    files.push(script(
+        format!("{dir}/manifest.js"),
+        "manifest",
+        lang,
+        &manifest,
+    ));
     files
 }
 
@@ -239,7 +324,10 @@ fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
     full.push('F');
     let mut previous: Option<u32> = None;
     for (p, &q) in postings.iter().zip(impacts) {
-        push_number(&mut full, u64::from(previous.map_or(p.doc, |prev| p.doc - prev - 1)));
+        push_number(
+            &mut full,
+            u64::from(previous.map_or(p.doc, |prev| p.doc - prev - 1)),
+        );
         previous = Some(p.doc);
         push_six(&mut full, q);
         push_mask(&mut full, p.mask);
@@ -248,7 +336,11 @@ fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
         return full;
     }
     let mut order: Vec<usize> = (0..postings.len()).collect();
-    order.sort_by(|&a, &b| impacts[b].cmp(&impacts[a]).then(postings[a].doc.cmp(&postings[b].doc)));
+    order.sort_by(|&a, &b| {
+        impacts[b]
+            .cmp(&impacts[a])
+            .then(postings[a].doc.cmp(&postings[b].doc))
+    });
     let mut short = String::new();
     push_number(&mut short, postings.len() as u64);
     short.push('H');
@@ -261,14 +353,21 @@ fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
         push_mask(&mut short, postings[i].mask);
     }
     // Complete postings rank every document exactly; pay a little for them.
-    if full.len() <= short.len() + 512 { full } else { short }
+    if full.len() <= short.len() + 512 {
+        full
+    } else {
+        short
+    }
 }
 
 /// Filter values with their names and the set of documents having each.
 fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
     let total = docs.len() as u32;
     let set = |pred: &dyn Fn(&SearchDoc) -> bool| {
-        let members: Vec<u32> = (0..docs.len()).filter(|&d| pred(&docs[d])).map(|d| d as u32).collect();
+        let members: Vec<u32> = (0..docs.len())
+            .filter(|&d| pred(&docs[d]))
+            .map(|d| d as u32)
+            .collect();
         let mut text = String::new();
         push_number(&mut text, members.len() as u64);
         push_set(&mut text, &members, total);
@@ -279,12 +378,22 @@ fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let title = site.translation(Kind::Principle, &p.slug, lang).and_then(|t| t.title.clone()).unwrap_or_else(|| p.meta.title.clone());
-            json!([p.slug, title, p.meta.pillar.slug(), set(&|d| d.facets.principle == Some(i)).1])
+            let title = site
+                .translation(Kind::Principle, &p.slug, lang)
+                .and_then(|t| t.title.clone())
+                .unwrap_or_else(|| p.meta.title.clone());
+            json!([
+                p.slug,
+                title,
+                p.meta.pillar.slug(),
+                set(&|d| d.facets.principle == Some(i)).1
+            ])
         })
         .collect();
-    let pillars: Vec<Value> =
-        Pillar::ALL.iter().map(|&pillar| json!([pillar.slug(), set(&|d| d.facets.pillar == Some(pillar)).1])).collect();
+    let pillars: Vec<Value> = Pillar::ALL
+        .iter()
+        .map(|&pillar| json!([pillar.slug(), set(&|d| d.facets.pillar == Some(pillar)).1]))
+        .collect();
     let countries: Vec<Value> = site
         .countries
         .iter()
@@ -294,8 +403,10 @@ fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
     let mut targets: Vec<&String> = docs.iter().flat_map(|d| &d.facets.sdg_targets).collect();
     targets.sort_by_key(|t| sdg_key(t));
     targets.dedup();
-    let sdgs: Vec<Value> =
-        targets.into_iter().map(|t| json!([t, set(&|d| d.facets.sdg_targets.contains(t)).1])).collect();
+    let sdgs: Vec<Value> = targets
+        .into_iter()
+        .map(|t| json!([t, set(&|d| d.facets.sdg_targets.contains(t)).1]))
+        .collect();
     json!({ "principle": principles, "pillar": pillars, "country": countries, "sdg": sdgs })
 }
 
@@ -336,6 +447,66 @@ fn base36(mut n: usize) -> String {
 mod tests {
     use super::*;
 
+    fn scorer(docs: usize) -> Scorer {
+        Scorer {
+            n: docs as f64,
+            lengths: vec![[4, 4, 20, 200]; docs],
+            average: [4.0, 4.0, 20.0, 200.0],
+        }
+    }
+
+    #[test]
+    fn field_weights_rank_title_over_headings_over_summary_over_body() {
+        let s = scorer(100);
+        let in_field = |f: usize| {
+            let mut tf = [0; 4];
+            tf[f] = 1;
+            s.score(
+                &Posting {
+                    doc: 0,
+                    tf,
+                    mask: 1,
+                },
+                10,
+            )
+        };
+        let (title, headings, summary, body) = (
+            in_field(TITLE),
+            in_field(HEADINGS),
+            in_field(SUMMARY),
+            in_field(BODY),
+        );
+        assert!(
+            title > headings && headings > summary && summary > body,
+            "{title} {headings} {summary} {body}"
+        );
+    }
+
+    #[test]
+    fn rarer_terms_and_more_occurrences_score_higher() {
+        let s = scorer(100);
+        let p = |body: u16| Posting {
+            doc: 0,
+            tf: [0, 0, 0, body],
+            mask: 1,
+        };
+        assert!(
+            s.score(&p(1), 2) > s.score(&p(1), 50),
+            "a rare term weighs more"
+        );
+        assert!(
+            s.score(&p(3), 10) > s.score(&p(1), 10),
+            "more occurrences weigh more"
+        );
+        // ...but saturate: the tenth occurrence adds less than the second.
+        let gain = |a: u16, b: u16| s.score(&p(b), 10) - s.score(&p(a), 10);
+        assert!(gain(9, 10) < gain(1, 2));
+        // A longer body dilutes an occurrence.
+        let mut long = scorer(100);
+        long.lengths[0][BODY] = 2000;
+        assert!(long.score(&p(1), 10) < s.score(&p(1), 10));
+    }
+
     #[test]
     fn sdg_targets_sort_numerically() {
         let mut t = vec!["16.10", "16.a", "16.9", "5.1", "16.7"];
@@ -352,7 +523,13 @@ mod tests {
 
     #[test]
     fn frequent_terms_keep_their_set_and_head() {
-        let postings: Vec<Posting> = (0..1000).map(|d| Posting { doc: d, tf: [0, 0, 0, 1], mask: 1 }).collect();
+        let postings: Vec<Posting> = (0..1000)
+            .map(|d| Posting {
+                doc: d,
+                tf: [0, 0, 0, 1],
+                mask: 1,
+            })
+            .collect();
         let mut impacts = vec![5u8; 1000];
         impacts[700] = 60;
         let text = encode_term(&postings, &impacts, 1000, 4);

@@ -17,6 +17,11 @@
 //!                                 names and document sets; loaded by the search page
 //! ```
 //!
+//! The default language's index holds every document. Another language's holds only the pages
+//! that exist in that language (translations, and pages generated in every language); on its
+//! pages the browser searches both and merges the results, so an untranslated note is found, and
+//! linked, in its original language without being indexed twice.
+//!
 //! The index does not depend on the link style: the browser appends `index.html` to result
 //! addresses when the page it runs in was built for `file://`.
 
@@ -37,9 +42,112 @@ pub fn index(site: &Site) -> Vec<OutputFile> {
 
 /// [`index`] with other file-size limits (benchmarks and tests).
 pub fn index_with(site: &Site, limits: index::Limits) -> Vec<OutputFile> {
+    let default = site.config.default_language();
     site.config
         .languages
         .par_iter()
-        .flat_map_iter(|lang| index::build(site, lang, &documents::documents(site, lang), limits))
+        .flat_map_iter(|lang| {
+            let base = (lang != default).then_some(default);
+            index::build(site, lang, &documents::documents(site, lang), base, limits)
+        })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Site {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search-site");
+        crate::load_site(&root).unwrap_or_else(|d| panic!("{d}")).0
+    }
+
+    fn text(files: &[OutputFile], path: &str) -> String {
+        let file = files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        String::from_utf8(file.bytes.clone()).unwrap()
+    }
+
+    #[test]
+    fn every_file_is_a_registering_script_and_the_build_is_deterministic() {
+        let site = fixture();
+        let files = index(&site);
+        assert_eq!(files, index(&site));
+        for f in &files {
+            assert!(
+                f.path.starts_with("search/en/") && f.path.ends_with(".js"),
+                "{}",
+                f.path
+            );
+            let text = std::str::from_utf8(&f.bytes).unwrap();
+            assert!(
+                text.starts_with("guidanceSearch.register(\"") && text.ends_with(");\n"),
+                "{}",
+                f.path
+            );
+        }
+        let manifest = text(&files, "search/en/manifest.js");
+        assert!(
+            manifest.contains("\"n\":18"),
+            "7 notes, 3 principles, 2 pages, 6 countries: {manifest}"
+        );
+    }
+
+    #[test]
+    fn terms_are_folded_and_titles_stay_text() {
+        let files = index(&fixture());
+        let vocab: String = files
+            .iter()
+            .filter(|f| f.path.contains("/v"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect();
+        for term in [
+            "egalite",
+            "治理",
+            "理能",
+            "الحوكمة",
+            "отчетность",
+            "еще",
+            "onerror",
+        ] {
+            assert!(
+                vocab.split(['"', ' ']).any(|t| t == term),
+                "{term} missing from the vocabulary"
+            );
+        }
+        assert!(!vocab.contains("égalité") && !vocab.contains("ё"));
+        let chunks: String = files
+            .iter()
+            .filter(|f| f.path.contains("/c/"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect();
+        // JSON string data: the browser inserts it with textContent.
+        assert!(
+            chunks.contains("\"t\":\"<img src=x onerror=alert(1)>\""),
+            "{chunks}"
+        );
+    }
+
+    #[test]
+    fn every_configured_language_gets_an_index() {
+        let mut site = fixture();
+        site.config.languages = vec!["en".into(), "fr".into(), "ar".into()];
+        let files = index(&site);
+        for lang in ["en", "fr", "ar"] {
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.path == format!("search/{lang}/manifest.js"))
+            );
+        }
+        // Untranslated documents are indexed in the original, at the original's address.
+        let chunk = text(&files, "search/fr/c/0/0-0.js");
+        assert!(
+            chunk.contains("\"l\":\"en\"") && chunk.contains("\"u\":\"notes/"),
+            "{chunk}"
+        );
+    }
 }

@@ -78,13 +78,19 @@ pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
     let mut rest = text;
     while !rest.is_empty() {
         // Split off the next run of bigram-script characters, and the text before it.
-        let start = rest.char_indices().find(|&(_, c)| in_bigram_run(c)).map_or(rest.len(), |(i, _)| i);
+        let start = rest
+            .char_indices()
+            .find(|&(_, c)| in_bigram_run(c))
+            .map_or(rest.len(), |(i, _)| i);
         words(&rest[..start], &mut emit);
         rest = &rest[start..];
         if rest.is_empty() {
             break;
         }
-        let end = rest.char_indices().find(|&(_, c)| !in_bigram_run(c)).map_or(rest.len(), |(i, _)| i);
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !in_bigram_run(c))
+            .map_or(rest.len(), |(i, _)| i);
         bigrams(&rest[..end], &mut emit);
         rest = &rest[end..];
     }
@@ -98,7 +104,11 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 fn bigrams(run: &str, emit: &mut impl FnMut(&str)) {
-    let units: Vec<String> = run.chars().map(|c| normalize(c.encode_utf8(&mut [0; 4]))).filter(|u| !u.is_empty()).collect();
+    let units: Vec<String> = run
+        .chars()
+        .map(|c| normalize(c.encode_utf8(&mut [0; 4])))
+        .filter(|u| !u.is_empty())
+        .collect();
     match units.len() {
         0 => {}
         1 => emit(&units[0]),
@@ -134,7 +144,10 @@ fn words(span: &str, emit: &mut impl FnMut(&str)) {
                 last_numeric = c.is_numeric();
             } else if (c == '.' || c == ',')
                 && last_numeric
-                && chars[i + 1..].iter().find(|&&n| !is_ignorable(n)).is_some_and(|n| n.is_numeric())
+                && chars[i + 1..]
+                    .iter()
+                    .find(|&&n| !is_ignorable(n))
+                    .is_some_and(|n| n.is_numeric())
             {
                 word.push(c);
                 last_numeric = false;
@@ -163,15 +176,27 @@ mod tests {
 
     #[test]
     fn latin_words_are_lowercased_and_folded() {
-        assert_eq!(terms("Égalité réelle, ÉGALITÉ!"), ["egalite", "reelle", "egalite"]);
-        assert_eq!(terms("l'égalité des chances"), ["l", "egalite", "des", "chances"]);
+        assert_eq!(
+            terms("Égalité réelle, ÉGALITÉ!"),
+            ["egalite", "reelle", "egalite"]
+        );
+        assert_eq!(
+            terms("l'égalité des chances"),
+            ["l", "egalite", "des", "chances"]
+        );
         assert_eq!(terms("don’t e-government"), ["don", "t", "e", "government"]);
-        assert_eq!(terms("Ñandú façade naïve Øre"), ["nandu", "facade", "naive", "øre"]);
+        assert_eq!(
+            terms("Ñandú façade naïve Øre"),
+            ["nandu", "facade", "naive", "øre"]
+        );
     }
 
     #[test]
     fn numbers_keep_their_separators_between_digits() {
-        assert_eq!(terms("SDG 16.7 and 1,000 people; e.g. v.2"), ["sdg", "16.7", "and", "1,000", "people", "e", "g", "v", "2"]);
+        assert_eq!(
+            terms("SDG 16.7 and 1,000 people; e.g. v.2"),
+            ["sdg", "16.7", "and", "1,000", "people", "e", "g", "v", "2"]
+        );
         assert_eq!(terms("targets 16.6, 16.7."), ["targets", "16.6", "16.7"]);
     }
 
@@ -179,7 +204,19 @@ mod tests {
     fn cjk_becomes_overlapping_bigrams() {
         assert_eq!(terms("治理能力"), ["治理", "理能", "能力"]);
         assert_eq!(terms("国"), ["国"]);
-        assert_eq!(terms("参与式预算 (participatory budgeting) 很重要。"), ["参与", "与式", "式预", "预算", "participatory", "budgeting", "很重", "重要"]);
+        assert_eq!(
+            terms("参与式预算 (participatory budgeting) 很重要。"),
+            [
+                "参与",
+                "与式",
+                "式预",
+                "预算",
+                "participatory",
+                "budgeting",
+                "很重",
+                "重要"
+            ]
+        );
         // Half-width katakana and voiced marks fold like Latin accents.
         assert_eq!(terms("ｶﾞ"), terms("カ"));
     }
@@ -189,7 +226,10 @@ mod tests {
         // With and without tashkeel, alef forms, alef maqsura, tatweel.
         let plain = terms("الحوكمة الرشيدة");
         assert_eq!(terms("الحَوْكَمَةُ الرَّشِيدَةُ"), plain);
-        assert_eq!(terms("أحمد إلى آمن ٱلعامة"), ["احمد", "الي", "امن", "العامة"]);
+        assert_eq!(
+            terms("أحمد إلى آمن ٱلعامة"),
+            ["احمد", "الي", "امن", "العامة"]
+        );
         assert_eq!(terms("مـــدينة"), ["مدينة"]);
         assert_eq!(terms("مستوى"), ["مستوي"]);
     }
@@ -202,7 +242,10 @@ mod tests {
 
     #[test]
     fn invisible_characters_do_not_split_words() {
-        assert_eq!(terms("co\u{00AD}operation word\u{2060}joiner"), ["cooperation", "wordjoiner"]);
+        assert_eq!(
+            terms("co\u{00AD}operation word\u{2060}joiner"),
+            ["cooperation", "wordjoiner"]
+        );
         // A zero-width space separates words, as a space does.
         assert_eq!(terms("zero\u{200B}width"), ["zero", "width"]);
         assert_eq!(terms("ﬁnance ＡＢＣ"), ["finance", "abc"]);
@@ -210,7 +253,10 @@ mod tests {
 
     #[test]
     fn punctuation_and_markup_characters_are_not_terms() {
-        assert_eq!(terms("<img src=x onerror=alert(1)>"), ["img", "src", "x", "onerror", "alert", "1"]);
+        assert_eq!(
+            terms("<img src=x onerror=alert(1)>"),
+            ["img", "src", "x", "onerror", "alert", "1"]
+        );
         assert!(terms(" — … !? ").is_empty());
     }
 }

@@ -46,6 +46,7 @@
   var WORD = /[\p{Alphabetic}\p{N}\p{M}]/u;
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
   var NUM = /\p{N}/u;
+  var LONE_NUMBER = /(?:(?!\p{Alphabetic})\p{No})/gu;
   var IGNORABLE = /[\u00AD\u200C-\u200F\u2060-\u2064\uFEFF]/u;
   var DROP = /[\p{M}\u00AD\u200C-\u200F\u2060-\u2064\uFEFF\u0640]/gu;
   var ASCII = /^[\x00-\x7F]*$/;
@@ -97,7 +98,18 @@
 
   function words(text, from, to, out) {
     var span = text.slice(from, to);
-    if (!segmenter || api.noSegmenter) return split(span, from, out);
+    if (!segmenter || api.noSegmenter) {
+      // Without Intl.Segmenter: word segmentation keeps letters and digits together but sets
+      // apart other numerals (², ½), which it treats as words of their own.
+      var at = 0;
+      span.replace(LONE_NUMBER, function (c, i) {
+        split(span.slice(at, i), from + at, out);
+        split(c, from + i, out);
+        at = i + c.length;
+        return c;
+      });
+      return split(span.slice(at), from + at, out);
+    }
     for (var seg of segmenter.segment(span)) {
       if (ALNUM.test(seg.segment)) split(seg.segment, from + seg.index, out);
     }
@@ -310,18 +322,12 @@
         if (e.t === term) alts.push({ e: e, w: 1 });
       });
       if (wantPrefix) {
-        found.filter(function (e) { return e.t !== term; })
-          .sort(function (a, b) { return b.df - a.df || (a.t < b.t ? -1 : 1); })
-          .slice(0, 6)
-          .forEach(function (e) { alts.push({ e: e, w: 0.8 }); });
+        alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8));
       }
       if (alts.length || len < 5 || qt.phrase) return alts;
       var c = String.fromCodePoint(term.codePointAt(0));
       return self.range(c, c + "\uFFFF", 12).then(function (all) {
-        return all.filter(function (e) { return oneTypo(term, e.t, qt.prefix); })
-          .sort(function (a, b) { return b.df - a.df || (a.t < b.t ? -1 : 1); })
-          .slice(0, 5)
-          .map(function (e) { return { e: e, w: 0.6 }; });
+        return likely(all.filter(function (e) { return oneTypo(term, e.t, qt.prefix); }), 5, 0.6);
       });
     }).then(function (alts) {
       return Promise.all(alts.map(function (a) { return self.postings(a.e); })).then(function (recs) {
@@ -330,6 +336,14 @@
       });
     });
   };
+
+  // The most common of several candidate terms (completions of a prefix, corrections of a typo),
+  // weighted by how common each is next to the most common: a rare completion has a high impact
+  // (it is rare) but is seldom what the reader is typing.
+  function likely(entries, max, weight) {
+    entries = entries.slice().sort(function (a, b) { return b.df - a.df || (a.t < b.t ? -1 : 1); }).slice(0, max);
+    return entries.map(function (e) { return { e: e, w: weight * Math.sqrt(e.df / entries[0].df) }; });
+  }
 
   // At most one insertion, deletion, substitution or swap of neighbours (optimal string alignment).
   function distance(a, b, max) {
