@@ -21,12 +21,17 @@ use guidance::serve::{Event, ServeOptions, Server};
 const EDITS: usize = 7;
 
 fn main() {
-    let mut corpora: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let mut corpora: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     if corpora.is_empty() {
         corpora = vec!["real".into(), "1000".into(), "10000".into()];
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("guidance serve benchmark: {cores} cores, {EDITS} one-note edits per corpus (median / max)");
+    println!(
+        "guidance serve benchmark: {cores} cores, {EDITS} one-note edits per corpus (median / max)"
+    );
     for corpus in corpora {
         bench(&corpus);
     }
@@ -47,11 +52,19 @@ fn bench(corpus: &str) {
         }
         "data-sharing".to_string()
     } else {
-        let n: usize = corpus.parse().expect("a corpus is `real` or a number of notes");
+        let n: usize = corpus
+            .parse()
+            .expect("a corpus is `real` or a number of notes");
         guidance::synthetic::write_corpus(root, n, 1).unwrap();
         let mut notes: Vec<String> = std::fs::read_dir(root.join("notes"))
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".md").to_string())
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".md")
+                    .to_string()
+            })
             .collect();
         notes.sort();
         notes[notes.len() / 2].clone()
@@ -67,17 +80,31 @@ fn bench(corpus: &str) {
     drop((site, files));
 
     let (sender, reports) = channel();
-    let options = ServeOptions { port: 0, ..ServeOptions::new(root) };
+    let options = ServeOptions {
+        port: 0,
+        ..ServeOptions::new(root)
+    };
     let server = Server::start(options, move |event| {
         let line = match event {
-            Event::Rebuilt { rebuilt, elapsed } => format!("rebuilt {} pages in {elapsed:?}", rebuilt.pages),
+            Event::Rebuilt { rebuilt, elapsed } => {
+                format!("rebuilt {} pages in {elapsed:?}", rebuilt.pages)
+            }
             Event::Unchanged { elapsed } => format!("unchanged ({elapsed:?})"),
-            Event::Failed { diagnostics } | Event::RenderFailed { diagnostics } => format!("FAILED: {diagnostics}"),
+            Event::Failed { diagnostics } | Event::RenderFailed { diagnostics } => {
+                format!("FAILED: {diagnostics}")
+            }
         };
         let _ = sender.send(line);
     })
     .unwrap();
-    let port: u16 = server.url().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
+    let port: u16 = server
+        .url()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let first = reports.recv().unwrap();
     wait_warm(&server);
     let events = listen(port);
@@ -98,8 +125,12 @@ fn bench(corpus: &str) {
         let written = Instant::now();
         std::fs::write(&file, &text).unwrap();
         loop {
-            let event = events.recv_timeout(Duration::from_secs(120)).expect("reload signal");
-            if event.contains(&format!("notes/{target}/index.html")) || event.contains("\"changed\":null") {
+            let event = events
+                .recv_timeout(Duration::from_secs(120))
+                .expect("reload signal");
+            if event.contains(&format!("notes/{target}/index.html"))
+                || event.contains("\"changed\":null")
+            {
                 break;
             }
         }
@@ -111,14 +142,21 @@ fn bench(corpus: &str) {
         index.push(written.elapsed());
         server_side.push(reports.recv().unwrap());
         if std::env::var_os("BENCH_VERBOSE").is_some() {
-            println!("  edit {edit}: signal {:?}, {}", signal[edit], server_side[edit]);
+            println!(
+                "  edit {edit}: signal {:?}, {}",
+                signal[edit], server_side[edit]
+            );
         }
         wait_warm(&server);
     }
     server.stop();
 
     println!("\n{corpus}: {notes} notes");
-    println!("  full build (load + link + render all + data files): {:>8.1} ms (load + link {:.1} ms)", ms(full), ms(loaded));
+    println!(
+        "  full build (load + link + render all + data files): {:>8.1} ms (load + link {:.1} ms)",
+        ms(full),
+        ms(loaded)
+    );
     println!("  first serve build: {first}");
     println!("  write -> reload signal:          {}", stats(&mut signal));
     println!("  write -> edited page served:     {}", stats(&mut fresh));
@@ -132,7 +170,11 @@ fn ms(d: Duration) -> f64 {
 
 fn stats(times: &mut [Duration]) -> String {
     times.sort();
-    format!("{:>8.1} ms / {:>8.1} ms", ms(times[times.len() / 2]), ms(times[times.len() - 1]))
+    format!(
+        "{:>8.1} ms / {:>8.1} ms",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    )
 }
 
 /// Waits until the background pass has rendered everything, so edits do not compete with it.
@@ -146,11 +188,18 @@ fn wait_warm(server: &Server) {
 /// The reload channel as a browser sees it: one `data:` line per event.
 fn listen(port: u16) -> Receiver<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "GET /__guidance/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /__guidance/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
     let (sender, receiver) = channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if line.starts_with("data: ") && line.contains("\"changed\"") && sender.send(line).is_err() {
+            if line.starts_with("data: ")
+                && line.contains("\"changed\"")
+                && sender.send(line).is_err()
+            {
                 return;
             }
         }
@@ -163,7 +212,11 @@ fn get(port: u16, target: &str) -> String {
     write!(stream, "GET {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
     let mut body = String::new();
     stream.read_to_string(&mut body).unwrap();
-    assert!(body.split_whitespace().nth(1) == Some("200"), "{target}: {}", body.lines().next().unwrap_or_default());
+    assert!(
+        body.split_whitespace().nth(1) == Some("200"),
+        "{target}: {}",
+        body.lines().next().unwrap_or_default()
+    );
     body
 }
 

@@ -36,16 +36,16 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes files under `dir`, creating folders as needed.
+/// Writes files under `dir`, creating folders as needed: the folders first (each once), then the
+/// files in parallel.
 pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    for file in files {
-        let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, &file.bytes)?;
+    use rayon::prelude::*;
+    let folders: std::collections::BTreeSet<&str> =
+        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(folder, _)| folder)).collect();
+    for folder in folders {
+        std::fs::create_dir_all(dir.join(folder))?;
     }
-    Ok(())
+    files.par_iter().try_for_each(|file| std::fs::write(dir.join(&file.path), &file.bytes))
 }
 
 /// Replacing a folder deletes it: only ever replace an earlier build (or an empty folder).

@@ -10,11 +10,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostic::Diagnostics;
+use crate::load::{Document, display_path};
+use crate::markdown::Analysis;
 use crate::model::Site;
 use crate::render::{HOME_PAGE, OutputFile, PageId, RenderOptions, Renderer};
 use crate::theme::Theme;
@@ -31,7 +34,10 @@ impl Entry {
     fn new(bytes: Vec<u8>) -> Arc<Entry> {
         let mut hasher = DefaultHasher::new();
         bytes.hash(&mut hasher);
-        Arc::new(Entry { hash: hasher.finish(), bytes })
+        Arc::new(Entry {
+            hash: hasher.finish(),
+            bytes,
+        })
     }
 }
 
@@ -58,7 +64,10 @@ pub enum Lookup {
     Found(Arc<Entry>),
     Missing,
     /// Rendering failed; `fallback` is the last good version of the file, if there was one.
-    Failed { diagnostics: Diagnostics, fallback: Option<Arc<Entry>> },
+    Failed {
+        diagnostics: Diagnostics,
+        fallback: Option<Arc<Entry>>,
+    },
 }
 
 /// The site in memory: pages and theme assets by path, plus the data files (feeds, JSON export,
@@ -69,7 +78,7 @@ pub struct Build {
     theme: Arc<Theme>,
     options: RenderOptions,
     /// Every page path of this model, with the page and language it renders.
-    pages: HashMap<String, (PageId, String)>,
+    pages: Arc<HashMap<String, (PageId, String)>>,
     files: HashMap<String, Slot>,
     /// Pages to render first in [`Build::warm`]: those of the documents just edited.
     first: Vec<String>,
@@ -82,15 +91,23 @@ impl Build {
     pub fn get(&self, path: &str) -> Lookup {
         match self.files.get(path) {
             Some(Slot::Ready(entry)) => Lookup::Found(Arc::clone(entry)),
-            Some(Slot::Pending(pending)) => match pending.cell.get_or_init(|| self.render_one(path, None)) {
-                Ok(entry) => Lookup::Found(Arc::clone(entry)),
-                Err(diagnostics) => {
-                    Lookup::Failed { diagnostics: diagnostics.clone(), fallback: pending.fallback.clone() }
+            Some(Slot::Pending(pending)) => {
+                match pending.cell.get_or_init(|| self.render_one(path, None)) {
+                    Ok(entry) => Lookup::Found(Arc::clone(entry)),
+                    Err(diagnostics) => Lookup::Failed {
+                        diagnostics: diagnostics.clone(),
+                        fallback: pending.fallback.clone(),
+                    },
                 }
-            },
+            }
             None => match self.data_files() {
-                Ok(files) => files.get(path).map_or(Lookup::Missing, |e| Lookup::Found(Arc::clone(e))),
-                Err(diagnostics) => Lookup::Failed { diagnostics: diagnostics.clone(), fallback: None },
+                Ok(files) => files
+                    .get(path)
+                    .map_or(Lookup::Missing, |e| Lookup::Found(Arc::clone(e))),
+                Err(diagnostics) => Lookup::Failed {
+                    diagnostics: diagnostics.clone(),
+                    fallback: None,
+                },
             },
         }
     }
@@ -134,8 +151,15 @@ impl Build {
                 if self.superseded.load(Ordering::Relaxed) {
                     return None;
                 }
-                let Some(Slot::Pending(pending)) = self.files.get(*path) else { return None };
-                pending.cell.get_or_init(|| self.render_one(path, Some(&renderer))).as_ref().err().cloned()
+                let Some(Slot::Pending(pending)) = self.files.get(*path) else {
+                    return None;
+                };
+                pending
+                    .cell
+                    .get_or_init(|| self.render_one(path, Some(&renderer)))
+                    .as_ref()
+                    .err()
+                    .cloned()
             })
             .collect();
         for failure in failures {
@@ -161,7 +185,11 @@ impl Build {
 
     /// How many pages are rendered, and how many are still waiting for a request or the warmer.
     pub fn rendered(&self) -> (usize, usize) {
-        let pending = self.files.values().filter(|s| matches!(s, Slot::Pending(p) if p.cell.get().is_none())).count();
+        let pending = self
+            .files
+            .values()
+            .filter(|s| matches!(s, Slot::Pending(p) if p.cell.get().is_none()))
+            .count();
         (self.files.len() - pending, pending)
     }
 
@@ -169,7 +197,8 @@ impl Build {
         let (id, lang) = &self.pages[path];
         let file = match renderer {
             Some(renderer) => renderer.render_in(*id, lang)?,
-            None => Renderer::new(&self.site, &self.theme, self.options.clone())?.render_in(*id, lang)?,
+            None => Renderer::new(&self.site, &self.theme, self.options.clone())?
+                .render_in(*id, lang)?,
         };
         Ok(Entry::new(file.bytes))
     }
@@ -179,7 +208,10 @@ impl Build {
             let renderer = Renderer::new(&self.site, &self.theme, self.options.clone())?;
             let mut files = renderer.site_files();
             files.extend(crate::data_files(&self.site));
-            Ok(files.into_iter().map(|f| (f.path, Entry::new(f.bytes))).collect())
+            Ok(files
+                .into_iter()
+                .map(|f| (f.path, Entry::new(f.bytes)))
+                .collect())
         })
     }
 }
@@ -197,12 +229,108 @@ pub struct Rebuilt {
     pub pages: usize,
 }
 
+/// What changed since the last rebuild.
+#[derive(Clone, Debug)]
+pub enum Changes {
+    /// Unknown, or the theme or configuration: read and render everything again.
+    Everything,
+    /// These files or folders changed (paths from the project root, `/`-separated).
+    Files(BTreeSet<String>),
+}
+
 /// A project being served: the last good build and what is needed to make the next one.
 pub struct Project {
     root: PathBuf,
     options: RenderOptions,
     current: Option<Arc<Build>>,
     generation: u64,
+    cache: Cache,
+}
+
+/// The documents read and analysed before, by path from the project root, reused while their
+/// files do not change.
+#[derive(Default)]
+struct Cache {
+    config: Option<Config>,
+    documents: HashMap<String, Document>,
+    analyses: Mutex<HashMap<String, CachedAnalysis>>,
+}
+
+/// A body's analysis with the text it was made from.
+type CachedAnalysis = Arc<(Arc<str>, Analysis)>;
+
+impl Cache {
+    /// Forgets what `changes` may have made stale (before reading, so that a failed rebuild
+    /// never leaves an old version of a changed file behind).
+    fn invalidate(&mut self, changes: &Changes, config: &Config) {
+        let stale = match changes {
+            Changes::Everything => true,
+            Changes::Files(_) => self.config.as_ref() != Some(config),
+        };
+        if stale {
+            self.documents.clear();
+            self.analyses.get_mut().unwrap().clear();
+            self.config = Some(config.clone());
+            return;
+        }
+        if let Changes::Files(paths) = changes {
+            let changed = |path: &str| {
+                let mut at = path;
+                loop {
+                    if paths.contains(at) {
+                        return true;
+                    }
+                    match at.rsplit_once('/') {
+                        Some((parent, _)) => at = parent,
+                        None => return false,
+                    }
+                }
+            };
+            self.documents.retain(|path, _| !changed(path));
+        }
+    }
+
+    fn analysis(&self, document: &Document) -> Analysis {
+        let text = &document.source.text;
+        let cached = self
+            .analyses
+            .lock()
+            .unwrap()
+            .get(&document.source.path)
+            .cloned();
+        if let Some(cached) = cached.filter(|c| Arc::ptr_eq(&c.0, text)) {
+            return cached.1.clone();
+        }
+        let analysis = crate::markdown::analyse(&text[document.body.clone()]);
+        let entry = Arc::new((Arc::clone(text), analysis.clone()));
+        self.analyses
+            .lock()
+            .unwrap()
+            .insert(document.source.path.clone(), entry);
+        analysis
+    }
+
+    /// Remembers what was read this time, and forgets deleted files.
+    fn keep(&mut self, documents: &[Document]) {
+        let mut seen = HashSet::with_capacity(documents.len());
+        for document in documents {
+            seen.insert(document.source.path.as_str());
+            let same = self
+                .documents
+                .get(&document.source.path)
+                .is_some_and(|d| Arc::ptr_eq(&d.source.text, &document.source.text));
+            if !same {
+                self.documents
+                    .insert(document.source.path.clone(), document.clone());
+            }
+        }
+        self.documents
+            .retain(|path, _| seen.contains(path.as_str()));
+        self.analyses
+            .get_mut()
+            .unwrap()
+            .retain(|path, _| seen.contains(path.as_str()));
+    }
 }
 
 /// A change list longer than this is sent to browsers as "everything changed".
@@ -210,7 +338,29 @@ const LIST_LIMIT: usize = 2_000;
 
 impl Project {
     pub fn new(root: &Path, options: RenderOptions) -> Project {
-        Project { root: root.to_path_buf(), options, current: None, generation: 0 }
+        Project {
+            root: root.to_path_buf(),
+            options,
+            current: None,
+            generation: 0,
+            cache: Cache::default(),
+        }
+    }
+
+    /// load + link, reading and analysing only the files that changed since the last time.
+    fn load_site(&mut self, changes: &Changes) -> Result<(Site, Diagnostics), Diagnostics> {
+        let config = Config::load(&self.root)?;
+        self.cache.invalidate(changes, &config);
+        let root = &self.root;
+        let cache = &self.cache;
+        let documents = crate::load::load_reusing(root, &config, &|path: &Path| {
+            cache.documents.get(&display_path(root, path)).cloned()
+        })?;
+        self.cache.keep(&documents);
+        let cache = &self.cache;
+        crate::link::link_reusing(documents, config, &|document: &Document| {
+            Some(cache.analysis(document))
+        })
     }
 
     /// The last good build, if any.
@@ -218,45 +368,72 @@ impl Project {
         self.current.as_ref()
     }
 
-    /// Rebuilds after a change. `everything` forces a full rebuild (theme or config edited);
-    /// otherwise only the pages affected by content changes are invalidated. On error the last
-    /// good build stays current.
-    pub fn rebuild(&mut self, everything: bool) -> Result<Rebuilt, Diagnostics> {
-        let (site, warnings) = crate::load_site(&self.root)?;
+    /// Rebuilds after a change: everything for [`Changes::Everything`] (theme or configuration
+    /// edited), otherwise only the pages the content changes affect. On error the last good
+    /// build stays current.
+    pub fn rebuild(&mut self, changes: &Changes) -> Result<Rebuilt, Diagnostics> {
+        let everything = matches!(changes, Changes::Everything);
+        let (site, warnings) = self.load_site(changes)?;
         let previous = match (&self.current, everything) {
             (Some(previous), false) if previous.site.config == site.config => Arc::clone(previous),
             _ => return self.full(site, warnings),
         };
-        let Some(affected) = affected_pages(&previous.site, &site) else { return self.full(site, warnings) };
+        let Some(affected) = affected_pages(&previous.site, &site) else {
+            return self.full(site, warnings);
+        };
         let site = Arc::new(site);
         let theme = Arc::clone(&previous.theme);
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
-        let pages = page_paths(&site, &renderer);
+        // The same documents in the same order publish the same pages under the same ids.
+        let pages = if same_structure(&previous.site, &site) {
+            Arc::clone(&previous.pages)
+        } else {
+            Arc::new(page_paths(&site, &renderer))
+        };
 
         let mut invalid: BTreeSet<String> = BTreeSet::new();
-        for (path, (id, _)) in &pages {
+        for (path, (id, _)) in pages.iter() {
             if affected.contains(id) || !previous.files.contains_key(path) {
                 invalid.insert(path.clone());
             }
         }
-        let removed: Vec<String> = previous.pages.keys().filter(|p| !pages.contains_key(*p)).cloned().collect();
+        let removed: Vec<String> = previous
+            .pages
+            .keys()
+            .filter(|p| !pages.contains_key(*p))
+            .cloned()
+            .collect();
         if invalid.is_empty() && removed.is_empty() {
             // Nothing anyone can see changed (a file saved without edits): keep the build.
-            return Ok(Rebuilt { build: previous, changed: Some(Vec::new()), warnings, full: false, pages: 0 });
+            return Ok(Rebuilt {
+                build: previous,
+                changed: Some(Vec::new()),
+                warnings,
+                full: false,
+                pages: 0,
+            });
         }
 
         // Render the edited documents' own pages now, so an error in them keeps the last good
         // build; everything else renders on request or in the background.
         let first: Vec<String> = invalid
             .iter()
-            .filter(|p| pages[*p].0.document(&site).is_some() && affected.first.contains(&pages[*p].0))
+            .filter(|p| {
+                pages[*p].0.document(&site).is_some() && affected.first.contains(&pages[*p].0)
+            })
             .cloned()
             .collect();
         let eager: Vec<(String, Rendered)> = first
             .par_iter()
             .map(|path| {
                 let (id, lang) = &pages[path];
-                (path.clone(), renderer.render_in(*id, lang).map(|f| Entry::new(f.bytes)).map_err(Diagnostics::from))
+                (
+                    path.clone(),
+                    renderer
+                        .render_in(*id, lang)
+                        .map(|f| Entry::new(f.bytes))
+                        .map_err(Diagnostics::from),
+                )
             })
             .collect();
         let mut eager_files = HashMap::new();
@@ -272,7 +449,8 @@ impl Project {
         problems.into_result()?;
         drop(renderer);
 
-        let mut files: HashMap<String, Slot> = HashMap::with_capacity(previous.files.len() + invalid.len());
+        let mut files: HashMap<String, Slot> =
+            HashMap::with_capacity(previous.files.len() + invalid.len());
         for (path, slot) in &previous.files {
             if !previous.pages.contains_key(path) {
                 files.insert(path.clone(), slot.clone()); // theme assets: the theme did not change
@@ -283,10 +461,15 @@ impl Project {
                 Slot::Ready(entry)
             } else if invalid.contains(path) {
                 let fallback = previous.files.get(path).and_then(ready);
-                Slot::Pending(Arc::new(Pending { cell: OnceLock::new(), fallback }))
+                Slot::Pending(Arc::new(Pending {
+                    cell: OnceLock::new(),
+                    fallback,
+                }))
             } else {
                 match &previous.files[path] {
-                    Slot::Pending(p) if p.cell.get().is_some_and(Result::is_err) => Slot::Pending(Arc::new(Pending::default())),
+                    Slot::Pending(p) if p.cell.get().is_some_and(Result::is_err) => {
+                        Slot::Pending(Arc::new(Pending::default()))
+                    }
                     Slot::Pending(p) => match p.cell.get() {
                         Some(Ok(entry)) => Slot::Ready(Arc::clone(entry)),
                         _ => Slot::Pending(Arc::clone(p)),
@@ -310,7 +493,13 @@ impl Project {
             data: OnceLock::new(),
             superseded: AtomicBool::new(false),
         });
-        Ok(Rebuilt { build, changed: Some(changed), warnings, full: false, pages: count })
+        Ok(Rebuilt {
+            build,
+            changed: Some(changed),
+            warnings,
+            full: false,
+            pages: count,
+        })
     }
 
     /// Renders everything with the build pipeline's own `generate`.
@@ -318,7 +507,7 @@ impl Project {
         let theme = Theme::load(&self.root)?;
         let generated = crate::generate(&site, &theme, self.options.clone())?;
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
-        let pages = page_paths(&site, &renderer);
+        let pages = Arc::new(page_paths(&site, &renderer));
         drop(renderer);
         let assets: HashSet<String> = crate::theme_files(&theme).map(|f| f.path).collect();
         let mut files = HashMap::new();
@@ -331,7 +520,10 @@ impl Project {
                 data.insert(path, entry);
             }
         }
-        let changed = self.current.as_ref().map(|previous| changed_files(previous, &files, &data));
+        let changed = self
+            .current
+            .as_ref()
+            .map(|previous| changed_files(previous, &files, &data));
         let count = pages.len();
         let cell = OnceLock::new();
         let _ = cell.set(Ok(data));
@@ -347,7 +539,13 @@ impl Project {
             superseded: AtomicBool::new(false),
         });
         let changed = changed.filter(|c| c.len() <= LIST_LIMIT);
-        Ok(Rebuilt { build, changed, warnings, full: true, pages: count })
+        Ok(Rebuilt {
+            build,
+            changed,
+            warnings,
+            full: true,
+            pages: count,
+        })
     }
 
     fn swap(&mut self, mut build: Build) -> Arc<Build> {
@@ -370,12 +568,21 @@ fn neighbours(site: &Site, i: usize) -> (Option<&str>, Option<&str>) {
 fn ready(slot: &Slot) -> Option<Arc<Entry>> {
     match slot {
         Slot::Ready(entry) => Some(Arc::clone(entry)),
-        Slot::Pending(p) => p.cell.get().and_then(|r| r.as_ref().ok()).cloned().or_else(|| p.fallback.clone()),
+        Slot::Pending(p) => p
+            .cell
+            .get()
+            .and_then(|r| r.as_ref().ok())
+            .cloned()
+            .or_else(|| p.fallback.clone()),
     }
 }
 
 /// Paths whose bytes differ between the previous build and a fully rebuilt one.
-fn changed_files(previous: &Build, files: &HashMap<String, Slot>, data: &HashMap<String, Arc<Entry>>) -> Vec<String> {
+fn changed_files(
+    previous: &Build,
+    files: &HashMap<String, Slot>,
+    data: &HashMap<String, Arc<Entry>>,
+) -> Vec<String> {
     let old_hash = |path: &str| match previous.files.get(path) {
         Some(slot) => ready(slot).map(|e| e.hash),
         None => match previous.data.get() {
@@ -395,13 +602,53 @@ fn changed_files(previous: &Build, files: &HashMap<String, Slot>, data: &HashMap
             changed.push(path.clone());
         }
     }
-    changed.extend(previous.files.keys().filter(|p| !files.contains_key(*p) && !data.contains_key(*p)).cloned());
+    changed.extend(
+        previous
+            .files
+            .keys()
+            .filter(|p| !files.contains_key(*p) && !data.contains_key(*p))
+            .cloned(),
+    );
     changed.sort();
     changed
 }
 
+/// Whether two models have the same documents, countries and translations in the same order.
+fn same_structure(old: &Site, new: &Site) -> bool {
+    old.config.languages == new.config.languages
+        && old
+            .notes
+            .iter()
+            .map(|n| &n.slug)
+            .eq(new.notes.iter().map(|n| &n.slug))
+        && old
+            .principles
+            .iter()
+            .map(|p| &p.slug)
+            .eq(new.principles.iter().map(|p| &p.slug))
+        && old
+            .pages
+            .iter()
+            .map(|p| &p.slug)
+            .eq(new.pages.iter().map(|p| &p.slug))
+        && old
+            .countries
+            .iter()
+            .map(|c| &c.code)
+            .eq(new.countries.iter().map(|c| &c.code))
+        && old
+            .translations
+            .iter()
+            .map(|t| (t.kind, &t.slug, &t.lang))
+            .eq(new.translations.iter().map(|t| (t.kind, &t.slug, &t.lang)))
+}
+
 fn page_paths(site: &Site, renderer: &Renderer) -> HashMap<String, (PageId, String)> {
-    renderer.pages().into_iter().map(|(id, lang)| (id.path_in(site, &lang), (id, lang))).collect()
+    renderer
+        .pages()
+        .into_iter()
+        .map(|(id, lang)| (id.path_in(site, &lang), (id, lang)))
+        .collect()
 }
 
 /// The pages of the new model that an edit may have changed, or `None` when it may have changed
@@ -419,12 +666,22 @@ impl Affected {
 }
 
 fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
-    let same_text = |a: &crate::model::SourceFile, b: &crate::model::SourceFile| Arc::ptr_eq(&a.text, &b.text) || a.text == b.text;
+    let same_text = |a: &crate::model::SourceFile, b: &crate::model::SourceFile| {
+        Arc::ptr_eq(&a.text, &b.text) || a.text == b.text
+    };
     if old.config != new.config
         || old.principles.len() != new.principles.len()
-        || old.principles.iter().zip(&new.principles).any(|(a, b)| a.slug != b.slug || !same_text(&a.source, &b.source))
+        || old
+            .principles
+            .iter()
+            .zip(&new.principles)
+            .any(|(a, b)| a.slug != b.slug || !same_text(&a.source, &b.source))
         || old.pages.len() != new.pages.len()
-        || old.pages.iter().zip(&new.pages).any(|(a, b)| a.slug != b.slug)
+        || old
+            .pages
+            .iter()
+            .zip(&new.pages)
+            .any(|(a, b)| a.slug != b.slug)
     {
         return None;
     }
@@ -434,13 +691,25 @@ fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
 
     for (i, (a, b)) in old.pages.iter().zip(&new.pages).enumerate() {
         if !same_text(&a.source, &b.source) {
-            let id = if b.slug == HOME_PAGE { PageId::Home } else { PageId::Page(i) };
+            let id = if b.slug == HOME_PAGE {
+                PageId::Home
+            } else {
+                PageId::Page(i)
+            };
             pages.insert(id);
             first.insert(id);
         }
     }
     let translations = |site: &Site| -> HashMap<(crate::model::Kind, String, String), Arc<str>> {
-        site.translations.iter().map(|t| ((t.kind, t.slug.clone(), t.lang.clone()), Arc::clone(&t.source.text))).collect()
+        site.translations
+            .iter()
+            .map(|t| {
+                (
+                    (t.kind, t.slug.clone(), t.lang.clone()),
+                    Arc::clone(&t.source.text),
+                )
+            })
+            .collect()
     };
     let (old_t, new_t) = (translations(old), translations(new));
     let keys: BTreeSet<_> = old_t.keys().chain(new_t.keys()).collect();
@@ -458,15 +727,29 @@ fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
             }
             crate::model::Kind::Page => {
                 let i = new.page(slug)?;
-                let id = if slug == HOME_PAGE { PageId::Home } else { PageId::Page(i) };
+                let id = if slug == HOME_PAGE {
+                    PageId::Home
+                } else {
+                    PageId::Page(i)
+                };
                 pages.insert(id);
                 first.insert(id);
             }
         }
     }
 
-    let old_index: HashMap<&str, usize> = old.notes.iter().enumerate().map(|(i, n)| (n.slug.as_str(), i)).collect();
-    let new_index: HashMap<&str, usize> = new.notes.iter().enumerate().map(|(i, n)| (n.slug.as_str(), i)).collect();
+    let old_index: HashMap<&str, usize> = old
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.slug.as_str(), i))
+        .collect();
+    let new_index: HashMap<&str, usize> = new
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.slug.as_str(), i))
+        .collect();
     for note in &old.notes {
         match new_index.get(note.slug.as_str()) {
             Some(&j) if same_text(&note.source, &new.notes[j].source) => {}
@@ -480,17 +763,31 @@ fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
             changed.insert(note.slug.as_str());
         }
     }
-    let country_codes = |site: &Site| site.countries.iter().map(|c| c.code.clone()).collect::<Vec<_>>();
+    let country_codes = |site: &Site| {
+        site.countries
+            .iter()
+            .map(|c| c.code.clone())
+            .collect::<Vec<_>>()
+    };
     if changed.is_empty() && pages.is_empty() && country_codes(old) == country_codes(new) {
         return Some(Affected { pages, first });
     }
 
     // Pages that show no document list or summarise the notes: home, indexes, print, search...
     pages.extend(PageId::all(new).into_iter().filter(|id| {
-        !matches!(id, PageId::Note(_) | PageId::Principle(_) | PageId::Country(_) | PageId::Page(_))
+        !matches!(
+            id,
+            PageId::Note(_) | PageId::Principle(_) | PageId::Country(_) | PageId::Page(_)
+        )
     }));
 
-    let slugs = |site: &Site, list: &[usize]| list.iter().map(|&k| site.notes[k].slug.clone()).collect::<BTreeSet<_>>();
+    // Compared in order, without allocating: a reordering counts as a change, which is safe.
+    let same_notes = |a: &[usize], b: &[usize]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(&x, &y)| old.notes[x].slug == new.notes[y].slug)
+    };
     for (i, note) in new.notes.iter().enumerate() {
         let id = PageId::Note(i);
         if changed.contains(note.slug.as_str()) {
@@ -498,15 +795,24 @@ fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
             first.insert(id);
             continue;
         }
-        let Some(&j) = old_index.get(note.slug.as_str()) else { continue };
+        let Some(&j) = old_index.get(note.slug.as_str()) else {
+            continue;
+        };
         let was = &old.notes[j];
         let (before, after) = neighbours(new, i);
-        let related_changed = note.links_to.iter().chain(&note.linked_from).any(|&k| changed.contains(new.notes[k].slug.as_str()))
-            || before.into_iter().chain(after).any(|slug| changed.contains(slug));
+        let related_changed = note
+            .links_to
+            .iter()
+            .chain(&note.linked_from)
+            .any(|&k| changed.contains(new.notes[k].slug.as_str()))
+            || before
+                .into_iter()
+                .chain(after)
+                .any(|slug| changed.contains(slug));
         if related_changed
             || neighbours(old, j) != neighbours(new, i)
-            || slugs(old, &was.links_to) != slugs(new, &note.links_to)
-            || slugs(old, &was.linked_from) != slugs(new, &note.linked_from)
+            || !same_notes(&was.links_to, &note.links_to)
+            || !same_notes(&was.linked_from, &note.linked_from)
         {
             pages.insert(id);
         }
@@ -535,7 +841,13 @@ mod tests {
 
     #[test]
     fn entries_hash_their_bytes() {
-        assert_eq!(Entry::new(b"a".to_vec()).hash, Entry::new(b"a".to_vec()).hash);
-        assert_ne!(Entry::new(b"a".to_vec()).hash, Entry::new(b"b".to_vec()).hash);
+        assert_eq!(
+            Entry::new(b"a".to_vec()).hash,
+            Entry::new(b"a".to_vec()).hash
+        );
+        assert_ne!(
+            Entry::new(b"a".to_vec()).hash,
+            Entry::new(b"b".to_vec()).hash
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! countries, in-body links and anchors) is resolved here; every problem is collected, and the
 //! stage fails once with all of them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -19,21 +19,32 @@ mod translation;
 pub const RESERVED: &[&str] = &["notes", "principles", "countries", "search", "static", "api", "download", "print", "feeds", "404"];
 
 pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnostics), Diagnostics> {
+    link_reusing(documents, config, &|_| None)
+}
+
+/// [`link`], taking a body's analysis from `reuse` when it has one for the document's text (the
+/// dev server keeps the analyses of unchanged documents).
+pub fn link_reusing(
+    documents: Vec<Document>,
+    config: Config,
+    reuse: &(dyn Fn(&Document) -> Option<Analysis> + Sync),
+) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let documents = drop_duplicates(documents, &mut diagnostics);
     let default_lang = config.default_language().to_string();
     let analyses: Vec<Analysis> =
-        documents.par_iter().map(|d| markdown::analyse(&d.source.text[d.body.clone()])).collect();
+        documents.par_iter().map(|d| reuse(d).unwrap_or_else(|| markdown::analyse(&d.source.text[d.body.clone()]))).collect();
 
     let mut principles = Vec::new();
     let mut notes = Vec::new();
     let mut pages = Vec::new();
     let mut translations = Vec::new();
-    for (doc, analysis) in documents.into_iter().zip(analyses) {
+    for (doc, mut analysis) in documents.into_iter().zip(analyses) {
         let body = Body {
             range: doc.body.clone(),
             headings: analysis.headings.clone(),
-            sections: analysis.sections.clone(),
+            // The link stage needs only the headings and links: the sections move, not copy.
+            sections: std::mem::take(&mut analysis.sections),
             links: BTreeMap::new(),
             has_code: analysis.has_code,
         };
@@ -255,14 +266,17 @@ pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnosti
     }
 
     // Resolve every in-body link now that every document has its index.
-    let resolved: Vec<(Owner, BTreeMap<String, Target>, Diagnostics)> = pending
-        .par_iter()
-        .map(|(doc, analysis, owner)| {
-            let mut problems = Diagnostics::default();
-            let links = resolve_links(&site, doc, analysis, *owner, &mut problems);
-            (*owner, links, problems)
-        })
-        .collect();
+    let resolved: Vec<(Owner, BTreeMap<String, Target>, Diagnostics)> = {
+        let lookup = Lookup::new(&site);
+        pending
+            .par_iter()
+            .map(|(doc, analysis, owner)| {
+                let mut problems = Diagnostics::default();
+                let links = resolve_links(&site, &lookup, doc, analysis, *owner, &mut problems);
+                (*owner, links, problems)
+            })
+            .collect()
+    };
     for (owner, links, problems) in resolved {
         diagnostics.extend(problems);
         match owner {
@@ -424,8 +438,35 @@ pub fn country_name(code: &str, config: &Config) -> Option<String> {
     Some(config.country_names.get(code).cloned().unwrap_or_else(|| iso.name().to_string()))
 }
 
+/// Slug -> index maps, so resolving a link costs the same in a site of 20 notes or 20,000.
+struct Lookup<'a> {
+    principles: HashMap<&'a str, usize>,
+    notes: HashMap<&'a str, usize>,
+    pages: HashMap<&'a str, usize>,
+    countries: HashMap<&'a str, usize>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(site: &'a Site) -> Lookup<'a> {
+        fn index<'a>(slugs: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+            let mut map = HashMap::new();
+            for (i, slug) in slugs.enumerate() {
+                map.entry(slug).or_insert(i);
+            }
+            map
+        }
+        Lookup {
+            principles: index(site.principles.iter().map(|p| p.slug.as_str())),
+            notes: index(site.notes.iter().map(|n| n.slug.as_str())),
+            pages: index(site.pages.iter().map(|p| p.slug.as_str())),
+            countries: index(site.countries.iter().map(|c| c.code.as_str())),
+        }
+    }
+}
+
 fn resolve_links(
     site: &Site,
+    lookup: &Lookup,
     doc: &Document,
     analysis: &Analysis,
     owner: Owner,
@@ -444,7 +485,7 @@ fn resolve_links(
             Some(i) => start + i..start + i + link.dest.len(),
             None => start..start + source.len(),
         };
-        match resolve(site, doc, &own_ids, owner, &link.dest) {
+        match resolve(site, lookup, doc, &own_ids, owner, &link.dest) {
             Ok(target) => {
                 links.insert(link.dest.clone(), target);
             }
@@ -458,7 +499,14 @@ fn resolve_links(
 
 type LinkError = (&'static str, String, String);
 
-fn resolve(site: &Site, doc: &Document, own_ids: &[&str], owner: Owner, dest: &str) -> Result<Target, LinkError> {
+fn resolve(
+    site: &Site,
+    lookup: &Lookup,
+    doc: &Document,
+    own_ids: &[&str],
+    owner: Owner,
+    dest: &str,
+) -> Result<Target, LinkError> {
     const EXTERNAL: &[&str] = &["https://", "http://", "mailto:", "tel:"];
     if EXTERNAL.iter().any(|p| dest.starts_with(p)) {
         return Ok(Target::External(dest.to_string()));
@@ -475,22 +523,22 @@ fn resolve(site: &Site, doc: &Document, own_ids: &[&str], owner: Owner, dest: &s
     if let Some((scheme, slug)) = path.split_once(':') {
         return match scheme {
             "principle" => {
-                let index = find(slug, site.principles.iter().map(|p| p.slug.as_str()), "principle", "principles/")?;
+                let index = find(slug, &lookup.principles, site.principles.iter().map(|p| p.slug.as_str()), "principle", "principles/")?;
                 check_target_anchor(&anchor, &site.principles[index].body, slug)?;
                 Ok(Target::Principle { index, anchor })
             }
             "note" => {
-                let index = find(slug, site.notes.iter().map(|n| n.slug.as_str()), "note", "notes/")?;
+                let index = find(slug, &lookup.notes, site.notes.iter().map(|n| n.slug.as_str()), "note", "notes/")?;
                 check_target_anchor(&anchor, &site.notes[index].body, slug)?;
                 Ok(Target::Note { index, anchor })
             }
             "page" => {
-                let index = find(slug, site.pages.iter().map(|p| p.slug.as_str()), "page", "pages/")?;
+                let index = find(slug, &lookup.pages, site.pages.iter().map(|p| p.slug.as_str()), "page", "pages/")?;
                 check_target_anchor(&anchor, &site.pages[index].body, slug)?;
                 Ok(Target::Page { index, anchor })
             }
-            "country" => match site.country(slug) {
-                Some(index) => Ok(Target::Country { index }),
+            "country" => match lookup.countries.get(slug) {
+                Some(&index) => Ok(Target::Country { index }),
                 None => {
                     let help = if crate::link::country_name(slug, &site.config).is_some() {
                         format!("no note cites {slug}; add it to a note's `countries` so it gets a page")
@@ -508,7 +556,7 @@ fn resolve(site: &Site, doc: &Document, own_ids: &[&str], owner: Owner, dest: &s
         };
     }
     if path.ends_with(".md") {
-        return resolve_relative(site, doc, owner, path, anchor);
+        return resolve_relative(site, lookup, doc, owner, path, anchor);
     }
     Err((
         "bad-link",
@@ -517,9 +565,15 @@ fn resolve(site: &Site, doc: &Document, own_ids: &[&str], owner: Owner, dest: &s
     ))
 }
 
-fn find<'a>(slug: &str, slugs: impl Iterator<Item = &'a str> + Clone, what: &str, folder: &str) -> Result<usize, LinkError> {
-    match slugs.clone().position(|s| s == slug) {
-        Some(i) => Ok(i),
+fn find<'a>(
+    slug: &str,
+    index: &HashMap<&str, usize>,
+    slugs: impl Iterator<Item = &'a str>,
+    what: &str,
+    folder: &str,
+) -> Result<usize, LinkError> {
+    match index.get(slug) {
+        Some(&i) => Ok(i),
         None => {
             let help = match did_you_mean(slug, slugs) {
                 Some(s) => format!("did you mean \"{s}\"?"),
@@ -553,7 +607,14 @@ fn check_anchor(anchor: &str, ids: &[&str], page: &str) -> Result<(), LinkError>
 }
 
 /// `other.md`, `../principles/integrity.md`: resolved against the linking file's folder.
-fn resolve_relative(site: &Site, doc: &Document, owner: Owner, path: &str, anchor: Option<String>) -> Result<Target, LinkError> {
+fn resolve_relative(
+    site: &Site,
+    lookup: &Lookup,
+    doc: &Document,
+    owner: Owner,
+    path: &str,
+    anchor: Option<String>,
+) -> Result<Target, LinkError> {
     let mut parts: Vec<&str> = doc.source.path.split('/').collect();
     parts.pop();
     for part in path.split('/') {
@@ -578,17 +639,17 @@ fn resolve_relative(site: &Site, doc: &Document, owner: Owner, path: &str, ancho
     let _ = owner;
     match folder {
         "notes" => {
-            let index = site.note(slug).ok_or_else(missing)?;
+            let index = *lookup.notes.get(slug).ok_or_else(missing)?;
             check_target_anchor(&anchor, &site.notes[index].body, slug)?;
             Ok(Target::Note { index, anchor })
         }
         "principles" => {
-            let index = site.principle(slug).ok_or_else(missing)?;
+            let index = *lookup.principles.get(slug).ok_or_else(missing)?;
             check_target_anchor(&anchor, &site.principles[index].body, slug)?;
             Ok(Target::Principle { index, anchor })
         }
         "pages" => {
-            let index = site.page(slug).ok_or_else(missing)?;
+            let index = *lookup.pages.get(slug).ok_or_else(missing)?;
             check_target_anchor(&anchor, &site.pages[index].body, slug)?;
             Ok(Target::Page { index, anchor })
         }

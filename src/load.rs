@@ -45,6 +45,16 @@ impl Document {
 
 /// Reads every document under `root`. Collects all problems before failing.
 pub fn load(root: &Path, config: &Config) -> Result<Vec<Document>, Diagnostics> {
+    load_reusing(root, config, &|_| None)
+}
+
+/// [`load`], taking a document from `reuse` instead of reading its file when `reuse` has one (the
+/// dev server keeps the documents of files that have not changed since it last read them).
+pub fn load_reusing(
+    root: &Path,
+    config: &Config,
+    reuse: &(dyn Fn(&Path) -> Option<Document> + Sync),
+) -> Result<Vec<Document>, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut files = Vec::new();
     for kind in [Kind::Principle, Kind::Note, Kind::Page] {
@@ -64,7 +74,7 @@ pub fn load(root: &Path, config: &Config) -> Result<Vec<Document>, Diagnostics> 
         files.extend(found.into_iter().map(|path| (kind, path)));
     }
     let results: Vec<Result<Document, Diagnostic>> =
-        files.par_iter().map(|(kind, path)| read_document(root, *kind, path, config)).collect();
+        files.par_iter().map(|(kind, path)| reuse(path).map_or_else(|| read_document(root, *kind, path, config), Ok)).collect();
     let mut documents = Vec::new();
     for result in results {
         match result {

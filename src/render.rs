@@ -248,7 +248,12 @@ impl<'a> Renderer<'a> {
     /// Renders one page in `lang`.
     pub fn render_in(&self, id: PageId, lang: &str) -> Result<OutputFile, Diagnostic> {
         let path = id.path_in(self.site, lang);
-        let page = PageContext::new(self, &path, lang);
+        let mut page = PageContext::new(self, &path, lang);
+        // A host serves 404.html at whatever address was missing, so relative links would break
+        // there: use absolute ones when the site knows where it lives.
+        if let (PageId::NotFound, Some(base), LinkStyle::Clean) = (id, self.site.config.base_url(), self.options.link_style) {
+            page.root = base;
+        }
         let (template, ctx) = match id {
             PageId::Home => ("home.html", self.home(&page)),
             PageId::NotesIndex => ("notes.html", self.notes_index(&page)),

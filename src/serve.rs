@@ -10,7 +10,7 @@
 //! - A failed rebuild keeps the last good build; its diagnostics go to the terminal (through the
 //!   caller's [`Event`] callback) and to the browsers, which show them in an overlay.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::incremental::{Build, Entry, Lookup, Project, Rebuilt};
+use crate::incremental::{Build, Changes, Entry, Lookup, Project, Rebuilt};
 use crate::render::RenderOptions;
 
 /// The folders whose files make the site.
@@ -58,7 +58,7 @@ impl ServeOptions {
             root: root.to_path_buf(),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 8000,
-            debounce: Duration::from_millis(20),
+            debounce: Duration::from_millis(10),
             workers: 8,
         }
     }
@@ -66,7 +66,10 @@ impl ServeOptions {
 
 /// What the server reports while it runs (the binary prints these).
 pub enum Event<'a> {
-    Rebuilt { rebuilt: &'a Rebuilt, elapsed: Duration },
+    Rebuilt {
+        rebuilt: &'a Rebuilt,
+        elapsed: Duration,
+    },
     /// Files changed but no page did (saved without edits).
     Unchanged { elapsed: Duration },
     /// The rebuild failed; the last good build is still served.
@@ -96,13 +99,20 @@ pub struct Server {
 impl Server {
     /// Binds, builds the site once (a failing build still serves: every page then shows the
     /// errors until they are fixed), starts watching and answering.
-    pub fn start(options: ServeOptions, report: impl Fn(Event) + Send + Sync + 'static) -> Result<Server, Diagnostics> {
+    pub fn start(
+        options: ServeOptions,
+        report: impl Fn(Event) + Send + Sync + 'static,
+    ) -> Result<Server, Diagnostics> {
         let root = options.root.canonicalize().map_err(|e| {
-            Diagnostic::error("io", format!("cannot open the project folder: {e}")).in_file(options.root.display().to_string())
+            Diagnostic::error("io", format!("cannot open the project folder: {e}"))
+                .in_file(options.root.display().to_string())
         })?;
         let address = SocketAddr::new(options.bind, options.port);
         let http = tiny_http::Server::http(address).map_err(|e| bind_error(address, &*e))?;
-        let port = http.server_addr().to_ip().map_or(options.port, |a| a.port());
+        let port = http
+            .server_addr()
+            .to_ip()
+            .map_or(options.port, |a| a.port());
         let host = match options.bind {
             IpAddr::V6(ip) => format!("[{ip}]"),
             ip => ip.to_string(),
@@ -110,8 +120,13 @@ impl Server {
         let url = format!("http://{host}:{port}/");
 
         let inject = format!("<script data-build=\"{BUILD_MARK}\">\n{LIVE_SCRIPT}</script>\n");
-        let mut project =
-            Project::new(&root, RenderOptions { inject: Some(inject), ..RenderOptions::default() });
+        let mut project = Project::new(
+            &root,
+            RenderOptions {
+                inject: Some(inject),
+                ..RenderOptions::default()
+            },
+        );
         let shared = Arc::new(Shared {
             build: RwLock::new(None),
             hub: Hub::default(),
@@ -119,13 +134,18 @@ impl Server {
             stopping: AtomicBool::new(false),
             workers: options.workers.max(1),
         });
-        rebuild(&shared, &mut project, true, Instant::now());
+        rebuild(&shared, &mut project, &Changes::Everything, Instant::now());
 
         let (sender, receiver) = std::sync::mpsc::channel();
         let mut watcher = notify::recommended_watcher(sender).map_err(|e| {
-            Diagnostic::error("watch", format!("cannot watch the project for changes: {e}"))
+            Diagnostic::error(
+                "watch",
+                format!("cannot watch the project for changes: {e}"),
+            )
         })?;
-        watch(&mut watcher, &root).map_err(|e| Diagnostic::error("watch", format!("cannot watch {}: {e}", root.display())))?;
+        watch(&mut watcher, &root).map_err(|e| {
+            Diagnostic::error("watch", format!("cannot watch {}: {e}", root.display()))
+        })?;
 
         let http = Arc::new(http);
         let mut threads = Vec::new();
@@ -141,8 +161,15 @@ impl Server {
         }
         let watching = Arc::clone(&shared);
         let debounce = options.debounce;
-        threads.push(std::thread::spawn(move || rebuild_on_change(&watching, project, watcher, &receiver, &root, debounce)));
-        Ok(Server { http, shared, url, threads })
+        threads.push(std::thread::spawn(move || {
+            rebuild_on_change(&watching, project, watcher, &receiver, &root, debounce)
+        }));
+        Ok(Server {
+            http,
+            shared,
+            url,
+            threads,
+        })
     }
 
     /// The build being served (the last good one), if any.
@@ -185,7 +212,12 @@ pub fn open_in_browser(url: &str) {
     } else {
         std::process::Command::new("xdg-open")
     };
-    let _ = command.arg(url).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
+    let _ = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 fn stop(http: &tiny_http::Server, shared: &Shared) {
@@ -197,7 +229,9 @@ fn stop(http: &tiny_http::Server, shared: &Shared) {
 }
 
 fn bind_error(address: SocketAddr, error: &(dyn std::error::Error + 'static)) -> Diagnostics {
-    let in_use = error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+    let in_use = error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
     let d = if in_use {
         Diagnostic::error("port-in-use", format!("port {} is already in use on {}", address.port(), address.ip()))
             .help("stop the other server, choose another port with --port N, or use --port 0 to pick a free one")
@@ -221,21 +255,43 @@ fn watch(watcher: &mut impl Watcher, root: &Path) -> notify::Result<()> {
 
 /// Builds, and on success swaps the build in and tells browsers; on failure keeps the last good
 /// build and shows the diagnostics.
-fn rebuild(shared: &Arc<Shared>, project: &mut Project, everything: bool, started: Instant) {
-    match project.rebuild(everything) {
+fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, started: Instant) {
+    match project.rebuild(changes) {
         Ok(rebuilt) => {
             let elapsed = started.elapsed();
-            let new = !shared.build.read().unwrap().as_ref().is_some_and(|b| Arc::ptr_eq(b, &rebuilt.build));
+            let new = !shared
+                .build
+                .read()
+                .unwrap()
+                .as_ref()
+                .is_some_and(|b| Arc::ptr_eq(b, &rebuilt.build));
             if new {
-                *shared.build.write().unwrap() = Some(Arc::clone(&rebuilt.build));
-                shared.hub.publish(rebuilt.build.generation, rebuilt.changed.clone());
-                (shared.report)(Event::Rebuilt { rebuilt: &rebuilt, elapsed });
+                let old = shared
+                    .build
+                    .write()
+                    .unwrap()
+                    .replace(Arc::clone(&rebuilt.build));
+                // Freeing a big site takes a while: not on the way to the reload signal, and
+                // not while the browsers' reload requests come in.
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(500));
+                    drop(old);
+                });
+                shared
+                    .hub
+                    .publish(rebuilt.build.generation, rebuilt.changed.clone());
+                (shared.report)(Event::Rebuilt {
+                    rebuilt: &rebuilt,
+                    elapsed,
+                });
                 let (build, warming) = (Arc::clone(&rebuilt.build), Arc::clone(shared));
                 std::thread::spawn(move || {
                     let problems = build.warm();
                     if !problems.is_empty() && !warming.stopping.load(Ordering::SeqCst) {
                         warming.hub.set_errors(&problems);
-                        (warming.report)(Event::RenderFailed { diagnostics: &problems });
+                        (warming.report)(Event::RenderFailed {
+                            diagnostics: &problems,
+                        });
                     }
                 });
             } else {
@@ -245,7 +301,9 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, everything: bool, starte
         }
         Err(diagnostics) => {
             shared.hub.set_errors(&diagnostics);
-            (shared.report)(Event::Failed { diagnostics: &diagnostics });
+            (shared.report)(Event::Failed {
+                diagnostics: &diagnostics,
+            });
         }
     }
 }
@@ -279,7 +337,12 @@ fn rebuild_on_change(
                 Err(_) => break,
             }
         }
-        rebuild(shared, &mut project, burst.everything, started);
+        let changes = if burst.everything {
+            Changes::Everything
+        } else {
+            Changes::Files(burst.paths)
+        };
+        rebuild(shared, &mut project, &changes, started);
     }
 }
 
@@ -288,11 +351,18 @@ struct Burst {
     relevant: bool,
     /// The theme or the configuration changed: rebuild everything.
     everything: bool,
+    /// What changed, from the project root.
+    paths: BTreeSet<String>,
     started: Option<Instant>,
 }
 
 impl Burst {
-    fn add(&mut self, event: notify::Result<notify::Event>, root: &Path, watcher: &mut impl Watcher) {
+    fn add(
+        &mut self,
+        event: notify::Result<notify::Event>,
+        root: &Path,
+        watcher: &mut impl Watcher,
+    ) {
         let event = match event {
             Ok(event) => event,
             Err(_) => {
@@ -306,7 +376,9 @@ impl Burst {
             return;
         }
         for path in &event.paths {
-            let Ok(relative) = path.strip_prefix(root) else { continue };
+            let Ok(relative) = path.strip_prefix(root) else {
+                continue;
+            };
             let relative = crate::load::display_path(Path::new(""), relative);
             let name = relative.rsplit('/').next().unwrap_or_default();
             if name.starts_with('.') || name.ends_with('~') {
@@ -324,6 +396,7 @@ impl Burst {
                 self.everything = true;
             }
             self.relevant = true;
+            self.paths.insert(relative);
             self.started.get_or_insert_with(Instant::now);
         }
     }
@@ -377,7 +450,11 @@ impl Hub {
 
     /// The paths changed since `since` (`None` if unknown or everything).
     fn changed_since(state: &HubState, since: u64) -> Option<Vec<String>> {
-        if state.log.front().is_none_or(|(first, _)| since + 1 < *first) {
+        if state
+            .log
+            .front()
+            .is_none_or(|(first, _)| since + 1 < *first)
+        {
             return None;
         }
         let mut paths = Vec::new();
@@ -395,7 +472,11 @@ fn stream_events(request: Request, shared: &Shared, since: Option<u64>) {
     let mut out = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
                 Connection: close\r\nX-Content-Type-Options: nosniff\r\n\r\nretry: 500\n\n";
-    if out.write_all(head.as_bytes()).and_then(|_| out.flush()).is_err() {
+    if out
+        .write_all(head.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
         return;
     }
     let hub = &shared.hub;
@@ -414,7 +495,10 @@ fn stream_events(request: Request, shared: &Shared, since: Option<u64>) {
         let message = {
             let mut state = hub.state.lock().unwrap();
             while !state.closed && state.generation == seen && state.errors_version == seen_errors {
-                let (next, timeout) = hub.wake.wait_timeout(state, Duration::from_secs(15)).unwrap();
+                let (next, timeout) = hub
+                    .wake
+                    .wait_timeout(state, Duration::from_secs(15))
+                    .unwrap();
                 state = next;
                 if timeout.timed_out() {
                     break;
@@ -425,13 +509,22 @@ fn stream_events(request: Request, shared: &Shared, since: Option<u64>) {
             }
             let mut message = String::new();
             if state.generation != seen {
-                let changed = if seen == u64::MAX { None } else { Hub::changed_since(&state, seen) };
-                let data = serde_json::json!({ "generation": state.generation, "changed": changed });
+                let changed = if seen == u64::MAX {
+                    None
+                } else {
+                    Hub::changed_since(&state, seen)
+                };
+                let data =
+                    serde_json::json!({ "generation": state.generation, "changed": changed });
                 message.push_str(&format!("event: build\ndata: {data}\n\n"));
                 seen = state.generation;
             }
             if state.errors_version != seen_errors {
-                let errors = if state.errors.is_empty() { "[]" } else { &state.errors };
+                let errors = if state.errors.is_empty() {
+                    "[]"
+                } else {
+                    &state.errors
+                };
                 message.push_str(&format!(
                     "event: errors\ndata: {{\"generation\":{},\"diagnostics\":{errors}}}\n\n",
                     state.generation
@@ -443,7 +536,11 @@ fn stream_events(request: Request, shared: &Shared, since: Option<u64>) {
             }
             message
         };
-        if out.write_all(message.as_bytes()).and_then(|_| out.flush()).is_err() {
+        if out
+            .write_all(message.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -470,9 +567,14 @@ pub fn parse_target(url: &str) -> Result<Target, &'static str> {
         None => (url, None),
     };
     let raw = raw.split('#').next().unwrap_or_default();
-    let Some(rest) = raw.strip_prefix('/') else { return Err("request target is not an absolute path") };
+    let Some(rest) = raw.strip_prefix('/') else {
+        return Err("request target is not an absolute path");
+    };
     let decoded = percent_decode(rest).ok_or("invalid percent-encoding")?;
-    if decoded.chars().any(|c| c.is_control() || c == '\\' || c == ':') {
+    if decoded
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || c == ':')
+    {
         return Err("forbidden character in path");
     }
     let segments: Vec<&str> = decoded.split('/').collect();
@@ -482,7 +584,10 @@ pub fn parse_target(url: &str) -> Result<Target, &'static str> {
             return Err("path escapes the site");
         }
     }
-    Ok(Target { path: decoded, query })
+    Ok(Target {
+        path: decoded,
+        query,
+    })
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -548,7 +653,9 @@ fn handle(request: Request, shared: &Arc<Shared>) {
                 Err(reason) => text_response(400, &format!("400 Bad Request: {reason}\n")),
                 Ok(target) if format!("/{}", target.path) == EVENTS_PATH => {
                     let since = target.query.as_deref().and_then(|q| {
-                        q.split('&').find_map(|p| p.strip_prefix("since=")).and_then(|s| s.parse().ok())
+                        q.split('&')
+                            .find_map(|p| p.strip_prefix("since="))
+                            .and_then(|s| s.parse().ok())
                     });
                     let shared = Arc::clone(shared);
                     std::thread::spawn(move || stream_events(request, &shared, since));
@@ -564,7 +671,9 @@ fn handle(request: Request, shared: &Arc<Shared>) {
                 }
             }
         }
-        _ => text_response(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD")),
+        _ => {
+            text_response(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD"))
+        }
     };
     let _ = request.respond(response);
 }
@@ -585,9 +694,14 @@ fn respond_with_site(
     let found = match build.get(&key) {
         Lookup::Found(entry) => Some(entry),
         Lookup::Missing => None,
-        Lookup::Failed { diagnostics, fallback } => {
+        Lookup::Failed {
+            diagnostics,
+            fallback,
+        } => {
             shared.hub.set_errors(&diagnostics);
-            (shared.report)(Event::RenderFailed { diagnostics: &diagnostics });
+            (shared.report)(Event::RenderFailed {
+                diagnostics: &diagnostics,
+            });
             match fallback {
                 Some(entry) => Some(entry),
                 None => return error_page(shared),
@@ -596,9 +710,14 @@ fn respond_with_site(
     };
     let Some(entry) = found else {
         if !key.ends_with("/index.html") && build.has_page(&format!("{key}/index.html")) {
-            let query = target.query.as_ref().map(|q| format!("?{q}")).unwrap_or_default();
+            let query = target
+                .query
+                .as_ref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
             let location = format!("/{}/{query}", encode_path(&target.path));
-            return text_response(301, &format!("Moved to {location}\n")).with_header(header("Location", &location));
+            return text_response(301, &format!("Moved to {location}\n"))
+                .with_header(header("Location", &location));
         }
         let body = match build.get("404.html") {
             Lookup::Found(entry) => stamp(&entry, &key, build.generation),
@@ -611,17 +730,27 @@ fn respond_with_site(
     };
     let html = key.ends_with(".html");
     // Served HTML carries the build's generation, so its tag does too.
-    let etag = if html { format!("\"{:016x}-{}\"", entry.hash, build.generation) } else { format!("\"{:016x}\"", entry.hash) };
+    let etag = if html {
+        format!("\"{:016x}-{}\"", entry.hash, build.generation)
+    } else {
+        format!("\"{:016x}\"", entry.hash)
+    };
     let common = |response: Response<std::io::Cursor<Vec<u8>>>| {
         response
             .with_header(header("Cache-Control", "no-cache"))
             .with_header(header("ETag", &etag))
             .with_header(header("X-Content-Type-Options", "nosniff"))
     };
-    if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+    if if_none_match
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
         return common(Response::from_data(Vec::new()).with_status_code(StatusCode(304)));
     }
-    let body = if html { stamp(&entry, &key, build.generation) } else { entry.bytes.clone() };
+    let body = if html {
+        stamp(&entry, &key, build.generation)
+    } else {
+        entry.bytes.clone()
+    };
     common(Response::from_data(body).with_header(header("Content-Type", mime_type(&key))))
 }
 
@@ -630,7 +759,10 @@ fn stamp(entry: &Entry, _path: &str, generation: u64) -> Vec<u8> {
     let bytes = &entry.bytes;
     let mark = BUILD_MARK.as_bytes();
     // The script is injected just before `</body>`: search from the end.
-    let position = (0..=bytes.len().saturating_sub(mark.len())).rev().take(64 * 1024).find(|&i| bytes[i..].starts_with(mark));
+    let position = (0..=bytes.len().saturating_sub(mark.len()))
+        .rev()
+        .take(64 * 1024)
+        .find(|&i| bytes[i..].starts_with(mark));
     match position {
         Some(i) => {
             let mut out = Vec::with_capacity(bytes.len() + 8);
@@ -698,9 +830,24 @@ mod tests {
 
     #[test]
     fn ordinary_targets_decode() {
-        assert_eq!(parse_target("/").unwrap(), Target { path: String::new(), query: None });
-        assert_eq!(parse_target("/notes/a%20b/?q=x").unwrap(), Target { path: "notes/a b/".into(), query: Some("q=x".into()) });
-        assert_eq!(parse_target("/static/site.css").unwrap().path, "static/site.css");
+        assert_eq!(
+            parse_target("/").unwrap(),
+            Target {
+                path: String::new(),
+                query: None
+            }
+        );
+        assert_eq!(
+            parse_target("/notes/a%20b/?q=x").unwrap(),
+            Target {
+                path: "notes/a b/".into(),
+                query: Some("q=x".into())
+            }
+        );
+        assert_eq!(
+            parse_target("/static/site.css").unwrap().path,
+            "static/site.css"
+        );
         assert_eq!(encode_path("notes/a b"), "notes/a%20b");
     }
 

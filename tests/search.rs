@@ -45,6 +45,8 @@ struct Group {
 /// Types `q` into the header search box (as one input event) and returns the groups shown and
 /// the status text read to screen readers.
 fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
+    // The runtime is deferred: wait until it has set up the box.
+    page.wait_for("document.getElementById('site-search').getAttribute('role') === 'combobox'", WAIT);
     page.eval(&format!(
         "(() => {{ const i = document.getElementById('site-search'); i.focus(); i.value = {q}; \
          i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
@@ -57,6 +59,8 @@ fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
         ),
         WAIT,
     );
+    let error = page.eval("guidanceSearch.error || null");
+    assert_eq!(error, Value::Null, "search failed for {q:?}");
     let groups = page.eval(
         "[...document.querySelectorAll('#site-search-listbox [role=group]')].map(g => ({ \
            title: g.querySelector('.search-group-title').textContent, \
@@ -649,4 +653,41 @@ fn browser_tokenizer_matches_the_index_tokenizer() {
             );
         }
     }
+}
+
+#[test]
+fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // A French page searches the French index: the translated principle, at its French address.
+    let page = browser.open(&server.url("fr/principles/participation/"));
+    let groups = assert_top(
+        &page,
+        "élections régulières équitables",
+        "fr/principles/participation/",
+    );
+    let french = server.url("fr/principles/participation/#");
+    assert!(groups[0].hrefs[0].starts_with(&french), "{groups:?}");
+    // ...and the default language's index for notes not yet translated, linked in English.
+    let groups = assert_top(
+        &page,
+        "participatory budgeting",
+        "notes/participatory-budgeting/",
+    );
+    assert_eq!(
+        groups[0].hrefs[0],
+        server.url("notes/participatory-budgeting/")
+    );
+    assert_eq!(
+        page.eval("document.querySelector('#site-search-listbox [role=group]').lang"),
+        json!("en")
+    );
+    // Arabic, written with or without diacritics.
+    let page = browser.open(&server.url("ar/principles/competence/"));
+    assert_top(&page, "الكفاءة", "ar/principles/competence/");
+    assert_top(&page, "الكَفَاءَة", "ar/principles/competence/");
+    assert_local_only(&page);
 }

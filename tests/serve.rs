@@ -59,12 +59,22 @@ impl Serve {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("no URL printed: {line:?}; log: {}", log.lock().unwrap())
-        });
-        assert!(url.starts_with("http://127.0.0.1:"), "binds to 127.0.0.1 by default: {url}");
-        let port = url.trim_start_matches("http://127.0.0.1:").trim_end_matches('/').parse().unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("no URL printed: {line:?}; log: {}", log.lock().unwrap())
+            });
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "binds to 127.0.0.1 by default: {url}"
+        );
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
         std::thread::spawn(move || for _ in stdout.lines() {});
         Serve { child, port, log }
     }
@@ -108,7 +118,10 @@ struct Reply {
 
 impl Reply {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     fn text(&self) -> String {
@@ -128,15 +141,29 @@ fn request(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> R
     stream.write_all(head.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("response head");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("response head");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.lines();
-    let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
         .collect();
-    Reply { status, headers, body: raw[split + 4..].to_vec() }
+    Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
 }
 
 /// A reader of the reload channel: (event name, JSON data) in arrival order.
@@ -165,7 +192,10 @@ impl Events {
                 }
             }
         });
-        Events { receiver, _stream: stream }
+        Events {
+            receiver,
+            _stream: stream,
+        }
     }
 
     /// The next event named `name` that satisfies `test`, skipping others.
@@ -186,7 +216,10 @@ impl Events {
         let deadline = Instant::now() + time;
         let mut events = Vec::new();
         loop {
-            match self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            match self
+                .receiver
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
                 Ok(event) => events.push(event),
                 Err(RecvTimeoutError::Timeout) => return events,
                 Err(e) => panic!("event stream closed: {e:?}"),
@@ -196,7 +229,10 @@ impl Events {
 }
 
 fn changed(data: &Value) -> Vec<String> {
-    data["changed"].as_array().map(|a| a.iter().map(|p| p.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    data["changed"]
+        .as_array()
+        .map(|a| a.iter().map(|p| p.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 fn lists(data: &Value, path: &str) -> bool {
@@ -220,19 +256,44 @@ fn an_edit_reloads_with_the_new_content() {
     let events = serve.events(Some(serve.generation()));
     events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
 
-    edit(dir.path(), NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "SERVE-FIXTURE-EDITED-TEXT");
+    edit(
+        dir.path(),
+        NOTE,
+        "SERVE-FIXTURE-ORIGINAL-TEXT",
+        "SERVE-FIXTURE-EDITED-TEXT",
+    );
     let build = events.wait("build", |d| lists(d, NOTE_PAGE));
     let paths = changed(&build);
     // Incremental: the note, its principles and countries and the lists, not every page.
-    for path in [NOTE_PAGE, "principles/participation/index.html", "countries/bra/index.html", "notes/index.html", "index.html"] {
-        assert!(paths.iter().any(|p| p == path), "{path} not rebuilt: {paths:?}");
+    for path in [
+        NOTE_PAGE,
+        "principles/participation/index.html",
+        "countries/bra/index.html",
+        "notes/index.html",
+        "index.html",
+    ] {
+        assert!(
+            paths.iter().any(|p| p == path),
+            "{path} not rebuilt: {paths:?}"
+        );
     }
-    for path in ["countries/guy/index.html", "countries/mus/index.html", "about/index.html", "static/site.css"] {
-        assert!(!paths.iter().any(|p| p == path), "{path} rebuilt for an unrelated edit");
+    for path in [
+        "countries/guy/index.html",
+        "countries/mus/index.html",
+        "about/index.html",
+        "static/site.css",
+    ] {
+        assert!(
+            !paths.iter().any(|p| p == path),
+            "{path} rebuilt for an unrelated edit"
+        );
     }
     let after = serve.get("/notes/participatory-budgeting/");
     assert_eq!(after.status, 200);
-    assert!(after.text().contains("SERVE-FIXTURE-EDITED-TEXT"), "stale page after the reload signal");
+    assert!(
+        after.text().contains("SERVE-FIXTURE-EDITED-TEXT"),
+        "stale page after the reload signal"
+    );
     assert_ne!(before.header("ETag"), after.header("ETag"));
     assert_eq!(after.header("Cache-Control"), Some("no-cache"));
     assert!(serve.log().contains("rebuilt"), "{}", serve.log());
@@ -245,8 +306,15 @@ fn broken_front_matter_shows_an_overlay_until_fixed() {
     let events = serve.events(None);
     events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
 
-    edit(dir.path(), NOTE, "title: Participatory budgeting", "title: [Participatory budgeting");
-    let errors = events.wait("errors", |d| d["diagnostics"].as_array().is_some_and(|a| !a.is_empty()));
+    edit(
+        dir.path(),
+        NOTE,
+        "title: Participatory budgeting",
+        "title: [Participatory budgeting",
+    );
+    let errors = events.wait("errors", |d| {
+        d["diagnostics"].as_array().is_some_and(|a| !a.is_empty())
+    });
     let first = &errors["diagnostics"][0];
     assert_eq!(first["file"], NOTE, "{errors}");
     assert_eq!(first["line"], 2, "{errors}");
@@ -260,14 +328,23 @@ fn broken_front_matter_shows_an_overlay_until_fixed() {
     assert!(page.text().contains("SERVE-FIXTURE-ORIGINAL-TEXT"));
     let deadline = Instant::now() + WAIT;
     while !serve.log().contains(&format!("{NOTE}:2:8")) {
-        assert!(Instant::now() < deadline, "terminal shows no file:line:col: {}", serve.log());
+        assert!(
+            Instant::now() < deadline,
+            "terminal shows no file:line:col: {}",
+            serve.log()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     // A browser that connects now sees the errors at once.
     let late = serve.events(None);
     late.wait("errors", |d| d["diagnostics"][0]["file"] == NOTE);
 
-    edit(dir.path(), NOTE, "title: [Participatory budgeting", "title: Participatory budgeting");
+    edit(
+        dir.path(),
+        NOTE,
+        "title: [Participatory budgeting",
+        "title: Participatory budgeting",
+    );
     events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
     late.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
 }
@@ -282,16 +359,23 @@ fn a_deleted_note_is_gone_and_comes_back() {
     assert_eq!(serve.get("/notes/open-government-data/").status, 200);
 
     std::fs::remove_file(&note).unwrap();
-    events.wait("build", |d| lists(d, "notes/open-government-data/index.html"));
+    events.wait("build", |d| {
+        lists(d, "notes/open-government-data/index.html")
+    });
     let gone = serve.get("/notes/open-government-data/");
     assert_eq!(gone.status, 404);
     assert!(gone.text().contains("<html"), "the site's 404 page");
-    assert!(!serve.get("/notes/").text().contains("open-government-data"), "the index still lists it");
+    assert!(
+        !serve.get("/notes/").text().contains("open-government-data"),
+        "the index still lists it"
+    );
     // MUS was cited only by this note: its page goes too.
     assert_eq!(serve.get("/countries/mus/").status, 404);
 
     std::fs::write(&note, text).unwrap();
-    events.wait("build", |d| lists(d, "notes/open-government-data/index.html"));
+    events.wait("build", |d| {
+        lists(d, "notes/open-government-data/index.html")
+    });
     assert_eq!(serve.get("/notes/open-government-data/").status, 200);
     assert_eq!(serve.get("/countries/mus/").status, 200);
     assert!(serve.get("/notes/").text().contains("open-government-data"));
@@ -327,9 +411,16 @@ fn traversal_attempts_never_leave_the_build() {
     ];
     for target in targets {
         let reply = serve.get(target);
-        assert!(reply.status == 400 || reply.status == 404, "{target}: {}", reply.status);
+        assert!(
+            reply.status == 400 || reply.status == 404,
+            "{target}: {}",
+            reply.status
+        );
         let text = reply.text();
-        assert!(!text.contains("TOP-SECRET-MARKER") && !text.contains("root:x:"), "{target} leaked a file");
+        assert!(
+            !text.contains("TOP-SECRET-MARKER") && !text.contains("root:x:"),
+            "{target} leaked a file"
+        );
     }
     let long = format!("/{}", "a/".repeat(2000));
     assert_eq!(serve.get(&long).status, 400);
@@ -346,7 +437,10 @@ fn head_types_not_found_redirects_and_revalidation() {
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty(), "HEAD has no body");
     let get = serve.get("/");
-    assert_eq!(head.header("Content-Length").unwrap(), get.body.len().to_string());
+    assert_eq!(
+        head.header("Content-Length").unwrap(),
+        get.body.len().to_string()
+    );
     assert_eq!(head.header("ETag"), get.header("ETag"));
 
     for (target, mime) in [
@@ -366,14 +460,25 @@ fn head_types_not_found_redirects_and_revalidation() {
     let missing = serve.get("/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains("<html"), "the site's own 404 page");
-    assert_eq!(missing.header("Content-Type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        missing.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(serve.request("HEAD", "/no/such/page/", &[]).status, 404);
 
     let redirect = serve.get("/notes/participatory-budgeting?x=1");
     assert_eq!(redirect.status, 301);
-    assert_eq!(redirect.header("Location"), Some("/notes/participatory-budgeting/?x=1"));
+    assert_eq!(
+        redirect.header("Location"),
+        Some("/notes/participatory-budgeting/?x=1")
+    );
     assert_eq!(serve.get("/notes").header("Location"), Some("/notes/"));
-    assert_eq!(serve.get("/notes/participatory-budgeting/index.html").status, 200);
+    assert_eq!(
+        serve
+            .get("/notes/participatory-budgeting/index.html")
+            .status,
+        200
+    );
 
     let etag = get.header("ETag").unwrap().to_string();
     let cached = serve.request("GET", "/", &[("If-None-Match", &etag)]);
@@ -394,19 +499,36 @@ fn two_hundred_requests_during_a_rebuild_all_succeed() {
     // Open reload streams must not hold up page requests.
     let tabs: Vec<Events> = (0..12).map(|_| serve.events(None)).collect();
     let port = serve.port;
-    let targets = ["/", "/notes/", NOTE_PAGE, "/principles/participation/", "/countries/", "/static/site.css", "/api/notes.json"];
+    let targets = [
+        "/",
+        "/notes/",
+        NOTE_PAGE,
+        "/principles/participation/",
+        "/countries/",
+        "/static/site.css",
+        "/api/notes.json",
+    ];
     let root = dir.path().to_path_buf();
     let editor = std::thread::spawn(move || {
         edit(&root, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "EDIT-0-");
         for i in 1..6 {
-            edit(&root, NOTE, &format!("EDIT-{}-", i - 1), &format!("EDIT-{i}-"));
+            edit(
+                &root,
+                NOTE,
+                &format!("EDIT-{}-", i - 1),
+                &format!("EDIT-{i}-"),
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
     });
     let clients: Vec<_> = (0..200)
         .map(|i| {
             let target = targets[i % targets.len()];
-            let target = if target.starts_with('/') { target.to_string() } else { format!("/{target}") };
+            let target = if target.starts_with('/') {
+                target.to_string()
+            } else {
+                format!("/{target}")
+            };
             std::thread::spawn(move || (target.clone(), request(port, "GET", &target, &[])))
         })
         .collect();
@@ -436,19 +558,39 @@ fn a_burst_of_changes_makes_one_rebuild() {
         std::fs::write(dir.path().join(format!("notes/burst-{i:02}.md")), text).unwrap();
     }
     let build = events.wait("build", |d| lists(d, "notes/burst-29/index.html"));
-    assert!(changed(&build).iter().any(|p| p == "notes/burst-00/index.html"), "one build for the burst");
+    assert!(
+        changed(&build)
+            .iter()
+            .any(|p| p == "notes/burst-00/index.html"),
+        "one build for the burst"
+    );
     let more = events.drain(Duration::from_millis(800));
-    assert!(more.iter().all(|(name, _)| name != "build"), "extra rebuilds: {more:?}");
+    assert!(
+        more.iter().all(|(name, _)| name != "build"),
+        "extra rebuilds: {more:?}"
+    );
 
     // An editor's save: write a temporary file, then rename it over the note.
     let temp = dir.path().join("notes/.participatory-budgeting.md.swp");
     let text = std::fs::read_to_string(dir.path().join(NOTE)).unwrap();
-    std::fs::write(&temp, text.replace("SERVE-FIXTURE-ORIGINAL-TEXT", "SAVED-BY-RENAME")).unwrap();
+    std::fs::write(
+        &temp,
+        text.replace("SERVE-FIXTURE-ORIGINAL-TEXT", "SAVED-BY-RENAME"),
+    )
+    .unwrap();
     std::fs::rename(&temp, dir.path().join(NOTE)).unwrap();
     events.wait("build", |d| lists(d, NOTE_PAGE));
-    assert!(serve.get("/notes/participatory-budgeting/").text().contains("SAVED-BY-RENAME"));
+    assert!(
+        serve
+            .get("/notes/participatory-budgeting/")
+            .text()
+            .contains("SAVED-BY-RENAME")
+    );
     let more = events.drain(Duration::from_millis(500));
-    assert!(more.iter().all(|(name, _)| name != "build"), "extra rebuilds: {more:?}");
+    assert!(
+        more.iter().all(|(name, _)| name != "build"),
+        "extra rebuilds: {more:?}"
+    );
 }
 
 #[test]
@@ -460,7 +602,11 @@ fn a_template_change_rebuilds_everything() {
     std::fs::create_dir_all(&theme).unwrap();
     let original = common::repo_root().join("src/theme/templates/404.html");
     let text = std::fs::read_to_string(original).unwrap();
-    std::fs::write(theme.join("404.html"), text.replacen("{% endblock %}", "<p>THEME-OVERRIDE</p>{% endblock %}", 1)).unwrap();
+    std::fs::write(
+        theme.join("404.html"),
+        text.replacen("{% endblock %}", "<p>THEME-OVERRIDE</p>{% endblock %}", 1),
+    )
+    .unwrap();
     events.wait("build", |d| lists(d, "404.html"));
     assert!(serve.get("/missing/").text().contains("THEME-OVERRIDE"));
     assert!(serve.log().contains("built"), "{}", serve.log());
@@ -478,7 +624,10 @@ fn a_port_in_use_is_a_clear_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("port {port} is already in use")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("port {port} is already in use")),
+        "{stderr}"
+    );
     assert!(stderr.contains("--port 0"), "{stderr}");
 }
 
@@ -487,7 +636,10 @@ fn ctrl_c_stops_cleanly() {
     let dir = temp_copy();
     let mut serve = Serve::start(dir.path());
     let _stream = serve.events(None);
-    let status = Command::new("kill").args(["-INT", &serve.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &serve.child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -503,33 +655,109 @@ fn ctrl_c_stops_cleanly() {
 /// After every kind of edit, the incremental build serves exactly what a full build makes.
 #[test]
 fn incremental_rebuilds_match_full_builds() {
-    use guidance::incremental::{Lookup, Project};
+    use guidance::incremental::{Changes, Lookup, Project};
     use guidance::render::RenderOptions;
 
     let dir = temp_copy();
     let root = dir.path();
-    let options = RenderOptions { inject: Some("<script>/* live */</script>".into()), ..RenderOptions::default() };
+    let options = RenderOptions {
+        inject: Some("<script>/* live */</script>".into()),
+        ..RenderOptions::default()
+    };
     let mut project = Project::new(root, options.clone());
-    project.rebuild(true).unwrap();
-    type Step = Box<dyn Fn(&Path)>;
+    project.rebuild(&Changes::Everything).unwrap();
+    type Step = Box<dyn Fn(&Path) -> &'static str>;
     let steps: Vec<(&str, Step)> = vec![
-        ("body", Box::new(|r| edit(r, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "a new body"))),
-        ("title", Box::new(|r| edit(r, "notes/open-budget-processes.md", "title: Open budget processes", "title: Budgets in the open"))),
-        ("countries", Box::new(|r| edit(r, "notes/open-government-data.md", "[GUY, MUS]", "[GUY, MUS, KEN]"))),
-        ("principle", Box::new(|r| {
-            edit(r, "notes/community-driven-development.md", "principle: participation\nstrategy: Community-driven development", "principle: transparency")
-        })),
-        ("new note", Box::new(|r| {
-            std::fs::write(r.join("notes/aaa-first.md"), "---\ntitle: First\nprinciple: transparency\ncountries: [FJI]\nsummary: New.\n---\nLinks to [budgeting](note:participatory-budgeting).\n").unwrap()
-        })),
-        ("deleted note", Box::new(|r| std::fs::remove_file(r.join("notes/open-government-data.md")).unwrap())),
-        ("page", Box::new(|r| edit(r, "pages/about.md", "two principles", "2 principles"))),
-        ("home", Box::new(|r| edit(r, "pages/home.md", "A small fixture", "A tiny fixture"))),
-        ("principle file", Box::new(|r| edit(r, "principles/transparency.md", "Governments publish", "States publish"))),
+        (
+            "body",
+            Box::new(|r| {
+                edit(r, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "a new body");
+                NOTE
+            }),
+        ),
+        (
+            "title",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "notes/open-budget-processes.md",
+                    "title: Open budget processes",
+                    "title: Budgets in the open",
+                );
+                "notes/open-budget-processes.md"
+            }),
+        ),
+        (
+            "countries",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "notes/open-government-data.md",
+                    "[GUY, MUS]",
+                    "[GUY, MUS, KEN]",
+                );
+                "notes/open-government-data.md"
+            }),
+        ),
+        (
+            "principle",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "notes/community-driven-development.md",
+                    "principle: participation\nstrategy: Community-driven development",
+                    "principle: transparency",
+                );
+                "notes/community-driven-development.md"
+            }),
+        ),
+        (
+            "new note",
+            Box::new(|r| {
+                std::fs::write(r.join("notes/aaa-first.md"), "---\ntitle: First\nprinciple: transparency\ncountries: [FJI]\nsummary: New.\n---\nLinks to [budgeting](note:participatory-budgeting).\n").unwrap();
+                "notes/aaa-first.md"
+            }),
+        ),
+        (
+            "deleted note",
+            Box::new(|r| {
+                std::fs::remove_file(r.join("notes/open-government-data.md")).unwrap();
+                "notes/open-government-data.md"
+            }),
+        ),
+        (
+            "page",
+            Box::new(|r| {
+                edit(r, "pages/about.md", "two principles", "2 principles");
+                "pages/about.md"
+            }),
+        ),
+        (
+            "home",
+            Box::new(|r| {
+                edit(r, "pages/home.md", "A small fixture", "A tiny fixture");
+                "pages/home.md"
+            }),
+        ),
+        (
+            "principle file",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "principles/transparency.md",
+                    "Governments publish",
+                    "States publish",
+                );
+                "principles/transparency.md"
+            }),
+        ),
     ];
     for (name, step) in steps {
-        step(root);
-        let rebuilt = project.rebuild(false).unwrap_or_else(|d| panic!("{name}: {d}"));
+        let path = step(root);
+        let changes = Changes::Files([path.to_string()].into_iter().collect());
+        let rebuilt = project
+            .rebuild(&changes)
+            .unwrap_or_else(|d| panic!("{name}: {d}"));
         let build = &rebuilt.build;
         let (site, _) = guidance::load_site(root).unwrap();
         let theme = guidance::theme::Theme::load(root).unwrap();
@@ -538,7 +766,11 @@ fn incremental_rebuilds_match_full_builds() {
         assert_eq!(build.paths(), paths, "{name}: different files");
         for file in &full {
             match build.get(&file.path) {
-                Lookup::Found(entry) => assert!(entry.bytes == file.bytes, "{name}: {} differs from a full build", file.path),
+                Lookup::Found(entry) => assert!(
+                    entry.bytes == file.bytes,
+                    "{name}: {} differs from a full build",
+                    file.path
+                ),
                 other => panic!("{name}: {} is {other:?}", file.path),
             }
         }
@@ -546,36 +778,118 @@ fn incremental_rebuilds_match_full_builds() {
             assert!(!rebuilt.full, "{name}: a content edit rebuilt everything");
         }
     }
+
+    // A broken file stays broken until it is fixed, whatever else changes meanwhile: what was
+    // read before the breakage is never reused for it.
+    let files = |paths: &[&str]| Changes::Files(paths.iter().map(|p| p.to_string()).collect());
+    edit(
+        root,
+        NOTE,
+        "title: Participatory budgeting",
+        "title: [Participatory budgeting",
+    );
+    assert!(project.rebuild(&files(&[NOTE])).is_err());
+    edit(
+        root,
+        "notes/aaa-first.md",
+        "title: First",
+        "title: Still first",
+    );
+    assert!(
+        project.rebuild(&files(&["notes/aaa-first.md"])).is_err(),
+        "the broken note was taken from the cache"
+    );
+    edit(
+        root,
+        NOTE,
+        "title: [Participatory budgeting",
+        "title: Participatory budgeting",
+    );
+    let rebuilt = project.rebuild(&files(&[NOTE])).unwrap();
+    let page = match rebuilt.build.get("notes/aaa-first/index.html") {
+        Lookup::Found(entry) => String::from_utf8(entry.bytes.clone()).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(page.contains("Still first"));
 }
 
 #[test]
 fn the_browser_reloads_by_itself_and_shows_errors() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
-    let page = browser.open(&format!("http://127.0.0.1:{}/notes/participatory-budgeting/", serve.port));
-    page.wait_for("window.__guidanceLive && window.__guidanceLive.connected", WAIT);
-    assert!(page.eval("document.body.textContent.includes('SERVE-FIXTURE-ORIGINAL-TEXT')").as_bool().unwrap());
+    let page = browser.open(&format!(
+        "http://127.0.0.1:{}/notes/participatory-budgeting/",
+        serve.port
+    ));
+    page.wait_for(
+        "window.__guidanceLive && window.__guidanceLive.connected",
+        WAIT,
+    );
+    assert!(
+        page.eval("document.body.textContent.includes('SERVE-FIXTURE-ORIGINAL-TEXT')")
+            .as_bool()
+            .unwrap()
+    );
     page.set_viewport(800, 300);
-    page.eval("window.scrollTo(0, 200); window.__notReloaded = true; window.scrollY");
+    page.eval("window.scrollTo({ top: 200, behavior: 'instant' }); window.__notReloaded = true");
     let scrolled = page.eval("window.scrollY").as_f64().unwrap();
+    assert!(scrolled > 100.0, "the page did not scroll ({scrolled})");
 
-    edit(dir.path(), NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "SERVE-FIXTURE-RELOADED-TEXT");
-    across_reload(&page, "document.readyState === 'complete' && document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT') \
-                          && window.__guidanceLive && window.__guidanceLive.connected");
-    assert_eq!(page.eval("window.__notReloaded === undefined"), Value::Bool(true), "the page itself reloaded");
+    edit(
+        dir.path(),
+        NOTE,
+        "SERVE-FIXTURE-ORIGINAL-TEXT",
+        "SERVE-FIXTURE-RELOADED-TEXT",
+    );
+    across_reload(
+        &page,
+        "document.readyState === 'complete' && document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT') \
+                          && window.__guidanceLive && window.__guidanceLive.connected",
+    );
+    assert_eq!(
+        page.eval("window.__notReloaded === undefined"),
+        Value::Bool(true),
+        "the page itself reloaded"
+    );
     let restored = page.eval("window.scrollY").as_f64().unwrap();
-    assert!((restored - scrolled).abs() < 2.0, "scroll position {scrolled} became {restored}");
+    assert!(
+        (restored - scrolled).abs() < 2.0,
+        "scroll position {scrolled} became {restored}"
+    );
 
-    edit(dir.path(), NOTE, "title: Participatory budgeting", "title: [Participatory budgeting");
+    edit(
+        dir.path(),
+        NOTE,
+        "title: Participatory budgeting",
+        "title: [Participatory budgeting",
+    );
     page.wait_for("document.getElementById('guidance-overlay')", WAIT);
-    let overlay = page.eval("document.getElementById('guidance-overlay').textContent").as_str().unwrap().to_string();
+    let overlay = page
+        .eval("document.getElementById('guidance-overlay').textContent")
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(overlay.contains(&format!("{NOTE}:2:8")), "{overlay}");
     assert!(overlay.contains("help:"), "{overlay}");
-    assert!(page.eval("document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT')").as_bool().unwrap());
+    assert!(
+        page.eval("document.body.textContent.includes('SERVE-FIXTURE-RELOADED-TEXT')")
+            .as_bool()
+            .unwrap()
+    );
 
-    edit(dir.path(), NOTE, "title: [Participatory budgeting", "title: Participatory budgeting");
-    across_reload(&page, "document.readyState === 'complete' && !document.getElementById('guidance-overlay')");
+    edit(
+        dir.path(),
+        NOTE,
+        "title: [Participatory budgeting",
+        "title: Participatory budgeting",
+    );
+    across_reload(
+        &page,
+        "document.readyState === 'complete' && !document.getElementById('guidance-overlay')",
+    );
 }
 
 /// Waits for `condition` while the page may be reloading: an evaluation that lands during the
@@ -583,11 +897,16 @@ fn the_browser_reloads_by_itself_and_shows_errors() {
 fn across_reload(page: &common::Page, condition: &str) {
     let deadline = Instant::now() + WAIT;
     loop {
-        let check = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| page.eval(&format!("!!({condition})"))));
+        let check = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            page.eval(&format!("!!({condition})"))
+        }));
         if matches!(check, Ok(Value::Bool(true))) {
             return;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for `{condition}`");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for `{condition}`"
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
 }

@@ -1019,3 +1019,35 @@ fn the_pictures_are_built_from_the_site() {
         );
     }
 }
+
+#[test]
+fn highlighted_code_gets_colours_for_the_classes_syntect_writes() {
+    let html = guidance::markdown::to_html(
+        "```rust\n// say hello\nfn main() { let n = 42; println!(\"hi {n}\"); }\n```\n",
+        "Link",
+        &|_| None,
+    );
+    let css = guidance::theme::Theme::embedded()
+        .text("static/site.css")
+        .unwrap()
+        .to_string();
+    for (emitted, rule) in [
+        ("hl-comment", ".hl-comment{"),
+        ("hl-string", ".hl-string,"),
+        ("hl-storage", ".hl-keyword,.hl-storage,"),
+        (
+            "hl-entity hl-name hl-function",
+            ".hl-entity.hl-name.hl-function,",
+        ),
+        ("hl-constant hl-numeric", ".hl-constant,"),
+    ] {
+        assert!(
+            html.contains(&format!("class=\"{emitted}")),
+            "syntect no longer writes `{emitted}`: {html}"
+        );
+        assert!(
+            css.contains(rule),
+            "site.css has no colour for `{emitted}` (looked for `{rule}`)"
+        );
+    }
+}

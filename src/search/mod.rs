@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(files, index(&site));
         for f in &files {
             assert!(
-                f.path.starts_with("search/en/") && f.path.ends_with(".js"),
+                f.path.starts_with("search/") && f.path.ends_with(".js"),
                 "{}",
                 f.path
             );
@@ -143,11 +143,26 @@ mod tests {
                     .any(|f| f.path == format!("search/{lang}/manifest.js"))
             );
         }
-        // Untranslated documents are indexed in the original, at the original's address.
-        let chunk = text(&files, "search/fr/c/0/0-0.js");
+        // Another language indexes only its own pages (here the pages generated in every
+        // language: home, countries) and points to the default language for the rest.
+        let manifest = text(&files, "search/fr/manifest.js");
         assert!(
-            chunk.contains("\"l\":\"en\"") && chunk.contains("\"u\":\"notes/"),
-            "{chunk}"
+            manifest.contains("\"base\":\"en\"") && manifest.contains("\"N\":18"),
+            "{manifest}"
+        );
+        let chunks: Vec<String> = files
+            .iter()
+            .filter(|f| f.path.starts_with("search/fr/c/"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect();
+        assert!(
+            chunks
+                .iter()
+                .any(|c| c.contains("\"u\":\"fr/countries/bra/\""))
+        );
+        assert!(
+            !chunks.iter().any(|c| c.contains("\"u\":\"notes/")),
+            "{chunks:?}"
         );
     }
 }

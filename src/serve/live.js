@@ -11,7 +11,7 @@
   if (saved !== null) {
     sessionStorage.removeItem(scrollKey);
     var y = parseFloat(saved) || 0;
-    var restore = function () { window.scrollTo(0, y); };
+    var restore = function () { window.scrollTo({ top: y, left: 0, behavior: 'instant' }); };
     restore();
     window.addEventListener('load', restore);
   }

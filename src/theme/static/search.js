@@ -244,6 +244,14 @@
     this.recs = {};
     this.impact = [];
     for (var q = 0; q < 64; q++) this.impact.push(Math.exp(q / manifest.scale) - 1);
+    // Another language's index numbers its documents apart; `global` maps them to the site's.
+    this.global = null;
+    if (manifest.g) {
+      var r = new Reader(manifest.g), count = r.num();
+      this.owned = r.set(count, manifest.N);
+      this.global = [];
+      for (var g = 0; g < manifest.N; g++) if (this.owned[g]) this.global.push(g);
+    }
   }
 
   function openIndex(lang) {
@@ -287,6 +295,7 @@
 
   // Vocabulary entries with lo <= term < hi: [{t, df, shard}].
   Index.prototype.range = function (lo, hi, maxFiles) {
+    if (!this.m.vocab.length) return Promise.resolve([]);
     var first = this.vocabFile(lo), last = Math.min(this.vocabFile(hi), first + (maxFiles || 1e9) - 1);
     var files = [];
     for (var i = first; i <= last; i++) files.push(this.vocab(i));
@@ -526,7 +535,9 @@
 
   function matcher(result) {
     var exact = new Set(), prefixes = [];
-    result.groups.forEach(function (alts) { alts.forEach(function (a) { exact.add(a.t); }); });
+    (result.results || [result]).forEach(function (r) {
+      r.groups.forEach(function (alts) { alts.forEach(function (a) { exact.add(a.t); }); });
+    });
     result.parsed.terms.forEach(function (t) { if (t.prefix) prefixes.push(t.t); });
     return function (t) {
       return exact.has(t) || prefixes.some(function (p) { return t.indexOf(p) === 0; });
@@ -553,13 +564,77 @@
           out[name] = raw[name].map(function (v) {
             var code = v[v.length - 1], r = new Reader(code), count = r.num();
             return { value: v[0], label: name === "principle" || name === "country" ? v[1] : v[0],
-              pillar: name === "principle" ? v[2] : null, flags: r.set(count, self.n) };
+              pillar: name === "principle" ? v[2] : null, flags: r.set(count, self.m.N || self.n) };
           });
         });
         return out;
       });
     }
     return this.facetData;
+  };
+
+  // ---- A language's search: its own index, and the default language's for the rest ----------
+
+  var searches = {};
+
+  function openSearch(lang) {
+    if (!searches[lang]) {
+      searches[lang] = openIndex(lang).then(function (own) {
+        if (!own.m.base) return new Search(own, null);
+        return openIndex(own.m.base).then(function (base) { return new Search(own, base); });
+      });
+      searches[lang].catch(function () { delete searches[lang]; });
+    }
+    return searches[lang];
+  }
+
+  function Search(own, base) {
+    this.own = own;
+    this.base = base;
+    this.n = own.m.N || own.n;
+  }
+
+  Search.prototype.indexes = function () { return this.base ? [this.own, this.base] : [this.own]; };
+
+  Search.prototype.hit = function (ix, r, d, s) {
+    return { ix: ix, r: r, d: d, g: ix.global ? ix.global[d] : d, s: s };
+  };
+
+  // Results of both indexes, merged by score; a document the page's language has is taken from
+  // its index only.
+  Search.prototype.search = function (q) {
+    var self = this, list = this.indexes();
+    return Promise.all(list.map(function (ix) { return ix.search(q); })).then(function (results) {
+      var hits = [];
+      results.forEach(function (r, k) {
+        r.hits.forEach(function (h) {
+          var hit = self.hit(list[k], r, h.d, h.s);
+          if (k === 0 || !self.own.owned[hit.g]) hits.push(hit);
+        });
+      });
+      hits.sort(function (x, y) { return y.s - x.s || x.g - y.g; });
+      return { q: q, parsed: results[0].parsed, results: results, hits: hits };
+    });
+  };
+
+  // Every document in site order (filters without words).
+  Search.prototype.everything = function () {
+    var empty = { parsed: { terms: [], phrases: [] }, groups: [], hits: [] }, hits = [], local = {};
+    if (this.own.global) this.own.global.forEach(function (g, d) { local[g] = d; });
+    for (var g = 0; g < this.n; g++) {
+      if (!this.base) hits.push(this.hit(this.own, empty, g, 0));
+      else if (this.own.owned[g]) hits.push(this.hit(this.own, empty, local[g], 0));
+      else hits.push(this.hit(this.base, empty, g, 0));
+    }
+    return { q: "", parsed: empty.parsed, results: [empty], hits: hits };
+  };
+
+  Search.prototype.present = function (hit, maxSections) {
+    var own = this.own;
+    return hit.ix.present(hit.r, hit, maxSections).then(function (item) {
+      if (item && hit.ix !== own) item.lang = item.lang || hit.ix.lang;
+      return item;
+    });
   };
 
   // Applies the selected filters (values within a facet: any; across facets: all) and counts, for
@@ -576,13 +651,13 @@
     hits.forEach(function (hit) {
       var failed = [];
       active.forEach(function (f) {
-        if (!f.values.some(function (v) { return v.flags[hit.d]; })) failed.push(f.name);
+        if (!f.values.some(function (v) { return v.flags[hit.g]; })) failed.push(f.name);
       });
       if (!failed.length) kept.push(hit);
       if (failed.length > 1) return;
       names.forEach(function (name) {
         if (failed.length && failed[0] !== name) return;
-        facets[name].forEach(function (v, k) { if (v.flags[hit.d]) counts[name][k]++; });
+        facets[name].forEach(function (v, k) { if (v.flags[hit.g]) counts[name][k]++; });
       });
     });
     return { hits: kept, counts: counts };
@@ -674,13 +749,13 @@
 
   // Presents hits in order until `want` are shown; phrase queries skip documents whose text does
   // not hold the phrase. Resolves to {shown, next, checkedAll}.
-  function presentSome(ix, result, hits, start, want, maxSections) {
+  function presentSome(search, hits, start, want, maxSections) {
     var shown = [], next = start;
     function step() {
       if (shown.length >= want || next >= hits.length) return Promise.resolve({ shown: shown, next: next });
       var batch = hits.slice(next, next + (want - shown.length));
       next += batch.length;
-      return Promise.all(batch.map(function (h) { return ix.present(result, h, maxSections); })).then(function (items) {
+      return Promise.all(batch.map(function (h) { return search.present(h, maxSections); })).then(function (items) {
         items.forEach(function (item) { if (item) shown.push(item); });
         return step();
       });
@@ -691,10 +766,10 @@
   // A phrase query's count is exact once every candidate is checked (done up to this many).
   var PHRASE_CHECK_LIMIT = 60;
 
-  function finalHits(ix, result, hits) {
+  function finalHits(search, result, hits) {
     if (!result.parsed.phrases.length) return Promise.resolve({ hits: hits, approximate: false });
     if (hits.length > PHRASE_CHECK_LIMIT) return Promise.resolve({ hits: hits, approximate: true });
-    return Promise.all(hits.map(function (h) { return ix.present(result, h, 1); })).then(function (items) {
+    return Promise.all(hits.map(function (h) { return search.present(h, 1); })).then(function (items) {
       return { hits: hits.filter(function (h, k) { return items[k]; }), approximate: false };
     });
   }
@@ -751,16 +826,15 @@
       items.forEach(function (item, g) {
         var group = el("div", "search-group");
         group.setAttribute("role", "group");
+        if (item.lang) group.lang = item.lang;
         var label = el("div", "search-group-title");
         label.id = listbox.id + "-g" + g;
         label.setAttribute("role", "presentation");
-        if (item.lang) label.lang = item.lang;
         highlight(label, item.title, match);
         group.setAttribute("aria-labelledby", label.id);
         group.appendChild(label);
         item.sections.forEach(function (s, k) {
           var o = option(listbox.id + "-o" + g + "-" + k, pageUrl(item.path, s.anchor));
-          if (item.lang) o.lang = item.lang;
           o.appendChild(el("span", "search-option-heading", s.heading || strings["kind_" + item.kind] || ""));
           var snippet = el("span", "search-option-snippet");
           highlight(snippet, s.text, match, 140);
@@ -788,10 +862,10 @@
         status.textContent = "";
         return;
       }
-      openIndex(lang).then(function (ix) {
-        return ix.search(q).then(function (result) {
-          return finalHits(ix, result, result.hits).then(function (f) {
-            return presentSome(ix, result, f.hits, 0, 5, 2).then(function (p) {
+      openSearch(lang).then(function (search) {
+        return search.search(q).then(function (result) {
+          return finalHits(search, result, result.hits).then(function (f) {
+            return presentSome(search, f.hits, 0, 5, 2).then(function (p) {
               if (mine === seq) render(q, result, p.shown, f.hits.length, f.approximate);
             });
           });
@@ -802,6 +876,8 @@
         options = [];
         open(false);
         status.textContent = strings.error || "Search is unavailable.";
+        listbox.setAttribute("data-query", q);
+        api.error = String(e && e.stack || e);
         if (window.console) console.error(e);
       });
     }
@@ -811,7 +887,7 @@
       timer = setTimeout(run, 60);
     });
     input.addEventListener("focus", function () {
-      openIndex(lang).catch(function () {});
+      openSearch(lang).catch(function () {});
       if (options.length && input.value.trim()) open(true);
     });
     input.addEventListener("keydown", function (e) {
@@ -968,7 +1044,7 @@
     function showMore() {
       if (!state) return Promise.resolve();
       var mine = state;
-      return presentSome(mine.ix, mine.result, mine.hits, mine.next, PAGE, 3).then(function (p) {
+      return presentSome(mine.search, mine.hits, mine.next, PAGE, 3).then(function (p) {
         if (mine !== state) return;
         mine.next = p.next;
         renderItems(p.shown, matcher(mine.result));
@@ -980,23 +1056,22 @@
       var q = input.value, mine = ++seq;
       writeUrl();
       var anyFilter = FACETS.some(function (f) { return selected[f].length; });
-      return openIndex(lang).then(function (ix) {
-        return Promise.all([ix.facets(), q.trim() ? ix.search(q) : Promise.resolve(null)]).then(function (r) {
+      return openSearch(lang).then(function (search) {
+        var words = q.trim() ? search.search(q) : null;
+        return Promise.all([search.own.facets(), words]).then(function (r) {
           var facets = r[0], result = r[1];
           if (!filtersBox.childNodes.length) buildFilters(facets);
-          var everything = [];
           if (!result) {
             // No words: with filters, list what they select.
-            result = { parsed: { terms: [], phrases: [] }, groups: [], hits: [] };
-            if (anyFilter) for (var d = 0; d < ix.n; d++) everything.push({ d: d, s: 0 });
-            result.hits = everything;
+            result = search.everything();
+            if (!anyFilter) result.hits = [];
           }
-          return finalHits(ix, result, result.hits).then(function (f) {
+          return finalHits(search, result, result.hits).then(function (f) {
             if (mine !== seq) return;
             var filtered = filterHits(f.hits, facets, selected);
             showCounts(filtered.counts);
             list.textContent = "";
-            state = { ix: ix, result: result, hits: filtered.hits, next: 0 };
+            state = { search: search, result: result, hits: filtered.hits, next: 0 };
             if (!q.trim() && !anyFilter) {
               status.textContent = pageStrings.prompt || "";
               more.hidden = true;
@@ -1028,15 +1103,15 @@
 
   // ---- Start ----------------------------------------------------------------------------------
 
-  api.open = openIndex;
+  api.open = openSearch;
   api.parse = parse;
   api.lang = lang;
   // For tests and benchmarks: a query's ranked results as the search box would show them.
-  api.query = function (q, want) {
-    return openIndex(lang).then(function (ix) {
-      return ix.search(q).then(function (result) {
-        return finalHits(ix, result, result.hits).then(function (f) {
-          return presentSome(ix, result, f.hits, 0, want || 5, 3).then(function (p) {
+  api.query = function (q, want, maxSections) {
+    return openSearch(lang).then(function (search) {
+      return search.search(q).then(function (result) {
+        return finalHits(search, result, result.hits).then(function (f) {
+          return presentSome(search, f.hits, 0, want || 5, maxSections || 3).then(function (p) {
             return { total: f.hits.length, approximate: f.approximate, results: p.shown };
           });
         });

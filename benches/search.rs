@@ -1,0 +1,308 @@
+//! Search benchmark: `cargo bench --bench search [-- real 1000 10000]` (default: all three).
+//!
+//! For the real content and the synthetic corpora of 1,000 and 10,000 notes (written by
+//! `guidance::synthetic` to the git-ignored `bench-corpus/<N>/`, shared with the build benchmark)
+//! it prints:
+//!
+//! - index build time, and what the index adds to the build (index stage + writing its files,
+//!   over load + link + render + writing everything else);
+//! - total index bytes and files (every language), and the default language's share;
+//! - bytes loaded for a first query typed into the header box (search.js + manifest + vocabulary
+//!   + term shards + text chunks), over 20 queries each in a fresh tab: median and largest;
+//! - query latency in Chromium after the page has loaded, over 100 varied queries (words, pairs,
+//!   prefixes, typos, phrases) as the header box runs them (ranking and the text of the five
+//!   results shown): median and p95, cold (each query may load new index files, over a local HTTP
+//!   server) and warm (the same queries again, files cached).
+//!
+//! Targets: first query on 10,000 notes loads at most 100 KB; median query under 10 ms; the index
+//! adds at most 20% to build time.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use guidance::RenderOptions;
+use guidance::synthetic::Rng;
+
+const SEED: u64 = 1;
+
+fn main() {
+    let mut targets: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if targets.is_empty() {
+        targets = vec!["real".into(), "1000".into(), "10000".into()];
+    }
+    let browser = common::browser();
+    println!(
+        "guidance search benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    for target in targets {
+        let (root, label) = match target.parse::<usize>() {
+            Ok(n) => (corpus(n), format!("synthetic, {n} notes")),
+            Err(_) => (common::repo_root(), "real content".to_string()),
+        };
+        bench(&root, &label, browser.as_ref());
+    }
+}
+
+/// The synthetic corpus of `n` notes, written once and reused while its stamp matches (the same
+/// folder and stamp as `benches/build.rs`).
+fn corpus(n: usize) -> PathBuf {
+    let dir = common::repo_root().join("bench-corpus").join(n.to_string());
+    let stamp = dir.join("corpus.stamp");
+    let wanted = format!(
+        "notes={n} seed={SEED} generator={}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let current = std::fs::read_to_string(&stamp).ok();
+    if !current.as_deref().is_some_and(|s| s.starts_with(&wanted)) {
+        let _ = std::fs::remove_dir_all(&dir);
+        let stats = guidance::synthetic::write_corpus(&dir, n, SEED).expect("write corpus");
+        std::fs::write(&stamp, format!("{wanted}bytes={}\n", stats.bytes)).unwrap();
+    }
+    dir
+}
+
+fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    percentile(values, 0.5)
+}
+
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (p * (values.len() - 1) as f64).round() as usize;
+    values[rank]
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
+    println!("\n{label} ({})", root.display());
+    let started = Instant::now();
+    let (site, _) = guidance::load_site(root).unwrap_or_else(|d| panic!("{d}"));
+    let theme = guidance::theme::Theme::load(root).unwrap_or_else(|d| panic!("{d}"));
+    let t_load = secs(started);
+    let started = Instant::now();
+    let files = guidance::generate(&site, &theme, RenderOptions::default())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let t_generate = secs(started);
+    let mut index_times = Vec::new();
+    let mut index = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        index = guidance::search::index(&site);
+        index_times.push(secs(started));
+    }
+    let t_index = median(&mut index_times);
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("site");
+    let started = Instant::now();
+    guidance::emit::write_tree(&out, &files).unwrap();
+    let t_emit = secs(started);
+    let started = Instant::now();
+    guidance::emit::write_tree(&temp.path().join("index-only"), &index).unwrap();
+    let t_emit_index = secs(started);
+    let without = t_load + (t_generate - t_index) + (t_emit - t_emit_index);
+    let added = t_index + t_emit_index;
+    println!(
+        "  build          load+link {t_load:.2} s, generate {t_generate:.2} s (of which index {t_index:.2} s), \
+         write {t_emit:.2} s (of which index files {t_emit_index:.2} s)"
+    );
+    println!(
+        "  index adds     {added:.2} s to {without:.2} s: {:.1}% of build time (target <= 20%)",
+        100.0 * added / without
+    );
+    let default = site.config.default_language().to_string();
+    let total: u64 = index.iter().map(|f| f.bytes.len() as u64).sum();
+    let own: Vec<_> = index
+        .iter()
+        .filter(|f| f.path.starts_with(&format!("search/{default}/")))
+        .collect();
+    let own_bytes: u64 = own.iter().map(|f| f.bytes.len() as u64).sum();
+    let text_bytes: u64 = own
+        .iter()
+        .filter(|f| f.path.contains("/c/"))
+        .map(|f| f.bytes.len() as u64)
+        .sum();
+    println!(
+        "  index size     {:.2} MB in {} files, all {} languages; {default}: {:.2} MB in {} files \
+         ({:.2} MB of it section text for snippets)",
+        total as f64 / 1e6,
+        index.len(),
+        site.config.languages.len(),
+        own_bytes as f64 / 1e6,
+        own.len(),
+        text_bytes as f64 / 1e6
+    );
+    drop(index);
+    drop(files);
+
+    let Some(browser) = browser else {
+        println!("  browser        SKIP: no Chromium");
+        return;
+    };
+    let server = common::StaticServer::start(&out);
+    let start_page = site
+        .notes
+        .first()
+        .map_or(String::new(), |n| format!("notes/{}/", n.slug));
+    let queries = queries(&site, 100);
+
+    // Bytes for a first query: a fresh tab per query, typed into the header box.
+    let mut first = Vec::new();
+    for q in queries.iter().step_by(5) {
+        let page = browser.open(&server.url(&start_page));
+        page.wait_for(
+            "document.getElementById('site-search').getAttribute('role') === 'combobox'",
+            std::time::Duration::from_secs(20),
+        );
+        page.eval(&format!(
+            "(() => {{ const i = document.getElementById('site-search'); i.focus(); i.value = {q}; \
+             i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
+            q = serde_json::to_string(q).unwrap()
+        ));
+        page.wait_for(
+            &format!(
+                "document.getElementById('site-search-listbox').getAttribute('data-query') === {}",
+                serde_json::to_string(q).unwrap()
+            ),
+            std::time::Duration::from_secs(60),
+        );
+        let loaded = page.eval("performance.getEntriesByType('resource').map(e => e.name)");
+        let base = server.url("");
+        let bytes: u64 = loaded
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u.as_str()?.strip_prefix(&base))
+            .filter(|p| p.starts_with("search/") || *p == "static/search.js")
+            .map(|p| std::fs::metadata(out.join(percent_decode(p))).map_or(0, |m| m.len()))
+            .sum();
+        first.push(bytes as f64);
+        assert!(page.external_requests().is_empty());
+    }
+    let runtime = std::fs::metadata(out.join("static/search.js")).map_or(0, |m| m.len());
+    let largest = first.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "  first query    median {}, largest {} loaded over {} queries (search.js alone {}; target <= 100 KB on 10,000 notes)",
+        kb(median(&mut first) as u64),
+        kb(largest as u64),
+        first.len(),
+        kb(runtime)
+    );
+
+    // Latency after load, in one tab: cold then warm.
+    let page = browser.open(&server.url(&start_page));
+    page.wait_for(
+        "document.getElementById('site-search').getAttribute('role') === 'combobox'",
+        std::time::Duration::from_secs(20),
+    );
+    let list = serde_json::to_string(&queries).unwrap();
+    let timings = page.eval(&format!(
+        "(async () => {{ await guidanceSearch.open(guidanceSearch.lang); const out = {{ cold: [], warm: [], found: 0 }}; \
+           for (const pass of ['cold', 'warm']) for (const q of {list}) {{ \
+             const t0 = performance.now(); const r = await guidanceSearch.query(q, 5, 2); \
+             out[pass].push(performance.now() - t0); if (pass === 'warm' && r.total) out.found++; }} \
+           return out; }})()"
+    ));
+    let mut cold: Vec<f64> = serde_json::from_value(timings["cold"].clone()).unwrap();
+    let mut warm: Vec<f64> = serde_json::from_value(timings["warm"].clone()).unwrap();
+    println!(
+        "  query latency  cold median {:.1} ms, p95 {:.1} ms; warm median {:.1} ms, p95 {:.1} ms \
+         ({} queries, {} with results; target median < 10 ms)",
+        median(&mut cold),
+        percentile(&mut cold, 0.95),
+        median(&mut warm),
+        percentile(&mut warm, 0.95),
+        queries.len(),
+        timings["found"]
+    );
+    assert!(page.external_requests().is_empty());
+}
+
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+            if let Some(b) = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `n` varied queries drawn deterministically from note titles and bodies: single words, pairs,
+/// prefixes, one-typo words and quoted phrases.
+fn queries(site: &guidance::Site, n: usize) -> Vec<String> {
+    let mut rng = Rng::new(SEED);
+    let mut phrases: Vec<Vec<String>> = Vec::new();
+    for note in &site.notes {
+        phrases.push(words(&note.meta.title));
+        for section in note.body.sections.iter().take(3) {
+            let w = words(&section.text);
+            if w.len() >= 2 {
+                let start = rng.below(w.len() - 1);
+                phrases.push(w[start..(start + 4).min(w.len())].to_vec());
+            }
+        }
+    }
+    phrases.retain(|p| !p.is_empty());
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let p = &phrases[rng.below(phrases.len())];
+        let long: Vec<&String> = p.iter().filter(|w| w.chars().count() >= 6).collect();
+        let q = match out.len() % 5 {
+            0 => p[rng.below(p.len())].clone(),
+            1 if p.len() >= 2 => {
+                let i = rng.below(p.len() - 1);
+                format!("{} {}", p[i], p[i + 1])
+            }
+            2 if !long.is_empty() => {
+                let w: Vec<char> = long[rng.below(long.len())].chars().collect();
+                w[..3 + rng.below(w.len() - 3)].iter().collect()
+            }
+            3 if !long.is_empty() => {
+                let mut w: Vec<char> = long[rng.below(long.len())].chars().collect();
+                w.remove(1 + rng.below(w.len() - 2));
+                w.into_iter().collect()
+            }
+            4 if p.len() >= 2 => {
+                let i = rng.below(p.len() - 1);
+                format!("\"{} {}\"", p[i], p[i + 1])
+            }
+            _ => continue,
+        };
+        out.push(q);
+    }
+    out
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3)
+        .map(str::to_lowercase)
+        .collect()
+}

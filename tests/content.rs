@@ -1,0 +1,261 @@
+//! Invariants of the real content at the repository root (issue 3), so that an edit that breaks
+//! one fails CI: the 11 principles and their pillars, 62 strategies, 23 notes tied to their
+//! principles and strategies, links between them, provisional notices, the standard sections and
+//! the length of every body.
+
+use std::path::PathBuf;
+
+use guidance::RenderOptions;
+use guidance::model::{Pillar, Site, Status, Target};
+use guidance::render::{PageId, Renderer};
+use guidance::theme::Theme;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn site() -> Site {
+    let (site, _) = guidance::load_site(&root())
+        .unwrap_or_else(|d| panic!("the real content does not load:\n{d}"));
+    site
+}
+
+fn rendered(site: &Site, id: PageId) -> String {
+    let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
+    let renderer =
+        Renderer::new(site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let file = renderer.render(id).unwrap_or_else(|d| panic!("{d}"));
+    unescape(&String::from_utf8(file.bytes).unwrap())
+}
+
+/// HTML text with the entities our templates and Markdown renderer write turned back into text,
+/// so assertions can compare with the source.
+fn unescape(html: &str) -> String {
+    html.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Words a reader sees in a body: headings and text, without link targets or markup.
+fn words(site_body: &guidance::model::Body) -> usize {
+    site_body
+        .sections
+        .iter()
+        .map(|s| s.heading.split_whitespace().count() + s.text.split_whitespace().count())
+        .sum()
+}
+
+const OFFICIAL_ORDER: [(&str, Pillar); 11] = [
+    ("competence", Pillar::Effectiveness),
+    ("sound-policymaking", Pillar::Effectiveness),
+    ("collaboration", Pillar::Effectiveness),
+    ("integrity", Pillar::Accountability),
+    ("transparency", Pillar::Accountability),
+    ("independent-oversight", Pillar::Accountability),
+    ("leaving-no-one-behind", Pillar::Inclusiveness),
+    ("non-discrimination", Pillar::Inclusiveness),
+    ("participation", Pillar::Inclusiveness),
+    ("subsidiarity", Pillar::Inclusiveness),
+    ("intergenerational-equity", Pillar::Inclusiveness),
+];
+
+const PROVISIONAL: [&str; 4] = [
+    "investment-in-e-government",
+    "multi-stakeholder-partnerships",
+    "anti-corruption-policies-practices-and-bodies",
+    "data-disaggregation",
+];
+
+#[test]
+fn eleven_principles_in_official_order_with_their_pillars() {
+    let site = site();
+    let found: Vec<(&str, u8, Pillar)> = site
+        .principles
+        .iter()
+        .map(|p| (p.slug.as_str(), p.meta.number, p.meta.pillar))
+        .collect();
+    let expected: Vec<(&str, u8, Pillar)> = OFFICIAL_ORDER
+        .iter()
+        .enumerate()
+        .map(|(i, (slug, pillar))| (*slug, i as u8 + 1, *pillar))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn sixty_two_strategies() {
+    let site = site();
+    let total: usize = site
+        .principles
+        .iter()
+        .map(|p| p.meta.strategies.len())
+        .sum();
+    assert_eq!(total, 62);
+    for p in &site.principles {
+        assert!(
+            !p.meta.strategies.is_empty(),
+            "{} lists no strategies",
+            p.slug
+        );
+    }
+}
+
+#[test]
+fn twenty_three_notes_each_covering_a_strategy_of_its_principle() {
+    let site = site();
+    assert_eq!(site.notes.len(), 23);
+    for note in &site.notes {
+        let principle = &site.principles[note.principle];
+        assert_eq!(principle.slug, note.meta.principle, "{}", note.slug);
+        let strategy = note.strategy.unwrap_or_else(|| {
+            panic!(
+                "{} covers none of {}'s strategies (set `strategy:`)",
+                note.slug, principle.slug
+            )
+        });
+        assert!(principle.strategy_notes[strategy].contains(&site.note(&note.slug).unwrap()));
+    }
+}
+
+#[test]
+fn every_note_links_to_its_principle_and_two_other_notes() {
+    let site = site();
+    for (i, note) in site.notes.iter().enumerate() {
+        let to_principle = note
+            .body
+            .links
+            .values()
+            .any(|t| matches!(t, Target::Principle { index, .. } if *index == note.principle));
+        assert!(
+            to_principle,
+            "{} does not link to principle:{}",
+            note.slug, note.meta.principle
+        );
+        assert!(!note.links_to.contains(&i));
+        assert!(
+            note.links_to.len() >= 2,
+            "{} links to {} other note(s); at least 2",
+            note.slug,
+            note.links_to.len()
+        );
+    }
+}
+
+#[test]
+fn every_principle_page_lists_its_notes() {
+    let site = site();
+    for (i, principle) in site.principles.iter().enumerate() {
+        let page = rendered(&site, PageId::Principle(i));
+        for &n in &principle.notes {
+            let note = &site.notes[n];
+            let href = format!("notes/{}/", note.slug);
+            assert!(
+                page.contains(&href),
+                "principles/{}/ does not link to {}",
+                principle.slug,
+                note.slug
+            );
+            assert!(
+                page.contains(&note.meta.title),
+                "principles/{}/ lacks \"{}\"",
+                principle.slug,
+                note.meta.title
+            );
+        }
+    }
+    // Every note is listed under its principle.
+    let listed: usize = site.principles.iter().map(|p| p.notes.len()).sum();
+    assert_eq!(listed, site.notes.len());
+}
+
+#[test]
+fn provisional_notes_say_so() {
+    let site = site();
+    let theme = Theme::load(&root()).unwrap();
+    let notice = theme
+        .text("i18n/en.yaml")
+        .and_then(|t| serde_yaml::from_str::<std::collections::BTreeMap<String, String>>(t).ok())
+        .and_then(|strings| strings.get("provisional_notice").cloned())
+        .expect("provisional_notice in i18n/en.yaml");
+    for (i, note) in site.notes.iter().enumerate() {
+        let provisional = PROVISIONAL.contains(&note.slug.as_str());
+        assert_eq!(
+            note.meta.status == Status::Provisional,
+            provisional,
+            "{}: status",
+            note.slug
+        );
+        let page = rendered(&site, PageId::Note(i));
+        let shown = page.contains("class=\"notice provisional\"") && page.contains(&notice);
+        assert_eq!(
+            shown, provisional,
+            "{}: provisional notice shown = {shown}",
+            note.slug
+        );
+    }
+    for slug in PROVISIONAL {
+        assert!(
+            site.note(slug).is_some(),
+            "provisional note {slug} is missing"
+        );
+    }
+}
+
+#[test]
+fn check_gives_no_warnings() {
+    let warnings = guidance::check(&root()).unwrap_or_else(|d| panic!("{d}"));
+    assert!(warnings.is_empty(), "warnings:\n{warnings}");
+}
+
+#[test]
+fn every_note_has_the_standard_sections_in_order() {
+    let site = site();
+    for note in &site.notes {
+        let mut expected = vec![
+            "At a glance",
+            "Understanding the strategy",
+            "Why it matters",
+            "Putting it into practice",
+            "Common pitfalls",
+            "Measuring progress",
+        ];
+        if !note.countries.is_empty() {
+            expected.push("Country experience");
+        }
+        expected.extend(["Related notes", "Further reading"]);
+        let found: Vec<&str> = note
+            .body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2)
+            .map(|h| h.text.as_str())
+            .collect();
+        assert_eq!(found, expected, "sections of {}", note.slug);
+    }
+}
+
+#[test]
+fn body_lengths() {
+    let site = site();
+    let mut problems = Vec::new();
+    for note in &site.notes {
+        let n = words(&note.body);
+        if !(900..=1_500).contains(&n) {
+            problems.push(format!("notes/{}.md: {n} words (900-1,500)", note.slug));
+        }
+    }
+    for principle in &site.principles {
+        let n = words(&principle.body);
+        if !(400..=700).contains(&n) {
+            problems.push(format!(
+                "principles/{}.md: {n} words (400-700)",
+                principle.slug
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
