@@ -174,14 +174,14 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
              i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
             q = serde_json::to_string(q).unwrap()
         ));
-        page.wait_for(
-            &format!(
-                "document.getElementById('site-search-listbox').getAttribute('data-query') === {}",
-                serde_json::to_string(q).unwrap()
-            ),
-            std::time::Duration::from_secs(60),
-        );
-        let loaded = page.eval("performance.getEntriesByType('resource').map(e => e.name)");
+        let cond = format!("document.getElementById('site-search-listbox').getAttribute('data-query') === {}", serde_json::to_string(q).unwrap());
+        let t0 = Instant::now();
+        while page.eval(&format!("!!({cond})")) != serde_json::Value::Bool(true) {
+            if t0.elapsed().as_secs() > 10 {
+                panic!("DEBUG {}\nTRACE {}\nREQUESTS {:?}\nFAILURES {:?}", page.eval("[document.getElementById('site-search-listbox').getAttribute('data-query'), document.querySelector('[data-search-status]').textContent, guidanceSearch.error || null, JSON.stringify(performance.getEntriesByType('resource').map(e => e.name)), document.getElementById('site-search').value, document.activeElement.id, document.readyState]"), page.eval("JSON.stringify(guidanceSearch.trace)"), page.requests(), page.failures());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }        let loaded = page.eval("performance.getEntriesByType('resource').map(e => e.name)");
         let base = server.url("");
         let bytes: u64 = loaded
             .as_array()

@@ -350,6 +350,44 @@ fn broken_front_matter_shows_an_overlay_until_fixed() {
 }
 
 #[test]
+fn a_site_that_does_not_build_yet_is_served_once_fixed() {
+    let dir = temp_copy();
+    edit(
+        dir.path(),
+        NOTE,
+        "principle: participation",
+        "principle: participatoin",
+    );
+    let serve = Serve::start(dir.path());
+    let page = serve.get("/");
+    assert_eq!(page.status, 500);
+    assert!(
+        page.text().contains("/__guidance/events"),
+        "the error page waits for a fix"
+    );
+    let events = serve.events(Some(0));
+    let errors = events.wait("errors", |d| {
+        d["diagnostics"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    let list = errors["diagnostics"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|d| d["code"] == "unknown-principle" && d["file"] == NOTE && d["line"] == 3),
+        "{errors}"
+    );
+
+    edit(
+        dir.path(),
+        NOTE,
+        "principle: participatoin",
+        "principle: participation",
+    );
+    events.wait("build", |d| d["changed"].is_null());
+    events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+    assert_eq!(serve.get("/").status, 200);
+}
+
+#[test]
 fn a_deleted_note_is_gone_and_comes_back() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());

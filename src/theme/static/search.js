@@ -16,8 +16,10 @@
 
   // ---- Loading index files -------------------------------------------------------------------
 
+  api.trace = [];
   function load(path, kind, key) {
     var id = kind + " " + key;
+    api.trace.push("load " + id + " stored=" + (store[id] !== undefined) + " waiting=" + !!waiting[id]);
     if (store[id] !== undefined) return Promise.resolve(store[id]);
     if (!waiting[id]) {
       waiting[id] = new Promise(function (resolve, reject) {
@@ -25,6 +27,7 @@
         s.src = siteRoot + path;
         s.charset = "utf-8";
         s.onload = function () {
+          api.trace.push("onload " + id + " stored=" + (store[id] !== undefined));
           s.remove();
           if (store[id] !== undefined) resolve(store[id]);
           else reject(new Error("no data in " + path));
@@ -468,6 +471,7 @@
   // Everything a result shows: title, address, kind and its best sections with their text.
   // For a query with phrases, resolves to null when the document does not contain them.
   Index.prototype.present = function (result, hit, maxSections) {
+    api.trace.push("present " + hit.d);
     var self = this, per = this.m.chunk, d = hit.d, phrases = result.parsed.phrases;
     var order = sectionsOf(result.groups, d);
     var wanted = order ? order.slice(0, phrases.length ? order.length : maxSections) : [0];
