@@ -19,6 +19,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/search_http/mod.rs"]
+mod search_http;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -154,7 +156,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
         println!("  browser        SKIP: no Chromium");
         return;
     };
-    let server = common::StaticServer::start(&out);
+    let server = search_http::Server::start(&out, "/");
     let start_page = site
         .notes
         .first()
@@ -174,14 +176,12 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
              i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
             q = serde_json::to_string(q).unwrap()
         ));
-        let cond = format!("document.getElementById('site-search-listbox').getAttribute('data-query') === {}", serde_json::to_string(q).unwrap());
-        let t0 = Instant::now();
-        while page.eval(&format!("!!({cond})")) != serde_json::Value::Bool(true) {
-            if t0.elapsed().as_secs() > 10 {
-                panic!("DEBUG {}\nTRACE {}\nREQUESTS {:?}\nFAILURES {:?}", page.eval("[document.getElementById('site-search-listbox').getAttribute('data-query'), document.querySelector('[data-search-status]').textContent, guidanceSearch.error || null, JSON.stringify(performance.getEntriesByType('resource').map(e => e.name)), document.getElementById('site-search').value, document.activeElement.id, document.readyState]"), page.eval("JSON.stringify(guidanceSearch.trace)"), page.requests(), page.failures());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }        let loaded = page.eval("performance.getEntriesByType('resource').map(e => e.name)");
+        let cond = format!(
+            "document.getElementById('site-search-listbox').getAttribute('data-query') === {}",
+            serde_json::to_string(q).unwrap()
+        );
+        page.wait_for(&cond, std::time::Duration::from_secs(60));
+        let loaded = page.eval("performance.getEntriesByType('resource').map(e => e.name)");
         let base = server.url("");
         let bytes: u64 = loaded
             .as_array()

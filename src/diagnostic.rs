@@ -61,7 +61,9 @@ pub struct Diagnostic {
     pub code: &'static str,
     pub message: String,
     /// Where the problem is; `None` for problems that belong to no file (an empty folder).
-    pub span: Option<Span>,
+    /// Boxed: a diagnostic is the error type of many functions, and a small one keeps their
+    /// `Result`s small.
+    pub span: Option<Box<Span>>,
     /// Without a span, the file or folder the problem concerns.
     pub path: Option<String>,
     pub help: Option<String>,
@@ -84,7 +86,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, span: Span) -> Diagnostic {
-        self.span = Some(span);
+        self.span = Some(Box::new(span));
         self
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -62,16 +62,14 @@ pub fn analyse(markdown: &str) -> Analysis {
             Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
             Event::Text(text) | Event::Code(text) => match &mut heading {
                 Some((_, _, heading_text)) => heading_text.push_str(&text),
-                None => section.text.push_str(&text),
+                None => push_collapsed(&mut section.text, &text),
             },
             Event::SoftBreak | Event::HardBreak => match &mut heading {
                 Some((_, _, heading_text)) => heading_text.push(' '),
-                None => section.text.push(' '),
+                None => push_collapsed(&mut section.text, " "),
             },
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
-                if !section.text.ends_with(' ') && !section.text.is_empty() {
-                    section.text.push(' ');
-                }
+                push_collapsed(&mut section.text, " ");
             }
             _ => {}
         }
@@ -80,8 +78,54 @@ pub fn analyse(markdown: &str) -> Analysis {
     analysis
 }
 
+/// Appends `text` to `out` with every run of whitespace as one space and none at the start, so
+/// section text needs no second pass (it is most of what the link stage does for a long body).
+fn push_collapsed(out: &mut String, text: &str) {
+    let mut i = 0;
+    let mut space = false;
+    while i < text.len() {
+        let blank = i;
+        while i < text.len() {
+            let (white, len) = whitespace_at(text, i);
+            if !white {
+                break;
+            }
+            i += len;
+        }
+        space |= i > blank;
+        let word = i;
+        while i < text.len() {
+            let (white, len) = whitespace_at(text, i);
+            if white {
+                break;
+            }
+            i += len;
+        }
+        if i > word {
+            if space && !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            out.push_str(&text[word..i]);
+            space = false;
+        }
+    }
+    if space && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Whether the character at byte `i` is whitespace (as `char::is_whitespace`), and its length.
+fn whitespace_at(text: &str, i: usize) -> (bool, usize) {
+    let byte = text.as_bytes()[i];
+    if byte.is_ascii() {
+        return (matches!(byte, b' ' | b'\t'..=b'\r'), 1);
+    }
+    let c = text[i..].chars().next().unwrap_or(' ');
+    (c.is_whitespace(), c.len_utf8())
+}
+
 fn push_section(sections: &mut Vec<Section>, mut section: Section) {
-    section.text = section.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    section.text.truncate(section.text.trim_end().len());
     if !section.text.is_empty() || !section.heading.is_empty() {
         sections.push(section);
     }
@@ -198,7 +242,29 @@ fn syntax_set() -> &'static SyntaxSet {
 }
 
 /// A fenced code block as HTML with `hl-` CSS classes (colours live in the theme's CSS).
+///
+/// A build renders the same body several times (the page, the print edition in each language,
+/// the offline copy), so highlighted blocks are remembered: syntect is the slowest part of
+/// rendering a body, and a block always highlights to the same HTML.
 fn highlight(lang: Option<&str>, code: &str) -> String {
+    type Cache = Mutex<HashMap<(Option<String>, String), Arc<str>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (lang.map(str::to_string), code.to_string());
+    if let Some(html) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return html.to_string();
+    }
+    let html = highlight_uncached(lang, code);
+    if let Ok(mut cache) = cache.lock() {
+        // Bounded: a site with an unusual amount of code keeps working, just without the cache.
+        if cache.len() < 50_000 {
+            cache.insert(key, Arc::from(html.as_str()));
+        }
+    }
+    html
+}
+
+fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
     let class = lang.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
     let highlighted = lang.and_then(|lang| {
         let set = syntax_set();
@@ -239,6 +305,30 @@ mod tests {
         let ids: Vec<_> = a.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["putting-it-into-practice", "notes", "notes-2", "égalité-réelle"]);
         assert_eq!(a.sections[0].text, "text");
+    }
+
+    #[test]
+    fn section_text_has_single_spaces() {
+        let a = analyse("## H\n\n  one\ttwo  \n three `four`five\n\n- six\n-  seven\u{a0}eight\n\n| a | b |\n|---|---|\n| x | y |\n");
+        assert_eq!(a.sections[0].text, "one two three fourfive six seven eight a b x y");
+        let mut out = String::new();
+        for piece in ["", "  ", "a", "b ", "  c", " ", "\n", "d"] {
+            push_collapsed(&mut out, piece);
+        }
+        assert_eq!(out, "ab c d");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn collapsing_equals_split_and_join(pieces in proptest::collection::vec("\\PC{0,6}|[ \t\n\u{a0}]{0,3}", 0..10)) {
+            let mut out = String::new();
+            for piece in &pieces {
+                push_collapsed(&mut out, piece);
+            }
+            out.truncate(out.trim_end().len());
+            let expected = pieces.concat().split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(out, expected);
+        }
     }
 
     #[test]

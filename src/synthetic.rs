@@ -43,7 +43,7 @@ impl Rng {
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     /// Uniform in `[0, 1)`.
@@ -426,7 +426,7 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
             pillar,
             &infos,
             &vocab,
-            &mut Rng::new(seed ^ (p as u64 + 1) << 40),
+            &mut Rng::new(seed ^ ((p as u64 + 1) << 40)),
         );
         write(&dir.join("principles").join(format!("{slug}.md")), &text)?;
     }
@@ -541,7 +541,7 @@ fn note_text(
     let _ = writeln!(
         text,
         "status: {}",
-        if i % 17 == 0 {
+        if i.is_multiple_of(17) {
             "provisional"
         } else {
             "published"

@@ -2,6 +2,7 @@
 //! and the real content, opened from `file://` and from a local HTTP server (at the root and
 //! under a subpath), in both link styles.
 mod common;
+mod search_http;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,7 +47,10 @@ struct Group {
 /// the status text read to screen readers.
 fn header_search(page: &common::Page, q: &str) -> (Vec<Group>, String) {
     // The runtime is deferred: wait until it has set up the box.
-    page.wait_for("document.getElementById('site-search').getAttribute('role') === 'combobox'", WAIT);
+    page.wait_for(
+        "document.getElementById('site-search').getAttribute('role') === 'combobox'",
+        WAIT,
+    );
     page.eval(&format!(
         "(() => {{ const i = document.getElementById('site-search'); i.focus(); i.value = {q}; \
          i.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()",
@@ -165,7 +169,7 @@ fn fixture_search_works_over_http_and_from_disk() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     let page = browser.open(&server.url("notes/egalite/"));
     check_fixture_queries(&page, false);
     assert_local_only(&page);
@@ -181,7 +185,7 @@ fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = common::StaticServer::start_under(&site, "/sub/site/");
+    let server = search_http::Server::start(&site, "/sub/site/");
     let page = browser.open(&server.url("notes/egalite/"));
     let groups = assert_top(&page, "ledger", "notes/");
     for g in &groups {
@@ -198,7 +202,7 @@ fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
     let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
     assert_eq!(href, common::file_url(&offline, "notes/egalite/index.html"));
     // Served over HTTP, the File style still names index.html (the page's own links do).
-    let server = common::StaticServer::start(&offline);
+    let server = search_http::Server::start(&offline, "/");
     let page = browser.open(&server.url("index.html"));
     let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
     assert_eq!(href, server.url("notes/egalite/index.html"));
@@ -211,7 +215,7 @@ fn keyboard_navigation_follows_the_combobox_pattern() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     let page = browser.open(&server.url("about/"));
     let input = "document.getElementById('site-search')";
     assert_eq!(
@@ -442,7 +446,7 @@ fn search_page_filters_narrow_results_with_right_counts() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     let page = browser.open(&server.url("search/?q=ledger"));
     check_search_page(&page);
     // A shared address restores the query and the filters.
@@ -490,7 +494,7 @@ fn titles_from_the_index_are_text_never_html() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     let page = browser.open(&server.url(""));
     page.eval("window.__alerted = false; window.alert = () => { window.__alerted = true; }");
     let (groups, _) = header_search(&page, "onerror");
@@ -536,7 +540,7 @@ fn real_content_search_over_http_and_from_disk() {
         return;
     };
     let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     let (_dir2, offline) = render(&common::repo_root(), LinkStyle::File);
     for url in [
         server.url("notes/data-sharing/"),
@@ -661,7 +665,7 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
         return;
     };
     let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
-    let server = common::StaticServer::start(&site);
+    let server = search_http::Server::start(&site, "/");
     // A French page searches the French index: the translated principle, at its French address.
     let page = browser.open(&server.url("fr/principles/participation/"));
     let groups = assert_top(

@@ -16,10 +16,13 @@ pub struct SearchDoc {
     /// The page's address from the site root in clean style: `notes/x/`, `fr/principles/y/`, or
     /// empty for the home page. The browser appends `index.html` in the offline copy.
     pub path: String,
-    /// Whether the page exists in the index's language at that language's address (the document
-    /// is translated, or the page is generated in every language). Other documents are searched
-    /// through the default language's index.
+    /// Whether the text is in the index's language: the default language, or a translation.
+    /// Other languages' indexes hold only these; the browser finds the rest through the default
+    /// language's index.
     pub local: bool,
+    /// A page generated in every language (home, download, countries): found through the default
+    /// language's index, the browser links to the page in the reader's language.
+    pub everywhere: bool,
     /// The language of the text (a document not yet translated is indexed in its original).
     pub lang: String,
     /// Section 0 is the lead (no heading: the text before the first heading, which the summary
@@ -144,7 +147,8 @@ pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
             title: country.name.clone(),
             summary: String::new(),
             path: page_path(site, PageId::Country(i), lang),
-            local: true,
+            local: lang == site.config.default_language(),
+            everywhere: true,
             lang: lang.to_string(),
             sections: vec![DocSection {
                 anchor: String::new(),
@@ -222,9 +226,12 @@ impl<'a> Localized<'a> {
         } else {
             self.original_lang
         };
+        let local = lang == self.original_lang || self.translated;
         let mut lead = String::new();
         let mut sections = Vec::new();
-        for s in &self.body.sections {
+        // A document this language does not index needs only its filter values.
+        let body: &[crate::model::Section] = if local { &self.body.sections } else { &[] };
+        for s in body {
             if s.id.is_empty() {
                 append(&mut lead, &s.text);
             } else {
@@ -261,7 +268,8 @@ impl<'a> Localized<'a> {
             title: self.title.to_string(),
             summary: self.summary.to_string(),
             path: page_path(site, id, page_lang),
-            local: lang == self.original_lang || page_lang == lang,
+            local,
+            everywhere: id.document(site).is_none(),
             lang: text_lang.to_string(),
             sections,
             facets,

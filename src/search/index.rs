@@ -257,7 +257,8 @@ pub fn build(
         ));
     }
 
-    // Text chunks: runs of sections of one document, for snippets and phrase checks.
+    // Text chunks: runs of sections of one document, for snippets and phrase checks. Documents
+    // with nothing but a title (country pages, at the end) share one file.
     let section_bytes: usize = docs
         .iter()
         .flat_map(|d| &d.sections)
@@ -265,25 +266,65 @@ pub fn build(
         .sum();
     let section_count: usize = docs.iter().map(|d| d.sections.len()).sum::<usize>().max(1);
     let per_chunk = (limits.chunk_bytes * section_count / section_bytes.max(1)).max(1);
-    files.par_extend(docs.par_iter().enumerate().flat_map_iter(|(d, doc)| {
-        let dir = &dir;
-        doc.sections.chunks(per_chunk).enumerate().map(move |(c, sections)| {
-            let list: Vec<Value> = sections
+    let title_only = |d: &&&SearchDoc| {
+        d.summary.is_empty()
+            && d.sections
                 .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    let index = c * per_chunk + k;
-                    let text = if index == 0 { join(&doc.summary, &s.text) } else { s.text.clone() };
-                    json!([index, s.anchor, s.heading, text])
+                .all(|s| s.heading.is_empty() && s.text.is_empty())
+    };
+    let tail = n - docs.iter().rev().take_while(title_only).count();
+    let chunk = |doc: &SearchDoc, c: usize| {
+        let list: Vec<Value> = doc
+            .sections
+            .chunks(per_chunk)
+            .nth(c)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let index = c * per_chunk + k;
+                let text = if index == 0 {
+                    join(&doc.summary, &s.text)
+                } else {
+                    s.text.clone()
+                };
+                json!([index, s.anchor, s.heading, text])
+            })
+            .collect();
+        let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "z": doc.sections.len(), "s": list });
+        if doc.lang != lang {
+            data["l"] = json!(doc.lang);
+        }
+        if doc.everywhere {
+            data["e"] = json!(1);
+        }
+        data
+    };
+    files.par_extend(
+        docs[..tail]
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(d, doc)| {
+                let (dir, chunk) = (&dir, &chunk);
+                (0..doc.sections.len().div_ceil(per_chunk)).map(move |c| {
+                    script(
+                        format!("{dir}/c/{}/{d}-{c}.js", d / 256),
+                        "chunk",
+                        &format!("{lang}/{d}-{c}"),
+                        &chunk(doc, c),
+                    )
                 })
-                .collect();
-            let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "z": doc.sections.len(), "s": list });
-            if doc.lang != lang {
-                data["l"] = json!(doc.lang);
-            }
-            script(format!("{dir}/c/{}/{d}-{c}.js", d / 256), "chunk", &format!("{lang}/{d}-{c}"), &data)
-        })
-    }));
+            }),
+    );
+    if tail < n {
+        let data: Vec<Value> = docs[tail..].iter().map(|doc| chunk(doc, 0)).collect();
+        files.push(script(
+            format!("{dir}/c/tail.js"),
+            "chunk",
+            &format!("{lang}/tail"),
+            &Value::Array(data),
+        ));
+    }
 
     files.push(script(
         format!("{dir}/facets.js"),
@@ -298,6 +339,7 @@ pub fn build(
         "N": all.len(),
         "scale": scale,
         "chunk": per_chunk,
+        "tail": tail,
         "vocab": vocab_starts,
     });
     if let Some(base) = base {

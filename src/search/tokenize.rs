@@ -125,11 +125,46 @@ fn bigrams(run: &str, emit: &mut impl FnMut(&str)) {
 }
 
 fn words(span: &str, emit: &mut impl FnMut(&str)) {
-    if span.is_empty() {
-        return;
-    }
+    // Word segmentation always breaks at white space, so each white-space-delimited piece can be
+    // segmented alone, and a piece of plain ASCII needs no tables: its words are the runs of
+    // letters and digits (with `.` and `,` between digits), exactly what the general rule gives.
     let mut word = String::new();
-    for segment in span.split_word_bounds() {
+    for piece in span.split(|c: char| c.is_ascii_whitespace()) {
+        if piece.is_ascii() {
+            ascii_words(piece.as_bytes(), &mut word, emit);
+        } else {
+            unicode_words(piece, &mut word, emit);
+        }
+    }
+}
+
+fn ascii_words(bytes: &[u8], word: &mut String, emit: &mut impl FnMut(&str)) {
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        word.clear();
+        while i < bytes.len() {
+            let c = bytes[i];
+            let between_digits = (c == b'.' || c == b',')
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if c.is_ascii_alphanumeric() || between_digits {
+                word.push(c.to_ascii_lowercase() as char);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        emit(word);
+    }
+}
+
+fn unicode_words(piece: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
+    word.clear();
+    for segment in piece.split_word_bounds() {
         if !segment.chars().any(char::is_alphanumeric) {
             continue;
         }
@@ -152,11 +187,11 @@ fn words(span: &str, emit: &mut impl FnMut(&str)) {
                 word.push(c);
                 last_numeric = false;
             } else {
-                flush(&mut word, emit);
+                flush(word, emit);
                 last_numeric = false;
             }
         }
-        flush(&mut word, emit);
+        flush(word, emit);
     }
 }
 

@@ -16,10 +16,8 @@
 
   // ---- Loading index files -------------------------------------------------------------------
 
-  api.trace = [];
   function load(path, kind, key) {
     var id = kind + " " + key;
-    api.trace.push("load " + id + " stored=" + (store[id] !== undefined) + " waiting=" + !!waiting[id]);
     if (store[id] !== undefined) return Promise.resolve(store[id]);
     if (!waiting[id]) {
       waiting[id] = new Promise(function (resolve, reject) {
@@ -27,7 +25,6 @@
         s.src = siteRoot + path;
         s.charset = "utf-8";
         s.onload = function () {
-          api.trace.push("onload " + id + " stored=" + (store[id] !== undefined));
           s.remove();
           if (store[id] !== undefined) resolve(store[id]);
           else reject(new Error("no data in " + path));
@@ -465,13 +462,17 @@
   }
 
   Index.prototype.chunk = function (d, c) {
+    var tail = this.m.tail;
+    if (tail !== undefined && d >= tail) {
+      // Documents with only a title (country pages) share one file.
+      return load(this.dir + "c/tail.js", "chunk", this.lang + "/tail").then(function (all) { return all[d - tail]; });
+    }
     return load(this.dir + "c/" + (d >> 8) + "/" + d + "-" + c + ".js", "chunk", this.lang + "/" + d + "-" + c);
   };
 
   // Everything a result shows: title, address, kind and its best sections with their text.
   // For a query with phrases, resolves to null when the document does not contain them.
   Index.prototype.present = function (result, hit, maxSections) {
-    api.trace.push("present " + hit.d);
     var self = this, per = this.m.chunk, d = hit.d, phrases = result.parsed.phrases;
     var order = sectionsOf(result.groups, d);
     var wanted = order ? order.slice(0, phrases.length ? order.length : maxSections) : [0];
@@ -509,7 +510,7 @@
         ranked = best ? [best] : [sections[0]];
       }
       return {
-        d: d, title: data.t, path: data.u, kind: data.k, lang: data.l,
+        d: d, title: data.t, path: data.u, kind: data.k, lang: data.l, every: data.e,
         sections: ranked.slice(0, maxSections).map(function (s) {
           return { index: s[0], anchor: s[1], heading: s[2], text: s[3] };
         })
@@ -522,7 +523,7 @@
     return Promise.all(list.map(function (c) { return self.chunk(d, +c); })).then(function (chunks) {
       var out = { sections: [], z: 0 };
       chunks.forEach(function (ch) {
-        out.t = ch.t; out.u = ch.u; out.k = ch.k; out.l = ch.l; out.z = ch.z;
+        out.t = ch.t; out.u = ch.u; out.k = ch.k; out.l = ch.l; out.z = ch.z; out.e = ch.e;
         ch.s.forEach(function (s) { out.sections[s[0]] = s; });
       });
       return out;
@@ -636,7 +637,11 @@
   Search.prototype.present = function (hit, maxSections) {
     var own = this.own;
     return hit.ix.present(hit.r, hit, maxSections).then(function (item) {
-      if (item && hit.ix !== own) item.lang = item.lang || hit.ix.lang;
+      if (item && hit.ix !== own) {
+        item.lang = item.lang || hit.ix.lang;
+        // A page generated in every language: link to the reader's.
+        if (item.every) item.path = own.lang + "/" + item.path;
+      }
       return item;
     });
   };
