@@ -63,12 +63,40 @@ pub struct Project {
 #[derive(Default)]
 struct Cache {
     config: Option<Config>,
-    documents: HashMap<String, Document>,
-    analyses: Mutex<HashMap<String, CachedAnalysis>>,
+    documents: HashMap<String, Kept<Document>>,
+    /// Each body's analysis, with the text it was made from.
+    analyses: HashMap<String, Kept<(Arc<str>, Analysis)>>,
+    /// Analyses made during this rebuild, added to `analyses` after it.
+    fresh: Mutex<Vec<(String, Arc<str>, Analysis)>>,
 }
 
-/// A body's analysis with the text it was made from.
-type CachedAnalysis = Arc<(Arc<str>, Analysis)>;
+/// A cached value and a spare copy of it made while the server is idle, so that a rebuild takes
+/// an owned copy without copying on the way to the reload signal.
+struct Kept<T> {
+    value: T,
+    spare: Mutex<Option<T>>,
+}
+
+impl<T: Clone> Kept<T> {
+    fn new(value: T) -> Kept<T> {
+        Kept {
+            value,
+            spare: Mutex::new(None),
+        }
+    }
+
+    fn take(&self) -> T {
+        let spare = self.spare.lock().unwrap().take();
+        spare.unwrap_or_else(|| self.value.clone())
+    }
+
+    fn replenish(&self) {
+        let mut spare = self.spare.lock().unwrap();
+        if spare.is_none() {
+            *spare = Some(self.value.clone());
+        }
+    }
+}
 
 impl Cache {
     /// Forgets what `changes` may have made stale (before reading, so that a failed rebuild
@@ -80,7 +108,7 @@ impl Cache {
         };
         if stale {
             self.documents.clear();
-            self.analyses.get_mut().unwrap().clear();
+            self.analyses.clear();
             self.config = Some(config.clone());
             return;
         }
@@ -101,23 +129,20 @@ impl Cache {
         }
     }
 
+    /// The analysis of a document's body: the cached one if its text is unchanged.
     fn analysis(&self, document: &Document) -> Analysis {
         let text = &document.source.text;
-        let cached = self
-            .analyses
-            .lock()
-            .unwrap()
-            .get(&document.source.path)
-            .cloned();
-        if let Some(cached) = cached.filter(|c| Arc::ptr_eq(&c.0, text)) {
-            return cached.1.clone();
+        if let Some(kept) = self.analyses.get(&document.source.path)
+            && Arc::ptr_eq(&kept.value.0, text)
+        {
+            return kept.take().1;
         }
         let analysis = crate::markdown::analyse(&text[document.body.clone()]);
-        let entry = Arc::new((Arc::clone(text), analysis.clone()));
-        self.analyses
+        let path = document.source.path.clone();
+        self.fresh
             .lock()
             .unwrap()
-            .insert(document.source.path.clone(), entry);
+            .push((path, Arc::clone(text), analysis.clone()));
         analysis
     }
 
@@ -129,18 +154,32 @@ impl Cache {
             let same = self
                 .documents
                 .get(&document.source.path)
-                .is_some_and(|d| Arc::ptr_eq(&d.source.text, &document.source.text));
+                .is_some_and(|d| Arc::ptr_eq(&d.value.source.text, &document.source.text));
             if !same {
                 self.documents
-                    .insert(document.source.path.clone(), document.clone());
+                    .insert(document.source.path.clone(), Kept::new(document.clone()));
             }
         }
         self.documents
             .retain(|path, _| seen.contains(path.as_str()));
+        self.analyses.retain(|path, _| seen.contains(path.as_str()));
+    }
+
+    /// Adds the analyses made during the last rebuild.
+    fn absorb(&mut self) {
+        for (path, text, analysis) in self.fresh.get_mut().unwrap().drain(..) {
+            self.analyses.insert(path, Kept::new((text, analysis)));
+        }
+    }
+
+    /// Makes the spare copies the next rebuild will take.
+    fn replenish(&self) {
+        self.documents
+            .par_iter()
+            .for_each(|(_, kept)| kept.replenish());
         self.analyses
-            .get_mut()
-            .unwrap()
-            .retain(|path, _| seen.contains(path.as_str()));
+            .par_iter()
+            .for_each(|(_, kept)| kept.replenish());
     }
 }
 
@@ -165,13 +204,24 @@ impl Project {
         let root = &self.root;
         let cache = &self.cache;
         let documents = crate::load::load_reusing(root, &config, &|path: &Path| {
-            cache.documents.get(&display_path(root, path)).cloned()
+            cache
+                .documents
+                .get(&display_path(root, path))
+                .map(Kept::take)
         })?;
         self.cache.keep(&documents);
         let cache = &self.cache;
-        crate::link::link_reusing(documents, config, &|document: &Document| {
+        let linked = crate::link::link_reusing(documents, config, &|document: &Document| {
             Some(cache.analysis(document))
-        })
+        });
+        self.cache.absorb();
+        linked
+    }
+
+    /// Work best done between rebuilds (after the reload signal): copies of the cached documents
+    /// for the next rebuild to take.
+    pub fn prepare_next(&self) {
+        self.cache.replenish();
     }
 
     /// The last good build, if any.

@@ -138,6 +138,7 @@ impl Server {
             workers: options.workers.max(1),
         });
         rebuild(&shared, &mut project, &Changes::Everything, Instant::now());
+        project.prepare_next();
 
         let (sender, receiver) = std::sync::mpsc::channel();
         let mut watcher = notify::recommended_watcher(sender).map_err(|e| {
@@ -262,6 +263,7 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, start
     match project.rebuild(changes) {
         Ok(rebuilt) => {
             let elapsed = started.elapsed();
+            shared.hub.set_errors(&Diagnostics::default());
             let new = !shared
                 .build
                 .read()
@@ -300,7 +302,6 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, start
             } else {
                 (shared.report)(Event::Unchanged { elapsed });
             }
-            shared.hub.set_errors(&Diagnostics::default());
         }
         Err(diagnostics) => {
             shared.hub.set_errors(&diagnostics);
@@ -346,6 +347,7 @@ fn rebuild_on_change(
             Changes::Files(burst.paths)
         };
         rebuild(shared, &mut project, &changes, started);
+        project.prepare_next();
     }
 }
 

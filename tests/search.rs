@@ -695,3 +695,37 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
     assert_top(&page, "الكَفَاءَة", "ar/principles/competence/");
     assert_local_only(&page);
 }
+
+/// axe-core violations whose nodes are part of the search UI (the rest of the page is tested
+/// with the theme).
+fn search_violations(page: &common::Page) -> Vec<Value> {
+    let violations = page.axe_violations();
+    violations
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| {
+            v["nodes"].as_array().unwrap().iter().any(|n| {
+                let target = n.as_str().unwrap_or_default();
+                target.contains("search") || target.contains("mark")
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_search_ui_passes_axe_with_results_open() {
+    let Some(browser) = common::browser() else { return };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = search_http::Server::start(&site, "/");
+    let page = browser.open(&server.url("notes/egalite/"));
+    header_search(&page, "ledger");
+    page.press_key("ArrowDown");
+    let violations = search_violations(&page);
+    assert!(violations.is_empty(), "{violations:#}");
+    let page = browser.open(&server.url("search/?q=ledger&principle=participation"));
+    wait_done(&page, &Value::Null);
+    let violations = search_violations(&page);
+    assert!(violations.is_empty(), "{violations:#}");
+}

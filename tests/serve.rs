@@ -382,8 +382,9 @@ fn a_site_that_does_not_build_yet_is_served_once_fixed() {
         "principle: participatoin",
         "principle: participation",
     );
-    events.wait("build", |d| d["changed"].is_null());
+    // The overlay is cleared, then the first good build is announced.
     events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+    events.wait("build", |d| d["changed"].is_null());
     assert_eq!(serve.get("/").status, 200);
 }
 
@@ -527,6 +528,19 @@ fn head_types_not_found_redirects_and_revalidation() {
     // A build's pages carry the live-reload script; the folder it would write is untouched.
     assert!(get.text().contains("/__guidance/events"));
     assert!(!dir.path().join("site").exists(), "serve wrote into site/");
+    // ...and `guidance build` output never has it.
+    let (_guard, site) = common::build_to_temp(&fixture());
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(entry.path()).unwrap();
+            assert!(
+                !html.contains("__guidance"),
+                "{} has the live-reload script",
+                entry.path().display()
+            );
+        }
+    }
 }
 
 #[test]

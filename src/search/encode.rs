@@ -93,16 +93,33 @@ fn gaps(docs: &[u32]) -> String {
 
 /// A classic script that hands `data` (any JSON) to the search runtime.
 pub fn script(path: String, kind: &str, key: &str, data: &serde_json::Value) -> OutputFile {
-    let text = format!(
-        "guidanceSearch.register({},{},{});\n",
-        serde_json::to_string(kind).unwrap_or_default(),
-        serde_json::to_string(key).unwrap_or_default(),
-        serde_json::to_string(data).unwrap_or_default()
-    );
+    script_json(
+        path,
+        kind,
+        key,
+        &serde_json::to_string(data).unwrap_or_default(),
+    )
+}
+
+/// [`script`] with the data already written as JSON text.
+pub fn script_json(path: String, kind: &str, key: &str, json: &str) -> OutputFile {
+    let mut text = String::with_capacity(json.len() + key.len() + 40);
+    text.push_str("guidanceSearch.register(");
+    push_json(&mut text, kind);
+    text.push(',');
+    push_json(&mut text, key);
+    text.push(',');
+    text.push_str(json);
+    text.push_str(");\n");
     OutputFile {
         path,
         bytes: text.into_bytes(),
     }
+}
+
+/// Appends `text` as a JSON string literal.
+pub fn push_json(out: &mut String, text: &str) {
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -11,12 +11,13 @@
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::documents::SearchDoc;
-use super::encode::{push_mask, push_number, push_set, push_six, script};
+use super::encode::{push_json, push_mask, push_number, push_set, push_six, script, script_json};
 use super::tokenize;
 use crate::model::{Kind, Pillar, Site};
 use crate::render::OutputFile;
@@ -35,8 +36,8 @@ pub struct Limits {
 }
 
 pub const LIMITS: Limits = Limits {
-    shard_bytes: 8 * 1024,
-    vocab_bytes: 8 * 1024,
+    shard_bytes: 4 * 1024,
+    vocab_bytes: 4 * 1024,
     chunk_bytes: 3 * 1024,
     head: 48,
 };
@@ -60,11 +61,47 @@ struct Posting {
     mask: u128,
 }
 
-type DocTerms = ([u32; 4], Vec<(String, [u16; 4], u128)>);
+/// A multiplicative hash for short strings: much faster than the default SipHash for the tens of
+/// millions of term lookups a large site needs (denial of service is no concern at build time).
+#[derive(Clone, Copy, Default)]
+struct TermHasher(u64);
 
-/// Term frequencies per field, section masks and field lengths of one document.
+impl Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
+
+/// Terms are merged in this many parts in parallel, each holding the terms of one hash range.
+const PARTS: usize = 16;
+
+fn part_of(term: &str) -> usize {
+    let mut h = TermHasher::default();
+    h.write(term.as_bytes());
+    (h.finish() % PARTS as u64) as usize
+}
+
+type Entry = (String, [u16; 4], u128);
+type DocTerms = ([u32; 4], Vec<Vec<Entry>>);
+
+/// Term frequencies per field, section masks and field lengths of one document; the terms come
+/// split into the parts they are merged in.
 fn analyse(doc: &SearchDoc) -> DocTerms {
-    let mut terms: HashMap<String, ([u16; 4], u128)> = HashMap::new();
+    let mut terms: TermMap<([u16; 4], u128)> = TermMap::default();
     let mut lengths = [0u32; 4];
     let mut add = |text: &str, field: usize, section: usize| {
         tokenize::each_term(text, |t| {
@@ -83,13 +120,11 @@ fn analyse(doc: &SearchDoc) -> DocTerms {
         add(&s.heading, HEADINGS, i);
         add(&s.text, BODY, i);
     }
-    (
-        lengths,
-        terms
-            .into_iter()
-            .map(|(t, (tf, mask))| (t, tf, mask))
-            .collect(),
-    )
+    let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::new()).collect();
+    for (t, (tf, mask)) in terms {
+        parts[part_of(&t)].push((t, tf, mask));
+    }
+    (lengths, parts)
 }
 
 struct Scorer {
@@ -139,19 +174,37 @@ pub fn build(
     let docs: Vec<&SearchDoc> = members.iter().map(|&g| &all[g as usize]).collect();
     let n = docs.len();
     let analysed: Vec<DocTerms> = docs.par_iter().map(|d| analyse(d)).collect();
-    let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
     let mut lengths = Vec::with_capacity(n);
-    for (d, (len, terms)) in analysed.into_iter().enumerate() {
+    let mut parts: Vec<Vec<Vec<Entry>>> = (0..PARTS).map(|_| Vec::with_capacity(n)).collect();
+    for (len, doc_parts) in analysed {
         lengths.push(len);
-        for (term, tf, mask) in terms {
-            postings.entry(term).or_default().push(Posting {
-                doc: d as u32,
-                tf,
-                mask,
-            });
+        for (p, entries) in doc_parts.into_iter().enumerate() {
+            parts[p].push(entries);
         }
     }
-    let mut terms: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
+    // Each part sees the documents in order, so every term's postings are in document order.
+    let mut terms: Vec<(String, Vec<Posting>)> = parts
+        .into_par_iter()
+        .flat_map_iter(|by_doc| {
+            let mut postings: TermMap<Vec<Posting>> = TermMap::default();
+            for (d, entries) in by_doc.into_iter().enumerate() {
+                for (term, tf, mask) in entries {
+                    let posting = Posting {
+                        doc: d as u32,
+                        tf,
+                        mask,
+                    };
+                    match postings.get_mut(&term) {
+                        Some(list) => list.push(posting),
+                        None => {
+                            postings.insert(term, vec![posting]);
+                        }
+                    }
+                }
+            }
+            postings.into_iter()
+        })
+        .collect();
     terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
 
     let mut average = [1.0; 4];
@@ -273,32 +326,44 @@ pub fn build(
                 .all(|s| s.heading.is_empty() && s.text.is_empty())
     };
     let tail = n - docs.iter().rev().take_while(title_only).count();
+    // Written as JSON text directly: tens of thousands of chunks on a large site.
     let chunk = |doc: &SearchDoc, c: usize| {
-        let list: Vec<Value> = doc
-            .sections
-            .chunks(per_chunk)
-            .nth(c)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .map(|(k, s)| {
-                let index = c * per_chunk + k;
-                let text = if index == 0 {
-                    join(&doc.summary, &s.text)
-                } else {
-                    s.text.clone()
-                };
-                json!([index, s.anchor, s.heading, text])
-            })
-            .collect();
-        let mut data = json!({ "t": doc.title, "u": doc.path, "k": doc.kind.code(), "z": doc.sections.len(), "s": list });
+        let mut out = String::with_capacity(limits.chunk_bytes + 256);
+        out.push_str("{\"t\":");
+        push_json(&mut out, &doc.title);
+        out.push_str(",\"u\":");
+        push_json(&mut out, &doc.path);
+        out.push_str(&format!(
+            ",\"k\":\"{}\",\"z\":{}",
+            doc.kind.code(),
+            doc.sections.len()
+        ));
         if doc.lang != lang {
-            data["l"] = json!(doc.lang);
+            out.push_str(",\"l\":");
+            push_json(&mut out, &doc.lang);
         }
         if doc.everywhere {
-            data["e"] = json!(1);
+            out.push_str(",\"e\":1");
         }
-        data
+        out.push_str(",\"s\":[");
+        let sections = doc.sections.chunks(per_chunk).nth(c).unwrap_or_default();
+        for (k, s) in sections.iter().enumerate() {
+            let index = c * per_chunk + k;
+            out.push_str(if k == 0 { "[" } else { ",[" });
+            out.push_str(&format!("{index},"));
+            push_json(&mut out, &s.anchor);
+            out.push(',');
+            push_json(&mut out, &s.heading);
+            out.push(',');
+            if index == 0 {
+                push_json(&mut out, &join(&doc.summary, &s.text));
+            } else {
+                push_json(&mut out, &s.text);
+            }
+            out.push(']');
+        }
+        out.push_str("]}");
+        out
     };
     files.par_extend(
         docs[..tail]
@@ -307,7 +372,7 @@ pub fn build(
             .flat_map_iter(|(d, doc)| {
                 let (dir, chunk) = (&dir, &chunk);
                 (0..doc.sections.len().div_ceil(per_chunk)).map(move |c| {
-                    script(
+                    script_json(
                         format!("{dir}/c/{}/{d}-{c}.js", d / 256),
                         "chunk",
                         &format!("{lang}/{d}-{c}"),
@@ -317,12 +382,13 @@ pub fn build(
             }),
     );
     if tail < n {
-        let data: Vec<Value> = docs[tail..].iter().map(|doc| chunk(doc, 0)).collect();
-        files.push(script(
+        let data: Vec<String> = docs[tail..].iter().map(|doc| chunk(doc, 0)).collect();
+        let data = format!("[{}]", data.join(","));
+        files.push(script_json(
             format!("{dir}/c/tail.js"),
             "chunk",
             &format!("{lang}/tail"),
-            &Value::Array(data),
+            &data,
         ));
     }
 

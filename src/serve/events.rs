@@ -117,17 +117,7 @@ pub(super) fn stream_events(request: Request, shared: &Shared, since: Option<u64
                 return;
             }
             let mut message = String::new();
-            if state.generation != seen {
-                let changed = if seen == u64::MAX {
-                    None
-                } else {
-                    Hub::changed_since(&state, seen)
-                };
-                let data =
-                    serde_json::json!({ "generation": state.generation, "changed": changed });
-                message.push_str(&format!("event: build\ndata: {data}\n\n"));
-                seen = state.generation;
-            }
+            // Diagnostics first: a browser clears its overlay before it reloads.
             if state.errors_version != seen_errors {
                 let errors = if state.errors.is_empty() {
                     "[]"
@@ -139,6 +129,17 @@ pub(super) fn stream_events(request: Request, shared: &Shared, since: Option<u64
                     state.generation
                 ));
                 seen_errors = state.errors_version;
+            }
+            if state.generation != seen {
+                let changed = if seen == u64::MAX {
+                    None
+                } else {
+                    Hub::changed_since(&state, seen)
+                };
+                let data =
+                    serde_json::json!({ "generation": state.generation, "changed": changed });
+                message.push_str(&format!("event: build\ndata: {data}\n\n"));
+                seen = state.generation;
             }
             if message.is_empty() {
                 message.push_str(": keep-alive\n\n");

@@ -706,11 +706,12 @@
     return forms[Math.min(Math.max(index, 0), forms.length - 1)];
   }
 
-  function countText(n, approximate) {
-    if (!n) return strings.none || "No results";
+  // "12 results"; a lower bound reads "at least 12 results".
+  function countText(n, atLeast) {
+    if (!n && !atLeast) return strings.none || "No results";
     var number = n.toLocaleString ? n.toLocaleString(lang) : String(n);
     var text = (strings.count || "{count} {results}").replace("{count}", number).replace("{results}", plural(n));
-    return approximate ? (strings.about || "about {text}").replace("{text}", text) : text;
+    return atLeast ? (strings.at_least || "at least {text}").replace("{text}", text) : text;
   }
 
   function el(tag, className, text) {
@@ -757,12 +758,12 @@
   }
 
   // Presents hits in order until `want` are shown; phrase queries skip documents whose text does
-  // not hold the phrase. Resolves to {shown, next, checkedAll}.
-  function presentSome(search, hits, start, want, maxSections) {
-    var shown = [], next = start;
+  // not hold the phrase, checking at most `budget` documents. Resolves to {shown, next}.
+  function presentSome(search, hits, start, want, maxSections, budget) {
+    var shown = [], next = start, end = Math.min(hits.length, start + (budget || Infinity));
     function step() {
-      if (shown.length >= want || next >= hits.length) return Promise.resolve({ shown: shown, next: next });
-      var batch = hits.slice(next, next + (want - shown.length));
+      if (shown.length >= want || next >= end) return Promise.resolve({ shown: shown, next: next });
+      var batch = hits.slice(next, Math.min(end, next + (want - shown.length)));
       next += batch.length;
       return Promise.all(batch.map(function (h) { return search.present(h, maxSections); })).then(function (items) {
         items.forEach(function (item) { if (item) shown.push(item); });
@@ -772,12 +773,14 @@
     return step();
   }
 
-  // A phrase query's count is exact once every candidate is checked (done up to this many).
-  var PHRASE_CHECK_LIMIT = 60;
+  // A phrase query's candidates (documents with all its words) are checked against their text:
+  // all of them when there are at most `limit`, for an exact count; otherwise as they are shown,
+  // and the count is a lower bound.
+  var PHRASE_CHECKS = 10;
 
-  function finalHits(search, result, hits) {
+  function finalHits(search, result, hits, limit) {
     if (!result.parsed.phrases.length) return Promise.resolve({ hits: hits, approximate: false });
-    if (hits.length > PHRASE_CHECK_LIMIT) return Promise.resolve({ hits: hits, approximate: true });
+    if (hits.length > (limit || PHRASE_CHECKS)) return Promise.resolve({ hits: hits, approximate: true });
     return Promise.all(hits.map(function (h) { return search.present(h, 1); })).then(function (items) {
       return { hits: hits.filter(function (h, k) { return items[k]; }), approximate: false };
     });
@@ -852,7 +855,7 @@
         });
         listbox.appendChild(group);
       });
-      if (total) {
+      if (total || approximate) {
         var all = option(listbox.id + "-all", searchPageUrl(q));
         all.classList.add("search-option-all");
         all.textContent = (strings.all || "See all results") + " (" + countText(total, approximate) + ")";
@@ -874,8 +877,9 @@
       openSearch(lang).then(function (search) {
         return search.search(q).then(function (result) {
           return finalHits(search, result, result.hits).then(function (f) {
-            return presentSome(search, f.hits, 0, 5, 2).then(function (p) {
-              if (mine === seq) render(q, result, p.shown, f.hits.length, f.approximate);
+            return presentSome(search, f.hits, 0, 5, 1, PHRASE_CHECKS).then(function (p) {
+              var atLeast = f.approximate && p.next < f.hits.length;
+              if (mine === seq) render(q, result, p.shown, f.approximate ? p.shown.length : f.hits.length, atLeast);
             });
           });
         });
@@ -1053,11 +1057,13 @@
     function showMore() {
       if (!state) return Promise.resolve();
       var mine = state;
-      return presentSome(mine.search, mine.hits, mine.next, PAGE, 3).then(function (p) {
+      return presentSome(mine.search, mine.hits, mine.next, PAGE, 3, PHRASE_CHECKS * 4).then(function (p) {
         if (mine !== state) return;
         mine.next = p.next;
+        mine.shown += p.shown.length;
         renderItems(p.shown, matcher(mine.result));
         more.hidden = mine.next >= mine.hits.length;
+        if (mine.approximate) status.textContent = countText(mine.shown, mine.next < mine.hits.length);
       });
     }
 
@@ -1075,19 +1081,19 @@
             result = search.everything();
             if (!anyFilter) result.hits = [];
           }
-          return finalHits(search, result, result.hits).then(function (f) {
+          return finalHits(search, result, result.hits, PHRASE_CHECKS * 10).then(function (f) {
             if (mine !== seq) return;
             var filtered = filterHits(f.hits, facets, selected);
             showCounts(filtered.counts);
             list.textContent = "";
-            state = { search: search, result: result, hits: filtered.hits, next: 0 };
+            state = { search: search, result: result, hits: filtered.hits, next: 0, shown: 0, approximate: f.approximate };
             if (!q.trim() && !anyFilter) {
               status.textContent = pageStrings.prompt || "";
               more.hidden = true;
               root.setAttribute("data-done", mine);
               return;
             }
-            status.textContent = countText(filtered.hits.length, f.approximate);
+            if (!f.approximate) status.textContent = countText(filtered.hits.length, false);
             return showMore().then(function () { root.setAttribute("data-done", mine); });
           });
         });
@@ -1120,8 +1126,9 @@
     return openSearch(lang).then(function (search) {
       return search.search(q).then(function (result) {
         return finalHits(search, result, result.hits).then(function (f) {
-          return presentSome(search, f.hits, 0, want || 5, maxSections || 3).then(function (p) {
-            return { total: f.hits.length, approximate: f.approximate, results: p.shown };
+          return presentSome(search, f.hits, 0, want || 5, maxSections || 3, PHRASE_CHECKS).then(function (p) {
+            var atLeast = f.approximate && p.next < f.hits.length;
+            return { total: f.approximate ? p.shown.length : f.hits.length, atLeast: atLeast, results: p.shown };
           });
         });
       });
