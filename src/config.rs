@@ -34,17 +34,22 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             title: "CEPA Governance Guidance".to_string(),
-            description: "The CEPA Principles of Effective Governance for Sustainable Development and \
+            description:
+                "The CEPA Principles of Effective Governance for Sustainable Development and \
                           the strategy guidance notes that help put them into practice."
-                .to_string(),
+                    .to_string(),
             base_url: None,
-            languages: crate::i18n::LANGUAGES.iter().map(|l| l.to_string()).collect(),
+            languages: crate::i18n::LANGUAGES
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
             country_names: BTreeMap::from([("LAO".to_string(), "Lao PDR".to_string())]),
             offline_name: "cepa-guidance".to_string(),
-            source_note: "Summaries written for this site from public UN DESA sources. The official \
+            source_note:
+                "Summaries written for this site from public UN DESA sources. The official \
                           notes are published by UN DESA's Division for Public Institutions and \
                           Digital Government."
-                .to_string(),
+                    .to_string(),
         }
     }
 }
@@ -56,7 +61,9 @@ impl Config {
 
     /// The base URL with exactly one trailing slash, if configured.
     pub fn base_url(&self) -> Option<String> {
-        self.base_url.as_ref().map(|b| format!("{}/", b.trim_end_matches('/')))
+        self.base_url
+            .as_ref()
+            .map(|b| format!("{}/", b.trim_end_matches('/')))
     }
 
     /// Reads `guidance.yaml` from `root` if it exists.
@@ -66,8 +73,10 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {
-                return Err(Diagnostic::error("io", format!("cannot read {CONFIG_FILE}: {e}"))
-                    .in_file(CONFIG_FILE));
+                return Err(
+                    Diagnostic::error("io", format!("cannot read {CONFIG_FILE}: {e}"))
+                        .in_file(CONFIG_FILE),
+                );
             }
         };
         Config::parse(&text)
@@ -84,8 +93,15 @@ impl Config {
         config.validate(&shared)
     }
 
-    const FIELDS: &'static [&'static str] =
-        &["title", "description", "base_url", "languages", "country_names", "offline_name", "source_note"];
+    const FIELDS: &'static [&'static str] = &[
+        "title",
+        "description",
+        "base_url",
+        "languages",
+        "country_names",
+        "offline_name",
+        "source_note",
+    ];
 
     fn validate(self, text: &Arc<str>) -> Result<Config, Diagnostic> {
         let whole = || Span::new(CONFIG_FILE, text, 0..0);
@@ -98,7 +114,10 @@ impl Config {
             if !crate::i18n::LANGUAGES.contains(&lang.as_str()) {
                 let mut d = Diagnostic::error("config", format!("unsupported language `{lang}`"))
                     .at(whole())
-                    .help(format!("supported languages: {}", crate::i18n::LANGUAGES.join(", ")));
+                    .help(format!(
+                        "supported languages: {}",
+                        crate::i18n::LANGUAGES.join(", ")
+                    ));
                 if let Some(s) = did_you_mean(lang, crate::i18n::LANGUAGES.iter().copied()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -106,11 +125,17 @@ impl Config {
             }
         }
         if self.offline_name.is_empty()
-            || !self.offline_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !self
+                .offline_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err(Diagnostic::error("config", "`offline_name` must be a plain file-name stem")
-                .at(whole())
-                .help("use letters, digits, `-` and `_` only, e.g. offline_name: cepa-guidance"));
+            return Err(Diagnostic::error(
+                "config",
+                "`offline_name` must be a plain file-name stem",
+            )
+            .at(whole())
+            .help("use letters, digits, `-` and `_` only, e.g. offline_name: cepa-guidance"));
         }
         Ok(self)
     }

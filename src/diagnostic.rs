@@ -30,7 +30,11 @@ impl Span {
     pub fn new(path: &str, text: &Arc<str>, range: Range<usize>) -> Span {
         let end = range.end.min(text.len());
         let start = range.start.min(end);
-        Span { path: path.to_string(), text: Arc::clone(text), range: start..end }
+        Span {
+            path: path.to_string(),
+            text: Arc::clone(text),
+            range: start..end,
+        }
     }
 
     /// 1-based line and column (the column counts characters, as editors do).
@@ -82,7 +86,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, span: Span) -> Diagnostic {
@@ -105,7 +112,10 @@ impl Diagnostic {
     }
 
     pub fn file(&self) -> Option<&str> {
-        self.span.as_ref().map(|s| s.path.as_str()).or(self.path.as_deref())
+        self.span
+            .as_ref()
+            .map(|s| s.path.as_str())
+            .or(self.path.as_deref())
     }
 
     /// The diagnostic as one JSON object (for `guidance check --json` and the serve overlay).
@@ -137,7 +147,10 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             report = report.with_notes(vec![format!("help: {help}")]);
         }
-        let config = term::Config { chars: Chars::ascii(), ..term::Config::default() };
+        let config = term::Config {
+            chars: Chars::ascii(),
+            ..term::Config::default()
+        };
         let mut out = Vec::new();
         let written = match &self.span {
             Some(span) => {
@@ -187,7 +200,11 @@ impl fmt::Display for Diagnostic {
         match &self.span {
             Some(span) => {
                 let (line, column) = span.line_column();
-                write!(f, "{}:{line}:{column}: {severity}: {}", span.path, self.message)?
+                write!(
+                    f,
+                    "{}:{line}:{column}: {severity}: {}",
+                    span.path, self.message
+                )?
             }
             None => match &self.path {
                 Some(path) => write!(f, "{path}: {severity}: {}", self.message)?,
@@ -233,7 +250,12 @@ impl Diagnostics {
     /// Stable order: by file, then position, so two runs print the same report.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            let key = |d: &Diagnostic| (d.file().map(str::to_string), d.span.as_ref().map(|s| s.range.start));
+            let key = |d: &Diagnostic| {
+                (
+                    d.file().map(str::to_string),
+                    d.span.as_ref().map(|s| s.range.start),
+                )
+            };
             key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
         });
     }
@@ -243,9 +265,17 @@ impl Diagnostics {
         self.sort();
         // The same template mistake fails every page that uses it: report it once.
         self.0.dedup_by(|a, b| {
-            a.code == b.code && a.message == b.message && a.file() == b.file() && a.span.as_ref().map(|s| s.range.clone()) == b.span.as_ref().map(|s| s.range.clone())
+            a.code == b.code
+                && a.message == b.message
+                && a.file() == b.file()
+                && a.span.as_ref().map(|s| s.range.clone())
+                    == b.span.as_ref().map(|s| s.range.clone())
         });
-        if self.has_errors() { Err(self) } else { Ok(self) }
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(self)
+        }
     }
 }
 
@@ -267,7 +297,10 @@ impl From<Diagnostic> for Diagnostics {
 }
 
 /// The closest candidate to `wanted`, if one is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wanted = wanted.to_lowercase();
     candidates
         .into_iter()
@@ -290,7 +323,10 @@ mod tests {
 
     #[test]
     fn suggestion_picks_closest() {
-        let found = did_you_mean("sound-policy", ["competence", "sound-policymaking", "integrity"]);
+        let found = did_you_mean(
+            "sound-policy",
+            ["competence", "sound-policymaking", "integrity"],
+        );
         assert_eq!(found, Some("sound-policymaking"));
         assert_eq!(did_you_mean("zzz", ["competence"]), None);
     }

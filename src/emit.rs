@@ -8,18 +8,26 @@ use crate::render::OutputFile;
 
 /// Writes `files` to `out`, replacing its previous contents only once everything is written.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
     refuse_foreign_folder(out)?;
-    let staging = tempfile::Builder::new().prefix(&format!(".{name}.new-")).tempdir_in(&parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.new-"))
+        .tempdir_in(&parent)?;
     write_tree(staging.path(), files)?;
     let staged = staging.keep();
     if out.exists() {
-        let old = tempfile::Builder::new().prefix(&format!(".{name}.old-")).tempdir_in(&parent)?.keep();
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{name}.old-"))
+            .tempdir_in(&parent)?
+            .keep();
         // The old folder moves inside the fresh temporary folder, then the new build takes its place.
         let old_site = old.join(&name);
         std::fs::rename(out, &old_site)?;
@@ -40,12 +48,16 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
 /// files in parallel.
 pub fn write_tree(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
     use rayon::prelude::*;
-    let folders: std::collections::BTreeSet<&str> =
-        files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(folder, _)| folder)).collect();
+    let folders: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit_once('/').map(|(folder, _)| folder))
+        .collect();
     for folder in folders {
         std::fs::create_dir_all(dir.join(folder))?;
     }
-    files.par_iter().try_for_each(|file| std::fs::write(dir.join(&file.path), &file.bytes))
+    files
+        .par_iter()
+        .try_for_each(|file| std::fs::write(dir.join(&file.path), &file.bytes))
 }
 
 /// Replacing a folder deletes it: only ever replace an earlier build (or an empty folder).
@@ -68,7 +80,10 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
     }
 
     #[test]
@@ -77,9 +92,15 @@ mod tests {
         let out = dir.path().join("site");
         write_atomically(&out, &[file("index.html", "one"), file("a/b.html", "b")]).unwrap();
         write_atomically(&out, &[file("index.html", "two")]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
         assert!(!out.join("a/b.html").exists());
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("site")]);
     }
 

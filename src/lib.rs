@@ -42,7 +42,11 @@ pub fn load_site(root: &Path) -> Result<(Site, Diagnostics), Diagnostics> {
 }
 
 /// Everything a site publishes, in memory: pages and theme assets, sorted by path.
-pub fn generate(site: &Site, theme: &theme::Theme, options: RenderOptions) -> Result<Vec<OutputFile>, Diagnostics> {
+pub fn generate(
+    site: &Site,
+    theme: &theme::Theme,
+    options: RenderOptions,
+) -> Result<Vec<OutputFile>, Diagnostics> {
     let renderer = render::Renderer::new(site, theme, options)?;
     let mut files = renderer.render_all()?;
     files.extend(theme_files(theme));
@@ -53,7 +57,12 @@ pub fn generate(site: &Site, theme: &theme::Theme, options: RenderOptions) -> Re
 
 /// The theme's assets, published under `static/`.
 pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '_ {
-    theme.files_under("static/").map(|(name, bytes)| OutputFile { path: format!("static/{name}"), bytes: bytes.to_vec() })
+    theme
+        .files_under("static/")
+        .map(|(name, bytes)| OutputFile {
+            path: format!("static/{name}"),
+            bytes: bytes.to_vec(),
+        })
 }
 
 /// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
@@ -79,7 +88,8 @@ pub fn build(root: &Path, out: &Path) -> Result<BuildReport, Diagnostics> {
     let theme = theme::Theme::load(root)?;
     let files = bundle::generate_with_offline_copy(&site, &theme, RenderOptions::default())?;
     emit::write_atomically(out, &files).map_err(|e| {
-        Diagnostic::error("io", format!("cannot write the site: {e}")).in_file(out.display().to_string())
+        Diagnostic::error("io", format!("cannot write the site: {e}"))
+            .in_file(out.display().to_string())
     })?;
     Ok(BuildReport {
         warnings,

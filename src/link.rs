@@ -16,7 +16,18 @@ use crate::model::*;
 mod translation;
 
 /// Top-level output folders a page slug may not take.
-pub const RESERVED: &[&str] = &["notes", "principles", "countries", "search", "static", "api", "download", "print", "feeds", "404"];
+pub const RESERVED: &[&str] = &[
+    "notes",
+    "principles",
+    "countries",
+    "search",
+    "static",
+    "api",
+    "download",
+    "print",
+    "feeds",
+    "404",
+];
 
 pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnostics), Diagnostics> {
     link_reusing(documents, config, &|_| None)
@@ -32,8 +43,10 @@ pub fn link_reusing(
     let mut diagnostics = Diagnostics::default();
     let documents = drop_duplicates(documents, &mut diagnostics);
     let default_lang = config.default_language().to_string();
-    let analyses: Vec<Analysis> =
-        documents.par_iter().map(|d| reuse(d).unwrap_or_else(|| markdown::analyse(&d.source.text[d.body.clone()]))).collect();
+    let analyses: Vec<Analysis> = documents
+        .par_iter()
+        .map(|d| reuse(d).unwrap_or_else(|| markdown::analyse(&d.source.text[d.body.clone()])))
+        .collect();
 
     let mut principles = Vec::new();
     let mut notes = Vec::new();
@@ -66,9 +79,14 @@ pub fn link_reusing(
     for (doc, _, _, meta) in &principles {
         if let Some(first) = numbers.insert(meta.number, doc.source.path.clone()) {
             diagnostics.push(
-                Diagnostic::error("duplicate-number", format!("principle number {} is already used", meta.number))
-                    .at(doc.span(doc.front_matter.locate("number")))
-                    .help(format!("{first} has the same number; give each principle its own")),
+                Diagnostic::error(
+                    "duplicate-number",
+                    format!("principle number {} is already used", meta.number),
+                )
+                .at(doc.span(doc.front_matter.locate("number")))
+                .help(format!(
+                    "{first} has the same number; give each principle its own"
+                )),
             );
         }
         check_sdg_targets(doc, &meta.sdg_targets, &mut diagnostics);
@@ -82,11 +100,17 @@ pub fn link_reusing(
         let principle = match find_principle(&meta.principle) {
             Some(i) => i,
             None => {
-                let mut d = Diagnostic::error("unknown-principle", format!("unknown principle \"{}\"", meta.principle))
-                    .at(doc.span(doc.front_matter.locate("principle")));
+                let mut d = Diagnostic::error(
+                    "unknown-principle",
+                    format!("unknown principle \"{}\"", meta.principle),
+                )
+                .at(doc.span(doc.front_matter.locate("principle")));
                 d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
                     Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                    None => d.help(format!("use the slug of a file in principles/: {}", principle_slugs.join(", "))),
+                    None => d.help(format!(
+                        "use the slug of a file in principles/: {}",
+                        principle_slugs.join(", ")
+                    )),
                 };
                 diagnostics.push(d);
                 continue;
@@ -99,36 +123,61 @@ pub fn link_reusing(
                 None => {
                     let mut d = Diagnostic::error(
                         "unknown-strategy",
-                        format!("\"{name}\" is not one of {}'s strategies", principles[principle].3.title),
+                        format!(
+                            "\"{name}\" is not one of {}'s strategies",
+                            principles[principle].3.title
+                        ),
                     )
                     .at(doc.span(doc.front_matter.locate("strategy")));
                     d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
                         Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                        None => d.help(format!("write the strategy exactly as principles/{}.md lists it", principles[principle].0.slug)),
+                        None => d.help(format!(
+                            "write the strategy exactly as principles/{}.md lists it",
+                            principles[principle].0.slug
+                        )),
                     };
                     diagnostics.push(d);
                     None
                 }
             },
-            None => strategies.iter().position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
+            None => strategies
+                .iter()
+                .position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
         };
         let mut related = Vec::new();
         for slug in &meta.related_principles {
             match find_principle(slug) {
                 Some(i) if i == principle => diagnostics.push(
-                    Diagnostic::warning("redundant-related", format!("\"{slug}\" is already the note's principle"))
-                        .at(doc.span(doc.front_matter.item("related_principles", slug).unwrap_or(doc.front_matter.locate("related_principles"))))
-                        .help("remove it from related_principles"),
+                    Diagnostic::warning(
+                        "redundant-related",
+                        format!("\"{slug}\" is already the note's principle"),
+                    )
+                    .at(doc.span(
+                        doc.front_matter
+                            .item("related_principles", slug)
+                            .unwrap_or(doc.front_matter.locate("related_principles")),
+                    ))
+                    .help("remove it from related_principles"),
                 ),
                 Some(i) if !related.contains(&i) => related.push(i),
                 Some(_) => {}
                 None => {
-                    let mut d = Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
-                        .at(doc.span(doc.front_matter.item("related_principles", slug).unwrap_or(doc.front_matter.locate("related_principles"))));
+                    let mut d = Diagnostic::error(
+                        "unknown-principle",
+                        format!("unknown principle \"{slug}\""),
+                    )
+                    .at(doc.span(
+                        doc.front_matter
+                            .item("related_principles", slug)
+                            .unwrap_or(doc.front_matter.locate("related_principles")),
+                    ));
                     if let Some(s) = did_you_mean(slug, principle_slugs.iter().copied()) {
                         d = d.help(format!("did you mean \"{s}\"?"));
                     } else {
-                        d = d.help(format!("use slugs of files in principles/: {}", principle_slugs.join(", ")));
+                        d = d.help(format!(
+                            "use slugs of files in principles/: {}",
+                            principle_slugs.join(", ")
+                        ));
                     }
                     diagnostics.push(d);
                 }
@@ -138,13 +187,25 @@ pub fn link_reusing(
         for source in &meta.sources {
             if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
                 diagnostics.push(
-                    Diagnostic::error("bad-url", format!("source URL \"{}\" is not an http(s) address", source.url))
-                        .at(doc.span(doc.front_matter.item("sources", &source.url).unwrap_or(doc.front_matter.locate("sources"))))
-                        .help("write the full address, starting with https://"),
+                    Diagnostic::error(
+                        "bad-url",
+                        format!("source URL \"{}\" is not an http(s) address", source.url),
+                    )
+                    .at(doc.span(
+                        doc.front_matter
+                            .item("sources", &source.url)
+                            .unwrap_or(doc.front_matter.locate("sources")),
+                    ))
+                    .help("write the full address, starting with https://"),
                 );
             }
         }
-        let key = (principles[principle].3.number, strategy.unwrap_or(usize::MAX), meta.title.to_lowercase(), doc.slug.clone());
+        let key = (
+            principles[principle].3.number,
+            strategy.unwrap_or(usize::MAX),
+            meta.title.to_lowercase(),
+            doc.slug.clone(),
+        );
         resolved_notes.push((key, doc, analysis, body, meta, principle, strategy, related));
     }
     resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -152,9 +213,15 @@ pub fn link_reusing(
     for (doc, ..) in &pages {
         if RESERVED.contains(&doc.slug.as_str()) {
             diagnostics.push(
-                Diagnostic::error("url-clash", format!("page `{}` would have the same URL as the site's /{}/ pages", doc.slug, doc.slug))
-                    .at(doc.span(0..0))
-                    .help("rename the file"),
+                Diagnostic::error(
+                    "url-clash",
+                    format!(
+                        "page `{}` would have the same URL as the site's /{}/ pages",
+                        doc.slug, doc.slug
+                    ),
+                )
+                .at(doc.span(0..0))
+                .help("rename the file"),
             );
         }
     }
@@ -168,7 +235,11 @@ pub fn link_reusing(
                     country_codes.insert(code.clone());
                 }
                 None => {
-                    let span = doc.span(doc.front_matter.item("countries", code).unwrap_or(doc.front_matter.locate("countries")));
+                    let span = doc.span(
+                        doc.front_matter
+                            .item("countries", code)
+                            .unwrap_or(doc.front_matter.locate("countries")),
+                    );
                     let upper = code.to_uppercase();
                     let help = if upper != *code && country_name(&upper, &config).is_some() {
                         format!("country codes are upper case: did you mean {upper}?")
@@ -176,7 +247,12 @@ pub fn link_reusing(
                         "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
                     };
                     diagnostics.push(
-                        Diagnostic::error("unknown-country", format!("unknown country code \"{code}\"")).at(span).help(help),
+                        Diagnostic::error(
+                            "unknown-country",
+                            format!("unknown country code \"{code}\""),
+                        )
+                        .at(span)
+                        .help(help),
                     );
                 }
             }
@@ -185,15 +261,24 @@ pub fn link_reusing(
     for code in config.country_names.keys() {
         if isocountry::CountryCode::for_alpha3(code).is_err() {
             diagnostics.push(
-                Diagnostic::error("unknown-country", format!("country_names: unknown country code \"{code}\""))
-                    .in_file(crate::config::CONFIG_FILE)
-                    .help("use an ISO 3166-1 alpha-3 code"),
+                Diagnostic::error(
+                    "unknown-country",
+                    format!("country_names: unknown country code \"{code}\""),
+                )
+                .in_file(crate::config::CONFIG_FILE)
+                .help("use an ISO 3166-1 alpha-3 code"),
             );
         }
     }
     let mut countries: Vec<Country> = country_codes
         .into_iter()
-        .filter_map(|code| Some(Country { name: country_name(&code, &config)?, code, notes: Vec::new() }))
+        .filter_map(|code| {
+            Some(Country {
+                name: country_name(&code, &config)?,
+                code,
+                notes: Vec::new(),
+            })
+        })
         .collect();
     countries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
 
@@ -219,8 +304,14 @@ pub fn link_reusing(
 
     // Bodies' analyses, kept by document for link resolution once every index is known.
     let mut pending: Vec<(Document, Analysis, Owner)> = Vec::new();
-    for (i, (_, doc, analysis, body, meta, principle, strategy, related)) in resolved_notes.into_iter().enumerate() {
-        let countries = meta.countries.iter().filter_map(|c| site.country(c)).collect();
+    for (i, (_, doc, analysis, body, meta, principle, strategy, related)) in
+        resolved_notes.into_iter().enumerate()
+    {
+        let countries = meta
+            .countries
+            .iter()
+            .filter_map(|c| site.country(c))
+            .collect();
         site.notes.push(Note {
             slug: doc.slug.clone(),
             source: doc.source.clone(),
@@ -236,7 +327,12 @@ pub fn link_reusing(
         pending.push((doc, analysis, Owner::Note(i)));
     }
     for (i, (doc, analysis, body, meta)) in pages.into_iter().enumerate() {
-        site.pages.push(Page { slug: doc.slug.clone(), source: doc.source.clone(), meta, body });
+        site.pages.push(Page {
+            slug: doc.slug.clone(),
+            source: doc.source.clone(),
+            meta,
+            body,
+        });
         pending.push((doc, analysis, Owner::Page(i)));
     }
     // Principle bodies come from the documents consumed above; re-analyse is avoided by keeping
@@ -244,7 +340,16 @@ pub fn link_reusing(
     for i in 0..site.principles.len() {
         let principle = &site.principles[i];
         let analysis = markdown::analyse(Site::markdown(&principle.source, &principle.body));
-        pending.push((pseudo_document(&principle.source, &principle.slug, Kind::Principle, principle.body.range.clone()), analysis, Owner::Principle(i)));
+        pending.push((
+            pseudo_document(
+                &principle.source,
+                &principle.slug,
+                Kind::Principle,
+                principle.body.range.clone(),
+            ),
+            analysis,
+            Owner::Principle(i),
+        ));
     }
     for (doc, analysis, body) in translations {
         translation::check_front_matter(&site, &doc, &mut diagnostics);
@@ -359,9 +464,16 @@ fn check_translations(site: &Site, diagnostics: &mut Diagnostics) {
         };
         if !exists {
             diagnostics.push(
-                Diagnostic::error("orphan-translation", format!("translation of `{}`, which does not exist", t.slug))
-                    .in_file(&t.source.path)
-                    .help(format!("a translation needs an original `{}/{}.md`", t.kind.folder(), t.slug)),
+                Diagnostic::error(
+                    "orphan-translation",
+                    format!("translation of `{}`, which does not exist", t.slug),
+                )
+                .in_file(&t.source.path)
+                .help(format!(
+                    "a translation needs an original `{}/{}.md`",
+                    t.kind.folder(),
+                    t.slug
+                )),
             );
         }
     }
@@ -374,7 +486,11 @@ fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> V
     let plainness = |doc: &Document| {
         let name = doc.source.path.rsplit('/').next().unwrap_or_default();
         let explicit_lang = name.trim_end_matches(".md").contains('.');
-        (explicit_lang, doc.source.path.matches('/').count(), doc.source.path.clone())
+        (
+            explicit_lang,
+            doc.source.path.matches('/').count(),
+            doc.source.path.clone(),
+        )
     };
     let mut first: BTreeMap<(Kind, String, String), (bool, usize, String)> = BTreeMap::new();
     for doc in &documents {
@@ -420,13 +536,21 @@ fn check_sdg_targets(doc: &Document, targets: &[String], diagnostics: &mut Diagn
             goal.parse::<u8>().is_ok_and(|g| (1..=17).contains(&g))
                 && !t.is_empty()
                 && t.len() <= 2
-                && t.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
         });
         if !valid {
             diagnostics.push(
-                Diagnostic::error("bad-sdg-target", format!("\"{target}\" is not an SDG target"))
-                    .at(doc.span(doc.front_matter.item("sdg_targets", target).unwrap_or(doc.front_matter.locate("sdg_targets"))))
-                    .help("write targets as quoted strings like \"16.6\" or \"16.b\""),
+                Diagnostic::error(
+                    "bad-sdg-target",
+                    format!("\"{target}\" is not an SDG target"),
+                )
+                .at(doc.span(
+                    doc.front_matter
+                        .item("sdg_targets", target)
+                        .unwrap_or(doc.front_matter.locate("sdg_targets")),
+                ))
+                .help("write targets as quoted strings like \"16.6\" or \"16.b\""),
             );
         }
     }
@@ -435,7 +559,13 @@ fn check_sdg_targets(doc: &Document, targets: &[String], diagnostics: &mut Diagn
 /// A country's display name: the config's override, else the ISO 3166 name.
 pub fn country_name(code: &str, config: &Config) -> Option<String> {
     let iso = isocountry::CountryCode::for_alpha3(code).ok()?;
-    Some(config.country_names.get(code).cloned().unwrap_or_else(|| iso.name().to_string()))
+    Some(
+        config
+            .country_names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| iso.name().to_string()),
+    )
 }
 
 /// Slug -> index maps, so resolving a link costs the same in a site of 20 notes or 20,000.
@@ -490,7 +620,11 @@ fn resolve_links(
                 links.insert(link.dest.clone(), target);
             }
             Err((code, message, help)) => {
-                diagnostics.push(Diagnostic::error(code, message).at(doc.span(span)).help(help));
+                diagnostics.push(
+                    Diagnostic::error(code, message)
+                        .at(doc.span(span))
+                        .help(help),
+                );
             }
         }
     }
@@ -579,7 +713,15 @@ fn find<'a>(
                 Some(s) => format!("did you mean \"{s}\"?"),
                 None => format!("use the slug of a file in {folder}"),
             };
-            Err((if what == "principle" { "unknown-principle" } else { "unknown-link" }, format!("unknown {what} \"{slug}\""), help))
+            Err((
+                if what == "principle" {
+                    "unknown-principle"
+                } else {
+                    "unknown-link"
+                },
+                format!("unknown {what} \"{slug}\""),
+                help,
+            ))
         }
     }
 }
@@ -601,9 +743,19 @@ fn check_anchor(anchor: &str, ids: &[&str], page: &str) -> Result<(), LinkError>
     let help = match did_you_mean(anchor, ids.iter().copied()) {
         Some(s) => format!("did you mean \"#{s}\"?"),
         None if ids.is_empty() => format!("{page} has no headings to link to"),
-        None => format!("headings in {page}: {}", ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")),
+        None => format!(
+            "headings in {page}: {}",
+            ids.iter()
+                .map(|i| format!("#{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
-    Err(("unknown-anchor", format!("no heading \"#{anchor}\" in {page}"), help))
+    Err((
+        "unknown-anchor",
+        format!("no heading \"#{anchor}\" in {page}"),
+        help,
+    ))
 }
 
 /// `other.md`, `../principles/integrity.md`: resolved against the linking file's folder.

@@ -63,18 +63,25 @@ pub fn load_reusing(
         let required = kind != Kind::Page;
         if found.is_empty() && required && !diagnostics.has_errors() {
             diagnostics.push(
-                Diagnostic::error("empty-folder", format!("no Markdown files in `{}/`", kind.folder()))
-                    .in_file(format!("{}/", kind.folder()))
-                    .help(match kind {
-                        Kind::Note => "add a note, e.g. `guidance new note \"My strategy\"`",
-                        _ => "add the principles as `principles/<slug>.md`",
-                    }),
+                Diagnostic::error(
+                    "empty-folder",
+                    format!("no Markdown files in `{}/`", kind.folder()),
+                )
+                .in_file(format!("{}/", kind.folder()))
+                .help(match kind {
+                    Kind::Note => "add a note, e.g. `guidance new note \"My strategy\"`",
+                    _ => "add the principles as `principles/<slug>.md`",
+                }),
             );
         }
         files.extend(found.into_iter().map(|path| (kind, path)));
     }
-    let results: Vec<Result<Document, Diagnostic>> =
-        files.par_iter().map(|(kind, path)| reuse(path).map_or_else(|| read_document(root, *kind, path, config), Ok)).collect();
+    let results: Vec<Result<Document, Diagnostic>> = files
+        .par_iter()
+        .map(|(kind, path)| {
+            reuse(path).map_or_else(|| read_document(root, *kind, path, config), Ok)
+        })
+        .collect();
     let mut documents = Vec::new();
     for result in results {
         match result {
@@ -93,13 +100,23 @@ fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
     if !folder.exists() {
         return (found, diagnostics);
     }
-    for entry in walkdir::WalkDir::new(&folder).follow_links(true).sort_by_file_name().min_depth(1) {
+    for entry in walkdir::WalkDir::new(&folder)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| kind.folder().to_string());
+                let path = e
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_else(|| kind.folder().to_string());
                 let (code, help) = if e.loop_ancestor().is_some() {
-                    ("symlink-loop", "remove the symbolic link that points back to one of its own parent folders")
+                    (
+                        "symlink-loop",
+                        "remove the symbolic link that points back to one of its own parent folders",
+                    )
                 } else {
                     ("io", "check the file's permissions")
                 };
@@ -120,9 +137,15 @@ fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
             found.push(entry.into_path());
         } else if looks_binary(entry.path()) {
             diagnostics.push(
-                Diagnostic::error("binary-file", format!("binary file in `{}/`", kind.folder()))
-                    .in_file(display_path(root, entry.path()))
-                    .help(format!("only Markdown files belong in `{}/`; move the file elsewhere", kind.folder())),
+                Diagnostic::error(
+                    "binary-file",
+                    format!("binary file in `{}/`", kind.folder()),
+                )
+                .in_file(display_path(root, entry.path()))
+                .help(format!(
+                    "only Markdown files belong in `{}/`; move the file elsewhere",
+                    kind.folder()
+                )),
             );
         } else {
             diagnostics.push(
@@ -136,23 +159,36 @@ fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
 }
 
 fn looks_binary(path: &Path) -> bool {
-    std::fs::read(path).map(|bytes| bytes.iter().take(8192).any(|&b| b == 0)).unwrap_or(false)
+    std::fs::read(path)
+        .map(|bytes| bytes.iter().take(8192).any(|&b| b == 0))
+        .unwrap_or(false)
 }
 
 /// Path relative to the project root with `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
-fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Result<Document, Diagnostic> {
+fn read_document(
+    root: &Path,
+    kind: Kind,
+    path: &Path,
+    config: &Config,
+) -> Result<Document, Diagnostic> {
     let shown = display_path(root, path);
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error("io", format!("cannot read file: {e}")).in_file(&shown))?;
     if bytes.contains(&0) {
-        return Err(Diagnostic::error("binary-file", "binary file with a `.md` name")
-            .in_file(&shown)
-            .help("a note must be UTF-8 Markdown text"));
+        return Err(
+            Diagnostic::error("binary-file", "binary file with a `.md` name")
+                .in_file(&shown)
+                .help("a note must be UTF-8 Markdown text"),
+        );
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
@@ -160,12 +196,18 @@ fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Resul
         // U+FFFD) the offset still names the same place: point at it with line and column.
         let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
         let end = offset + lossy[offset..].chars().next().map_or(0, char::len_utf8);
-        Diagnostic::error("not-utf8", format!("file is not valid UTF-8 (first bad byte at offset {offset})"))
-            .at(Span::new(&shown, &lossy, offset..end))
-            .help("save the file as UTF-8")
+        Diagnostic::error(
+            "not-utf8",
+            format!("file is not valid UTF-8 (first bad byte at offset {offset})"),
+        )
+        .at(Span::new(&shown, &lossy, offset..end))
+        .help("save the file as UTF-8")
     })?;
     let text: Arc<str> = Arc::from(text);
-    let source = SourceFile { path: shown.clone(), text: Arc::clone(&text) };
+    let source = SourceFile {
+        path: shown.clone(),
+        text: Arc::clone(&text),
+    };
 
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let stem = file_name.trim_end_matches(".md");
@@ -175,37 +217,55 @@ fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Resul
     };
     let whole_file = Span::new(&shown, &text, 0..0);
     if !config.languages.iter().any(|l| l == lang) {
-        return Err(Diagnostic::error("unknown-language", format!("unknown language `{lang}` in file name"))
-            .at(whole_file)
-            .help(format!(
-                "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",
-                config.languages.join(", ")
-            )));
+        return Err(Diagnostic::error(
+            "unknown-language",
+            format!("unknown language `{lang}` in file name"),
+        )
+        .at(whole_file)
+        .help(format!(
+            "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",
+            config.languages.join(", ")
+        )));
     }
     if !is_slug(slug) {
-        return Err(Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug"))
-            .at(whole_file)
-            .help(format!("name the file with lower-case letters, digits and `-`, e.g. `{}.md`", slugify(slug))));
+        return Err(
+            Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug"))
+                .at(whole_file)
+                .help(format!(
+                    "name the file with lower-case letters, digits and `-`, e.g. `{}.md`",
+                    slugify(slug)
+                )),
+        );
     }
 
     let split = split_front_matter(&text).map_err(|e| match e {
         SplitError::Missing => Diagnostic::error("no-front-matter", "missing front matter")
             .at(Span::new(&shown, &text, bom_len(&text)..bom_len(&text)))
             .help("start the file with a `---` line, the YAML fields, and a closing `---` line"),
-        SplitError::Unclosed { open } => Diagnostic::error("unclosed-front-matter", "front matter is never closed")
-            .at(Span::new(&shown, &text, open))
-            .help("add a line containing only `---` after the last front-matter field"),
+        SplitError::Unclosed { open } => {
+            Diagnostic::error("unclosed-front-matter", "front matter is never closed")
+                .at(Span::new(&shown, &text, open))
+                .help("add a line containing only `---` after the last front-matter field")
+        }
     })?;
     let yaml = &text[split.yaml.clone()];
     let front_matter = FrontMatter::scan(&text, split.yaml.clone());
     let is_default = lang == config.default_language();
     let meta = if !is_default {
-        Meta::Translation(parse_yaml(yaml, &shown, &text, split.yaml.start, &[]).map_err(|d| widen(d, &front_matter))?)
+        Meta::Translation(
+            parse_yaml(yaml, &shown, &text, split.yaml.start, &[])
+                .map_err(|d| widen(d, &front_matter))?,
+        )
     } else {
         let parsed = match kind {
-            Kind::Principle => parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS).map(Meta::Principle),
-            Kind::Note => parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS).map(Meta::Note),
-            Kind::Page => parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS).map(Meta::Page),
+            Kind::Principle => parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS)
+                .map(Meta::Principle),
+            Kind::Note => {
+                parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS).map(Meta::Note)
+            }
+            Kind::Page => {
+                parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS).map(Meta::Page)
+            }
         };
         parsed.map_err(|d| widen(d, &front_matter))?
     };
@@ -222,7 +282,14 @@ fn read_document(root: &Path, kind: Kind, path: &Path, config: &Config) -> Resul
     Ok(doc)
 }
 
-pub const PRINCIPLE_FIELDS: &[&str] = &["title", "number", "pillar", "strategies", "sdg_targets", "summary"];
+pub const PRINCIPLE_FIELDS: &[&str] = &[
+    "title",
+    "number",
+    "pillar",
+    "strategies",
+    "sdg_targets",
+    "summary",
+];
 pub const NOTE_FIELDS: &[&str] = &[
     "title",
     "principle",
@@ -245,11 +312,18 @@ fn widen(mut diagnostic: Diagnostic, front_matter: &FrontMatter) -> Diagnostic {
     }
     // A bad date is reported by our own deserializer, which serde_yaml cannot place: find the
     // date field holding the value.
-    let bad_date = diagnostic.message.strip_prefix("invalid date `").and_then(|rest| rest.split('`').next());
+    let bad_date = diagnostic
+        .message
+        .strip_prefix("invalid date `")
+        .and_then(|rest| rest.split('`').next());
     if let (Some(value), Some(span)) = (bad_date, &mut diagnostic.span) {
         let field = ["published", "updated"].into_iter().find_map(|key| {
             let range = front_matter.value(key)?;
-            (front_matter.text[range.clone()].trim().trim_matches(['"', '\'']) == value).then_some((key, range))
+            (front_matter.text[range.clone()]
+                .trim()
+                .trim_matches(['"', '\''])
+                == value)
+                .then_some((key, range))
         });
         if let Some((key, range)) = field {
             span.range = range;
@@ -259,7 +333,12 @@ fn widen(mut diagnostic: Diagnostic, front_matter: &FrontMatter) -> Diagnostic {
     }
     if let Some(span) = &mut diagnostic.span {
         let at = span.range.start;
-        if let Some(value) = front_matter.keys.values().map(|(_, v)| v).find(|v| v.start == at && v.end > at) {
+        if let Some(value) = front_matter
+            .keys
+            .values()
+            .map(|(_, v)| v)
+            .find(|v| v.start == at && v.end > at)
+        {
             span.range = value.clone();
         }
     }
@@ -276,9 +355,11 @@ fn check_required_text(doc: &Document) -> Result<(), Diagnostic> {
     };
     for (key, value) in [("title", title), ("summary", summary)] {
         if value.trim().is_empty() {
-            return Err(Diagnostic::error("empty-field", format!("`{key}` is empty"))
-                .at(doc.span(doc.front_matter.locate(key)))
-                .help(format!("write the document's {key}")));
+            return Err(
+                Diagnostic::error("empty-field", format!("`{key}` is empty"))
+                    .at(doc.span(doc.front_matter.locate(key)))
+                    .help(format!("write the document's {key}")),
+            );
         }
     }
     Ok(())
@@ -316,11 +397,21 @@ pub fn yaml_diagnostic(
     // Errors inside a nested value come as `sources[0]: unknown field ...`: classify by the part
     // after the path, and suggest keys of the nested record.
     let (field_path, detail) = match message.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') && SERDE_PREFIXES.iter().any(|p| rest.starts_with(p)) => (path, rest),
+        Some((path, rest))
+            if !path.contains(' ') && SERDE_PREFIXES.iter().any(|p| rest.starts_with(p)) =>
+        {
+            (path, rest)
+        }
         _ => ("", message.as_str()),
     };
-    let fields: &[&str] = if field_path.starts_with("sources") { SOURCE_FIELDS } else { fields };
-    let unknown = detail.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    let fields: &[&str] = if field_path.starts_with("sources") {
+        SOURCE_FIELDS
+    } else {
+        fields
+    };
+    let unknown = detail
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
     let (code, help) = if let Some(key) = unknown {
         end = start + key.len();
         let help = match did_you_mean(key, fields.iter().copied()) {
@@ -336,14 +427,33 @@ pub fn yaml_diagnostic(
     } else {
         ("invalid-yaml", "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines; quote text that contains `: ` or ` #`".to_string())
     };
-    let message = if code == "unknown-key" { message.split(", expected").next().unwrap_or(&message).to_string() } else { message.clone() };
-    let message = message.replace("unknown field", "unknown key").replace("missing field", "missing key");
-    Diagnostic::error(code, message).at(Span::new(path, text, start..end)).help(help)
+    let message = if code == "unknown-key" {
+        message
+            .split(", expected")
+            .next()
+            .unwrap_or(&message)
+            .to_string()
+    } else {
+        message.clone()
+    };
+    let message = message
+        .replace("unknown field", "unknown key")
+        .replace("missing field", "missing key");
+    Diagnostic::error(code, message)
+        .at(Span::new(path, text, start..end))
+        .help(help)
 }
 
 /// How serde's data errors begin (anything else is a YAML syntax error).
-const SERDE_PREFIXES: &[&str] =
-    &["unknown field", "missing field", "invalid type", "invalid value", "invalid length", "unknown variant", "invalid date"];
+const SERDE_PREFIXES: &[&str] = &[
+    "unknown field",
+    "missing field",
+    "invalid type",
+    "invalid value",
+    "invalid length",
+    "unknown variant",
+    "invalid date",
+];
 
 const SOURCE_FIELDS: &[&str] = &["title", "url"];
 
@@ -354,7 +464,10 @@ fn wrong_type_help(detail: &str) -> String {
         "write a list: `[A, B]` on one line, or one `- item` per line".to_string()
     } else if expected.starts_with("a string") {
         "write text; put it in quotes if it contains `: `, ` #` or starts with a symbol".to_string()
-    } else if expected.starts_with("u8") || expected.starts_with("u16") || expected.starts_with("an integer") {
+    } else if expected.starts_with("u8")
+        || expected.starts_with("u16")
+        || expected.starts_with("an integer")
+    {
         "write a whole number, without quotes".to_string()
     } else if detail.starts_with("unknown variant") {
         format!("use one of the values the message lists ({expected})")
@@ -388,7 +501,9 @@ fn bom_len(text: &str) -> usize {
 pub fn split_front_matter(text: &str) -> Result<Split, SplitError> {
     let start = bom_len(text);
     let mut lines = LineIter { text, at: start };
-    let Some((open, _)) = lines.next() else { return Err(SplitError::Missing) };
+    let Some((open, _)) = lines.next() else {
+        return Err(SplitError::Missing);
+    };
     if text[open.clone()].trim_end() != "---" {
         return Err(SplitError::Missing);
     }
@@ -396,10 +511,15 @@ pub fn split_front_matter(text: &str) -> Result<Split, SplitError> {
     for (line, next) in lines {
         let content = text[line.clone()].trim_end();
         if content == "---" || content == "..." {
-            return Ok(Split { yaml: yaml_start..line.start, body: next..text.len() });
+            return Ok(Split {
+                yaml: yaml_start..line.start,
+                body: next..text.len(),
+            });
         }
     }
-    Err(SplitError::Unclosed { open: open.start..open.start + 3 })
+    Err(SplitError::Unclosed {
+        open: open.start..open.start + 3,
+    })
 }
 
 /// Lines as (range without the line break, offset of the next line).
@@ -440,10 +560,16 @@ impl FrontMatter {
         let mut keys = BTreeMap::new();
         let mut current: Option<(String, Range<usize>, usize)> = None;
         let mut last_end = yaml.start;
-        let lines = LineIter { text: &text[..yaml.end], at: yaml.start };
+        let lines = LineIter {
+            text: &text[..yaml.end],
+            at: yaml.start,
+        };
         for (line, _) in lines {
             let content = &text[line.clone()];
-            let is_key = content.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            let is_key = content
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && content.contains(':');
             if is_key {
                 if let Some((key, key_range, value_start)) = current.take() {
@@ -453,7 +579,11 @@ impl FrontMatter {
                 let name = content[..colon].trim();
                 let after = &content[colon + 1..];
                 let value_start = line.start + colon + 1 + (after.len() - after.trim_start().len());
-                current = Some((name.to_string(), line.start..line.start + name.len(), value_start));
+                current = Some((
+                    name.to_string(),
+                    line.start..line.start + name.len(),
+                    value_start,
+                ));
             }
             let trimmed = content.trim_end();
             if !trimmed.trim_start().is_empty() && !trimmed.trim_start().starts_with('#') {
@@ -463,7 +593,10 @@ impl FrontMatter {
         if let Some((key, key_range, value_start)) = current {
             keys.insert(key, (key_range, value_start..last_end.max(value_start)));
         }
-        FrontMatter { keys, text: Arc::clone(text) }
+        FrontMatter {
+            keys,
+            text: Arc::clone(text),
+        }
     }
 
     /// The range of `key:` itself.
@@ -493,13 +626,18 @@ impl FrontMatter {
 
     /// The value's range, or the key's, or the start of the file: the best place to point at.
     pub fn locate(&self, key: &str) -> Range<usize> {
-        self.value(key).filter(|v| !v.is_empty()).or_else(|| self.key(key)).unwrap_or(0..0)
+        self.value(key)
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.key(key))
+            .unwrap_or(0..0)
     }
 }
 
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !text.starts_with('-')
         && !text.ends_with('-')
 }
@@ -539,12 +677,16 @@ mod tests {
     fn reports_missing_and_unclosed() {
         assert_eq!(split_front_matter("title: A\n"), Err(SplitError::Missing));
         assert_eq!(split_front_matter(""), Err(SplitError::Missing));
-        assert_eq!(split_front_matter("---\ntitle: A\n"), Err(SplitError::Unclosed { open: 0..3 }));
+        assert_eq!(
+            split_front_matter("---\ntitle: A\n"),
+            Err(SplitError::Unclosed { open: 0..3 })
+        );
     }
 
     #[test]
     fn front_matter_spans_point_at_values_and_items() {
-        let text: Arc<str> = Arc::from("---\ntitle: A\ncountries: [MUS, PAK]\nlist:\n  - one\n  - two\n---\n");
+        let text: Arc<str> =
+            Arc::from("---\ntitle: A\ncountries: [MUS, PAK]\nlist:\n  - one\n  - two\n---\n");
         let split = split_front_matter(&text).unwrap();
         let fm = FrontMatter::scan(&text, split.yaml);
         assert_eq!(&text[fm.value("title").unwrap()], "A");
@@ -561,9 +703,18 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         };
-        write("principles/p.md", "---\ntitle: P\nnumber: two\npillar: effectiveness\nstrategies: []\nsummary: S.\n---\n");
-        write("notes/a.md", "---\ntitle: A\nprinciple: p\nsummary: S.\nsources:\n  - title: T\n    link: https://x.org\n---\n");
-        write("notes/b.md", "---\ntitle: B\nprinciple: p\nsummary: S.\nupdated: 2021-13\n---\n");
+        write(
+            "principles/p.md",
+            "---\ntitle: P\nnumber: two\npillar: effectiveness\nstrategies: []\nsummary: S.\n---\n",
+        );
+        write(
+            "notes/a.md",
+            "---\ntitle: A\nprinciple: p\nsummary: S.\nsources:\n  - title: T\n    link: https://x.org\n---\n",
+        );
+        write(
+            "notes/b.md",
+            "---\ntitle: B\nprinciple: p\nsummary: S.\nupdated: 2021-13\n---\n",
+        );
         let errors = load(dir.path(), &Config::default()).unwrap_err();
         let found: Vec<String> = errors.iter().map(|d| format!("{d}")).collect();
         let expected = [
@@ -574,13 +725,19 @@ mod tests {
         for e in expected {
             assert!(found.iter().any(|f| f == e), "missing {e} in {found:#?}");
         }
-        let wrong = errors.iter().find(|d| d.code == "wrong-type" && d.message.starts_with("number")).unwrap();
+        let wrong = errors
+            .iter()
+            .find(|d| d.code == "wrong-type" && d.message.starts_with("number"))
+            .unwrap();
         assert_eq!(wrong.span.as_ref().unwrap().range.len(), "two".len());
     }
 
     #[test]
     fn slugify_folds_accents() {
-        assert_eq!(slugify("Égalité & Fiscal  federalism!"), "egalite-fiscal-federalism");
+        assert_eq!(
+            slugify("Égalité & Fiscal  federalism!"),
+            "egalite-fiscal-federalism"
+        );
         assert!(is_slug("data-sharing"));
         assert!(!is_slug("Data_Sharing"));
     }

@@ -84,7 +84,8 @@ enum NewCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
     match cli.command {
         Command::Build { root, out } => {
             let out = out.unwrap_or_else(|| root.join("site"));
@@ -105,7 +106,11 @@ fn main() -> ExitCode {
         Command::Bundle { root, out } => match guidance::bundle::bundle(&root, out.as_deref()) {
             Ok(report) => {
                 print_diagnostics(&report.warnings, color);
-                eprintln!("wrote the offline copy ({:.1} MB) to {}", report.bytes as f64 / 1e6, report.path.display());
+                eprintln!(
+                    "wrote the offline copy ({:.1} MB) to {}",
+                    report.bytes as f64 / 1e6,
+                    report.path.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(diagnostics) => failed(&diagnostics, color),
@@ -138,11 +143,27 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { root, port, bind, open } => {
-            let options = guidance::serve::ServeOptions { port, bind, ..guidance::serve::ServeOptions::new(&root) };
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => {
+            let options = guidance::serve::ServeOptions {
+                port,
+                bind,
+                ..guidance::serve::ServeOptions::new(&root)
+            };
             serve(options, open, color)
         }
-        Command::New { what: NewCommand::Note { title, principle, root } } => match new_note(&root, &title, &principle) {
+        Command::New {
+            what:
+                NewCommand::Note {
+                    title,
+                    principle,
+                    root,
+                },
+        } => match new_note(&root, &title, &principle) {
             Ok(path) => {
                 eprintln!("created {}", path.display());
                 ExitCode::SUCCESS
@@ -150,7 +171,11 @@ fn main() -> ExitCode {
             Err(d) => {
                 print_diagnostics(&d.clone().into(), color);
                 // A bad argument is a usage error; a clash with an existing file is not.
-                ExitCode::from(if d.code == "exists" || d.code == "io" { 1 } else { 2 })
+                ExitCode::from(if d.code == "exists" || d.code == "io" {
+                    1
+                } else {
+                    2
+                })
             }
         },
     }
@@ -163,12 +188,20 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
         Event::Rebuilt { rebuilt, elapsed } => {
             print_diagnostics(&rebuilt.warnings, color);
             let how = if rebuilt.full { "built" } else { "rebuilt" };
-            eprintln!("{how} {} page(s) in {} ms (build {})", rebuilt.pages, elapsed.as_millis(), rebuilt.build.generation);
+            eprintln!(
+                "{how} {} page(s) in {} ms (build {})",
+                rebuilt.pages,
+                elapsed.as_millis(),
+                rebuilt.build.generation
+            );
         }
         Event::Unchanged { elapsed } => eprintln!("no page changed ({} ms)", elapsed.as_millis()),
         Event::Failed { diagnostics } => {
             print_diagnostics(diagnostics, color);
-            eprintln!("error: rebuild failed with {} error(s); still serving the last good build", diagnostics.error_count());
+            eprintln!(
+                "error: rebuild failed with {} error(s); still serving the last good build",
+                diagnostics.error_count()
+            );
         }
         Event::RenderFailed { diagnostics } => {
             print_diagnostics(diagnostics, color);
@@ -199,37 +232,59 @@ fn print_diagnostics(diagnostics: &Diagnostics, color: bool) {
 
 fn failed(diagnostics: &Diagnostics, color: bool) -> ExitCode {
     print_diagnostics(diagnostics, color);
-    eprintln!("error: build failed with {} error(s); nothing was written", diagnostics.error_count());
+    eprintln!(
+        "error: build failed with {} error(s); nothing was written",
+        diagnostics.error_count()
+    );
     ExitCode::from(1)
 }
 
 fn new_note(root: &std::path::Path, title: &str, principle: &str) -> Result<PathBuf, Diagnostic> {
     let slug = guidance::load::slugify(title);
     if slug.is_empty() {
-        return Err(Diagnostic::error("bad-title", "the title has no letters or digits to make a file name from")
-            .help("give the note a title, e.g. guidance new note \"Open government data\""));
+        return Err(Diagnostic::error(
+            "bad-title",
+            "the title has no letters or digits to make a file name from",
+        )
+        .help("give the note a title, e.g. guidance new note \"Open government data\""));
     }
     let principles = root.join("principles");
     if principles.is_dir() && !principles.join(format!("{principle}.md")).is_file() {
         let mut known: Vec<String> = std::fs::read_dir(&principles)
             .map(|entries| {
                 entries
-                    .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".md").map(str::to_string))
+                    .filter_map(|e| {
+                        e.ok()?
+                            .file_name()
+                            .to_str()?
+                            .strip_suffix(".md")
+                            .map(str::to_string)
+                    })
                     .filter(|stem| !stem.contains('.'))
                     .collect()
             })
             .unwrap_or_default();
         known.sort();
-        let d = Diagnostic::error("unknown-principle", format!("unknown principle \"{principle}\""));
-        return Err(match guidance::diagnostic::did_you_mean(principle, known.iter().map(String::as_str)) {
-            Some(close) => d.help(format!("did you mean --principle {close}?")),
-            None => d.help(format!("pass the slug of a file in principles/: --principle {}", known.join(" | "))),
-        });
+        let d = Diagnostic::error(
+            "unknown-principle",
+            format!("unknown principle \"{principle}\""),
+        );
+        return Err(
+            match guidance::diagnostic::did_you_mean(principle, known.iter().map(String::as_str)) {
+                Some(close) => d.help(format!("did you mean --principle {close}?")),
+                None => d.help(format!(
+                    "pass the slug of a file in principles/: --principle {}",
+                    known.join(" | ")
+                )),
+            },
+        );
     }
     let path = root.join("notes").join(format!("{slug}.md"));
     if path.exists() {
-        return Err(Diagnostic::error("exists", format!("notes/{slug}.md already exists"))
-            .help("choose another title or edit the existing note"));
+        return Err(
+            Diagnostic::error("exists", format!("notes/{slug}.md already exists"))
+                .help("choose another title or edit the existing note"),
+        );
     }
     let title_yaml = serde_json::to_string(title).unwrap_or_default();
     let text = format!(

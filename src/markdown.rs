@@ -40,24 +40,46 @@ pub struct Analysis {
 pub fn analyse(markdown: &str) -> Analysis {
     let mut analysis = Analysis::default();
     let mut ids = HeadingIds::default();
-    let mut section = Section { id: String::new(), heading: String::new(), text: String::new() };
+    let mut section = Section {
+        id: String::new(),
+        heading: String::new(),
+        text: String::new(),
+    };
     let mut heading: Option<(u8, Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level_number(level), id.map(|i| i.to_string()), String::new()));
+                heading = Some((
+                    level_number(level),
+                    id.map(|i| i.to_string()),
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, text)) = heading.take() {
                     let text = text.trim().to_string();
                     let id = ids.assign(explicit.as_deref(), &text);
-                    analysis.headings.push(Heading { level, text: text.clone(), id: id.clone() });
-                    let finished = std::mem::replace(&mut section, Section { id, heading: text, text: String::new() });
+                    analysis.headings.push(Heading {
+                        level,
+                        text: text.clone(),
+                        id: id.clone(),
+                    });
+                    let finished = std::mem::replace(
+                        &mut section,
+                        Section {
+                            id,
+                            heading: text,
+                            text: String::new(),
+                        },
+                    );
                     push_section(&mut analysis.sections, finished);
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                analysis.links.push(LinkRef { dest: dest_url.to_string(), range });
+                analysis.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    range,
+                });
             }
             Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
             Event::Text(text) | Event::Code(text) => match &mut heading {
@@ -68,7 +90,9 @@ pub fn analyse(markdown: &str) -> Analysis {
                 Some((_, _, heading_text)) => heading_text.push(' '),
                 None => push_collapsed(&mut section.text, " "),
             },
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+            ) => {
                 push_collapsed(&mut section.text, " ");
             }
             _ => {}
@@ -150,7 +174,11 @@ impl HeadingIds {
         };
         let count = self.seen.entry(base.clone()).or_insert(0);
         *count += 1;
-        if *count == 1 { base } else { format!("{base}-{count}") }
+        if *count == 1 {
+            base
+        } else {
+            format!("{base}-{count}")
+        }
     }
 }
 
@@ -164,12 +192,20 @@ pub fn anchor_id(text: &str) -> String {
         }
     }
     let id = id.trim_end_matches('-');
-    if id.is_empty() { "section".to_string() } else { id.to_string() }
+    if id.is_empty() {
+        "section".to_string()
+    } else {
+        id.to_string()
+    }
 }
 
 /// Renders a body to HTML. `resolve` maps a link destination as written to the `href` to emit
 /// (the link stage has already checked that every destination resolves).
-pub fn to_html(markdown: &str, anchor_label: &str, resolve: &dyn Fn(&str) -> Option<String>) -> String {
+pub fn to_html(
+    markdown: &str,
+    anchor_label: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut ids = HeadingIds::default();
     let mut events: Vec<Event> = Vec::new();
     let mut heading: Option<(u8, Option<String>, Vec<Event>, String)> = None;
@@ -187,15 +223,30 @@ pub fn to_html(markdown: &str, anchor_label: &str, resolve: &dyn Fn(&str) -> Opt
             continue;
         }
         let event = match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let href = resolve(&dest_url).map_or(dest_url, CowStr::from);
-                Event::Start(Tag::Link { link_type, dest_url: href, title, id })
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: href,
+                    title,
+                    id,
+                })
             }
             other => other,
         };
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level_number(level), id.map(|i| i.to_string()), Vec::new(), String::new()));
+                heading = Some((
+                    level_number(level),
+                    id.map(|i| i.to_string()),
+                    Vec::new(),
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, inner, text)) = heading.take() {
@@ -214,7 +265,9 @@ pub fn to_html(markdown: &str, anchor_label: &str, resolve: &dyn Fn(&str) -> Opt
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_string)
+                    }
                     CodeBlockKind::Indented => None,
                 };
                 code = Some((lang, String::new()));
@@ -265,14 +318,21 @@ fn highlight(lang: Option<&str>, code: &str) -> String {
 }
 
 fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
-    let class = lang.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
+    let class = lang
+        .map(|l| format!(" class=\"language-{}\"", escape(l)))
+        .unwrap_or_default();
     let highlighted = lang.and_then(|lang| {
         let set = syntax_set();
         let syntax = set.find_syntax_by_token(lang)?;
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            set,
+            ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
         for line in LinesWithEndings::from(code) {
-            generator.parse_html_for_line_which_includes_newline(line).ok()?;
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
         }
         Some(generator.finalize())
     });
@@ -301,16 +361,31 @@ mod tests {
 
     #[test]
     fn headings_get_stable_unique_ids() {
-        let a = analyse("## Putting it into practice\n\ntext\n\n## Notes\n\n## Notes\n\n### Égalité réelle\n");
+        let a = analyse(
+            "## Putting it into practice\n\ntext\n\n## Notes\n\n## Notes\n\n### Égalité réelle\n",
+        );
         let ids: Vec<_> = a.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["putting-it-into-practice", "notes", "notes-2", "égalité-réelle"]);
+        assert_eq!(
+            ids,
+            [
+                "putting-it-into-practice",
+                "notes",
+                "notes-2",
+                "égalité-réelle"
+            ]
+        );
         assert_eq!(a.sections[0].text, "text");
     }
 
     #[test]
     fn section_text_has_single_spaces() {
-        let a = analyse("## H\n\n  one\ttwo  \n three `four`five\n\n- six\n-  seven\u{a0}eight\n\n| a | b |\n|---|---|\n| x | y |\n");
-        assert_eq!(a.sections[0].text, "one two three fourfive six seven eight a b x y");
+        let a = analyse(
+            "## H\n\n  one\ttwo  \n three `four`five\n\n- six\n-  seven\u{a0}eight\n\n| a | b |\n|---|---|\n| x | y |\n",
+        );
+        assert_eq!(
+            a.sections[0].text,
+            "one two three fourfive six seven eight a b x y"
+        );
         let mut out = String::new();
         for piece in ["", "  ", "a", "b ", "  c", " ", "\n", "d"] {
             push_collapsed(&mut out, piece);
@@ -336,13 +411,18 @@ mod tests {
         let md = "See [the principle](principle:integrity) now.";
         let a = analyse(md);
         assert_eq!(a.links[0].dest, "principle:integrity");
-        assert_eq!(&md[a.links[0].range.clone()], "[the principle](principle:integrity)");
+        assert_eq!(
+            &md[a.links[0].range.clone()],
+            "[the principle](principle:integrity)"
+        );
     }
 
     #[test]
     fn html_has_anchors_resolved_links_tables_and_footnotes() {
         let md = "## Why it matters\n\n[x](note:a) \"quoted\"[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n[^1]: Footnote.\n";
-        let html = to_html(md, "Link to section", &|d| (d == "note:a").then(|| "../a/".to_string()));
+        let html = to_html(md, "Link to section", &|d| {
+            (d == "note:a").then(|| "../a/".to_string())
+        });
         assert!(html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\""), "{html}");
         assert!(html.contains("href=\"../a/\""));
         assert!(html.contains("\u{201c}quoted\u{201d}"));

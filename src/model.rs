@@ -19,7 +19,11 @@ pub enum Pillar {
 }
 
 impl Pillar {
-    pub const ALL: [Pillar; 3] = [Pillar::Effectiveness, Pillar::Accountability, Pillar::Inclusiveness];
+    pub const ALL: [Pillar; 3] = [
+        Pillar::Effectiveness,
+        Pillar::Accountability,
+        Pillar::Inclusiveness,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -73,13 +77,18 @@ impl PartialDate {
 
     /// The first day the date can mean, as `YYYY-MM-DD` (feeds and JSON-LD want a full date).
     pub fn first_day(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.year,
+            self.month.unwrap_or(1),
+            self.day.unwrap_or(1)
+        )
     }
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -224,10 +233,21 @@ pub struct Section {
 /// A link target written in a body, resolved by the link stage.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Principle { index: usize, anchor: Option<String> },
-    Note { index: usize, anchor: Option<String> },
-    Page { index: usize, anchor: Option<String> },
-    Country { index: usize },
+    Principle {
+        index: usize,
+        anchor: Option<String>,
+    },
+    Note {
+        index: usize,
+        anchor: Option<String>,
+    },
+    Page {
+        index: usize,
+        anchor: Option<String>,
+    },
+    Country {
+        index: usize,
+    },
     /// `#anchor` within the same document.
     Anchor(String),
     /// Left as written: `https:`, `mailto:` and the like.
@@ -342,7 +362,9 @@ impl Site {
 
     /// The translation of a document into `lang`, if one exists.
     pub fn translation(&self, kind: Kind, slug: &str, lang: &str) -> Option<&Translation> {
-        self.translations.iter().find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
+        self.translations
+            .iter()
+            .find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
     }
 
     pub fn principles_in(&self, pillar: Pillar) -> impl Iterator<Item = usize> + '_ {
@@ -361,10 +383,26 @@ mod tests {
 
     #[test]
     fn partial_dates_parse_and_print() {
-        assert_eq!(PartialDate::parse("2021-02").unwrap().to_string(), "2021-02");
-        assert_eq!(PartialDate::parse("2024-02-29").unwrap().first_day(), "2024-02-29");
-        assert_eq!(PartialDate::parse("2022").unwrap().first_day(), "2022-01-01");
-        for bad in ["2023-02-29", "2021-13", "21-01", "2021-1", "2021-01-01-01", "soon"] {
+        assert_eq!(
+            PartialDate::parse("2021-02").unwrap().to_string(),
+            "2021-02"
+        );
+        assert_eq!(
+            PartialDate::parse("2024-02-29").unwrap().first_day(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            PartialDate::parse("2022").unwrap().first_day(),
+            "2022-01-01"
+        );
+        for bad in [
+            "2023-02-29",
+            "2021-13",
+            "21-01",
+            "2021-1",
+            "2021-01-01-01",
+            "soon",
+        ] {
             assert_eq!(PartialDate::parse(bad), None, "{bad}");
         }
     }

@@ -36,7 +36,11 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> RenderOptions {
-        RenderOptions { link_style: LinkStyle::Clean, inject: None, offline_size: None }
+        RenderOptions {
+            link_style: LinkStyle::Clean,
+            inject: None,
+            offline_size: None,
+        }
     }
 }
 
@@ -70,11 +74,27 @@ pub enum PageId {
 
 impl PageId {
     pub fn all(site: &Site) -> Vec<PageId> {
-        let mut ids = vec![PageId::Home, PageId::NotesIndex, PageId::PrinciplesIndex, PageId::CountriesIndex, PageId::Search, PageId::NotFound, PageId::Download, PageId::Print, PageId::Api];
+        let mut ids = vec![
+            PageId::Home,
+            PageId::NotesIndex,
+            PageId::PrinciplesIndex,
+            PageId::CountriesIndex,
+            PageId::Search,
+            PageId::NotFound,
+            PageId::Download,
+            PageId::Print,
+            PageId::Api,
+        ];
         ids.extend((0..site.notes.len()).map(PageId::Note));
         ids.extend((0..site.principles.len()).map(PageId::Principle));
         ids.extend((0..site.countries.len()).map(PageId::Country));
-        ids.extend((0..site.pages.len()).filter(|&i| site.pages[i].slug != HOME_PAGE && site.pages[i].slug != offline::DOWNLOAD_PAGE).map(PageId::Page));
+        ids.extend(
+            (0..site.pages.len())
+                .filter(|&i| {
+                    site.pages[i].slug != HOME_PAGE && site.pages[i].slug != offline::DOWNLOAD_PAGE
+                })
+                .map(PageId::Page),
+        );
         ids
     }
 
@@ -86,7 +106,11 @@ impl PageId {
     /// The file the page is written to in `lang`: other languages live under `<lang>/`.
     pub fn path_in(self, site: &Site, lang: &str) -> String {
         let path = self.base_path(site);
-        if lang == site.config.default_language() { path } else { format!("{lang}/{path}") }
+        if lang == site.config.default_language() {
+            path
+        } else {
+            format!("{lang}/{path}")
+        }
     }
 
     /// The document a page shows, if it shows one (its translations decide where it exists).
@@ -103,7 +127,10 @@ impl PageId {
     /// document's page only in the languages it is written or translated in.
     pub fn exists_in(self, site: &Site, lang: &str) -> bool {
         match self.document(site) {
-            Some((kind, slug)) => lang == site.config.default_language() || site.translation(kind, slug, lang).is_some(),
+            Some((kind, slug)) => {
+                lang == site.config.default_language()
+                    || site.translation(kind, slug, lang).is_some()
+            }
             None => true,
         }
     }
@@ -116,7 +143,10 @@ impl PageId {
             PageId::PrinciplesIndex => "principles/index.html".to_string(),
             PageId::Principle(i) => format!("principles/{}/index.html", site.principles[i].slug),
             PageId::CountriesIndex => "countries/index.html".to_string(),
-            PageId::Country(i) => format!("countries/{}/index.html", site.countries[i].code.to_lowercase()),
+            PageId::Country(i) => format!(
+                "countries/{}/index.html",
+                site.countries[i].code.to_lowercase()
+            ),
             PageId::Page(i) => format!("{}/index.html", site.pages[i].slug),
             PageId::Search => "search/index.html".to_string(),
             PageId::NotFound => "404.html".to_string(),
@@ -156,7 +186,11 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme, options: RenderOptions) -> Result<Renderer<'a>, Diagnostics> {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        options: RenderOptions,
+    ) -> Result<Renderer<'a>, Diagnostics> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_trim_blocks(true);
@@ -187,27 +221,41 @@ impl<'a> Renderer<'a> {
                 }
                 None => {
                     diagnostics.push(
-                        Diagnostic::error("theme", format!("no interface strings for language `{lang}`"))
-                            .in_file(format!("theme/{name}"))
-                            .help("add the file, or remove the language from guidance.yaml"),
+                        Diagnostic::error(
+                            "theme",
+                            format!("no interface strings for language `{lang}`"),
+                        )
+                        .in_file(format!("theme/{name}"))
+                        .help("add the file, or remove the language from guidance.yaml"),
                     );
                     continue;
                 }
             };
             let mut merged = english.clone();
             merged.extend(own);
-            diagnostics.extend(localize::check_plurals(lang, &merged, &format!("theme/{name}")));
+            diagnostics.extend(localize::check_plurals(
+                lang,
+                &merged,
+                &format!("theme/{name}"),
+            ));
             strings.insert(lang.clone(), merged);
         }
         diagnostics.into_result()?;
-        Ok(Renderer { site, env, options, strings })
+        Ok(Renderer {
+            site,
+            env,
+            options,
+            strings,
+        })
     }
 
     /// Renders every page, in parallel.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, Diagnostics> {
         let pages = self.pages();
-        let results: Vec<Result<OutputFile, Diagnostic>> =
-            pages.par_iter().map(|(id, lang)| self.render_in(*id, lang)).collect();
+        let results: Vec<Result<OutputFile, Diagnostic>> = pages
+            .par_iter()
+            .map(|(id, lang)| self.render_in(*id, lang))
+            .collect();
         let mut files = Vec::with_capacity(results.len() + 2);
         let mut diagnostics = Diagnostics::default();
         for result in results {
@@ -251,7 +299,9 @@ impl<'a> Renderer<'a> {
         let mut page = PageContext::new(self, &path, lang);
         // A host serves 404.html at whatever address was missing, so relative links would break
         // there: use absolute ones when the site knows where it lives.
-        if let (PageId::NotFound, Some(base), LinkStyle::Clean) = (id, self.site.config.base_url(), self.options.link_style) {
+        if let (PageId::NotFound, Some(base), LinkStyle::Clean) =
+            (id, self.site.config.base_url(), self.options.link_style)
+        {
             page.root = base;
         }
         let (template, ctx) = match id {
@@ -263,8 +313,14 @@ impl<'a> Renderer<'a> {
             PageId::CountriesIndex => ("countries.html", self.countries_index(&page)),
             PageId::Country(i) => ("country.html", self.country(&page, i)),
             PageId::Page(i) => ("page.html", self.page(&page, i)),
-            PageId::Search => ("search.html", context! { title => self.t(&page, "search_title"), description => self.t(&page, "search_label") }),
-            PageId::NotFound => ("404.html", context! { title => self.t(&page, "not_found_title"), description => self.t(&page, "not_found_text") }),
+            PageId::Search => (
+                "search.html",
+                context! { title => self.t(&page, "search_title"), description => self.t(&page, "search_label") },
+            ),
+            PageId::NotFound => (
+                "404.html",
+                context! { title => self.t(&page, "not_found_title"), description => self.t(&page, "not_found_text") },
+            ),
             PageId::Download => ("download.html", self.download(&page)),
             PageId::Print => ("print.html", self.print_edition(&page)),
             PageId::Api => ("api.html", self.api_page(&page)),
@@ -283,19 +339,31 @@ impl<'a> Renderer<'a> {
             },
             None => html,
         };
-        Ok(OutputFile { path, bytes: html.into_bytes() })
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
-        self.strings.get(&page.lang).and_then(|s| s.get(key)).map_or(key, String::as_str)
+        self.strings
+            .get(&page.lang)
+            .and_then(|s| s.get(key))
+            .map_or(key, String::as_str)
     }
 
     fn base_context(&self, page: &PageContext, id: PageId) -> Value {
         let site = self.site;
         let config = &site.config;
-        let canonical = config.base_url().filter(|_| id != PageId::NotFound).map(|base| {
-            format!("{base}{}", link_path(&page.path, LinkStyle::Clean).trim_start_matches("./"))
-        });
+        let canonical = config
+            .base_url()
+            .filter(|_| id != PageId::NotFound)
+            .map(|base| {
+                format!(
+                    "{base}{}",
+                    link_path(&page.path, LinkStyle::Clean).trim_start_matches("./")
+                )
+            });
         context! {
             site => context! {
                 title => config.title,
@@ -348,11 +416,16 @@ impl<'a> Renderer<'a> {
 
     /// The language `id` is shown in when linked from `page`.
     fn lang_of<'s>(&'s self, page: &'s PageContext, id: PageId) -> &'s str {
-        if id.exists_in(self.site, &page.lang) { &page.lang } else { self.site.config.default_language() }
+        if id.exists_in(self.site, &page.lang) {
+            &page.lang
+        } else {
+            self.site.config.default_language()
+        }
     }
 
     /// A document's title, summary and body in the page's language (the original where untranslated).
-    fn localized<'s>(&'s self, page: &PageContext, kind: Kind, slug: &str, title: &'s str, summary: &'s str, source: &'s SourceFile, body: &'s Body) -> Localized<'s> {
+    fn localized<'s>(&'s self, page: &PageContext, kind: Kind, slug: &str, original: Original<'s>) -> Localized<'s> {
+        let Original { title, summary, source, body } = original;
         match self.site.translation(kind, slug, &page.lang) {
             Some(t) => Localized {
                 title: t.title.as_deref().unwrap_or(title),
@@ -361,13 +434,27 @@ impl<'a> Renderer<'a> {
                 body: &t.body,
                 lang: &t.lang,
             },
-            None => Localized { title, summary, source, body, lang: self.site.config.default_language() },
+            None => Localized {
+                title,
+                summary,
+                source,
+                body,
+                lang: self.site.config.default_language(),
+            },
         }
     }
 
     fn body_html(&self, page: &PageContext, source: &SourceFile, body: &Body) -> String {
-        let resolve = |dest: &str| body.links.get(dest).map(|target| self.target_href(page, target));
-        markdown::to_html(Site::markdown(source, body), self.t(page, "anchor_label"), &resolve)
+        let resolve = |dest: &str| {
+            body.links
+                .get(dest)
+                .map(|target| self.target_href(page, target))
+        };
+        markdown::to_html(
+            Site::markdown(source, body),
+            self.t(page, "anchor_label"),
+            &resolve,
+        )
     }
 
     /// The page in every language it exists in, for `hreflang` links and the language switcher.
@@ -400,7 +487,10 @@ impl<'a> Renderer<'a> {
             // Headings are translated, so an anchor only carries over where the heading exists.
             let anchor = anchor.as_ref().filter(|a| {
                 lang == site.config.default_language()
-                    || id.document(site).and_then(|(kind, slug)| site.translation(kind, slug, lang)).is_none_or(|t| t.body.headings.iter().any(|h| &h.id == *a))
+                    || id
+                        .document(site)
+                        .and_then(|(kind, slug)| site.translation(kind, slug, lang))
+                        .is_none_or(|t| t.body.headings.iter().any(|h| &h.id == *a))
             });
             match anchor {
                 Some(a) => format!("{href}#{a}"),
@@ -410,7 +500,9 @@ impl<'a> Renderer<'a> {
         match target {
             Target::Principle { index, anchor } => with_anchor(PageId::Principle(*index), anchor),
             Target::Note { index, anchor } => with_anchor(PageId::Note(*index), anchor),
-            Target::Page { index, anchor } if site.pages[*index].slug == HOME_PAGE => with_anchor(PageId::Home, anchor),
+            Target::Page { index, anchor } if site.pages[*index].slug == HOME_PAGE => {
+                with_anchor(PageId::Home, anchor)
+            }
             Target::Page { index, anchor } if site.pages[*index].slug == offline::DOWNLOAD_PAGE => {
                 with_anchor(PageId::Download, anchor)
             }
@@ -425,8 +517,10 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
-        let text = self.localized(page, Kind::Note, &note.slug, &note.meta.title, &note.meta.summary, &note.source, &note.body);
-        let principle_title = self.localized(page, Kind::Principle, &principle.slug, &principle.meta.title, &principle.meta.summary, &principle.source, &principle.body).title;
+        let text = self.localized(page, Kind::Note, &note.slug, Original { title: &note.meta.title, summary: &note.meta.summary, source: &note.source, body: &note.body });
+        let principle_title = self
+            .localized(page, Kind::Principle, &principle.slug, Original { title: &principle.meta.title, summary: &principle.meta.summary, source: &principle.source, body: &principle.body })
+            .title;
         NoteCard {
             slug: note.slug.clone(),
             title: text.title.to_string(),
@@ -437,7 +531,11 @@ impl<'a> Renderer<'a> {
             principle: principle_title.to_string(),
             principle_url: self.href_to(page, PageId::Principle(note.principle)),
             pillar: principle.meta.pillar,
-            countries: note.countries.iter().map(|&c| site.countries[c].name.clone()).collect(),
+            countries: note
+                .countries
+                .iter()
+                .map(|&c| site.countries[c].name.clone())
+                .collect(),
             published: note.meta.published.map(|d| d.to_string()),
         }
     }
@@ -445,7 +543,7 @@ impl<'a> Renderer<'a> {
     fn principle_card(&self, page: &PageContext, i: usize) -> PrincipleCard {
         let site = self.site;
         let p = &site.principles[i];
-        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
         PrincipleCard {
             slug: p.slug.clone(),
             number: p.meta.number,
@@ -456,7 +554,11 @@ impl<'a> Renderer<'a> {
             url: self.href_to(page, PageId::Principle(i)),
             strategy_count: p.meta.strategies.len(),
             notes: p.notes.iter().map(|&n| self.note_card(page, n)).collect(),
-            related_notes: p.related_notes.iter().map(|&n| self.note_card(page, n)).collect(),
+            related_notes: p
+                .related_notes
+                .iter()
+                .map(|&n| self.note_card(page, n))
+                .collect(),
         }
     }
 
@@ -464,11 +566,16 @@ impl<'a> Renderer<'a> {
         Pillar::ALL
             .iter()
             .map(|&pillar| {
-                let principles: Vec<PrincipleCard> =
-                    self.site.principles_in(pillar).map(|i| self.principle_card(page, i)).collect();
+                let principles: Vec<PrincipleCard> = self
+                    .site
+                    .principles_in(pillar)
+                    .map(|i| self.principle_card(page, i))
+                    .collect();
                 PillarView {
                     slug: pillar,
-                    title: self.t(page, &format!("pillar_{}", pillar.slug())).to_string(),
+                    title: self
+                        .t(page, &format!("pillar_{}", pillar.slug()))
+                        .to_string(),
                     note_count: principles.iter().map(|p| p.notes.len()).sum(),
                     strategy_count: principles.iter().map(|p| p.strategy_count).sum(),
                     principles,
@@ -484,12 +591,22 @@ impl<'a> Renderer<'a> {
             .map(|i| {
                 let note = &site.notes[i];
                 let cells: Vec<u8> = (0..site.principles.len())
-                    .map(|p| if note.principle == p { 2 } else if note.related_principles.contains(&p) { 1 } else { 0 })
+                    .map(|p| {
+                        if note.principle == p {
+                            2
+                        } else if note.related_principles.contains(&p) {
+                            1
+                        } else {
+                            0
+                        }
+                    })
                     .collect();
                 context! { note => self.note_card(page, i), cells => cells }
             })
             .collect();
-        let columns: Vec<PrincipleCard> = (0..site.principles.len()).map(|i| self.principle_card(page, i)).collect();
+        let columns: Vec<PrincipleCard> = (0..site.principles.len())
+            .map(|i| self.principle_card(page, i))
+            .collect();
         context! { rows => rows, columns => columns }
     }
 
@@ -497,7 +614,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let intro = site.page(HOME_PAGE).map(|i| {
             let home = &site.pages[i];
-            let text = self.localized(page, Kind::Page, HOME_PAGE, &home.meta.title, &home.meta.summary, &home.source, &home.body);
+            let text = self.localized(page, Kind::Page, HOME_PAGE, Original { title: &home.meta.title, summary: &home.meta.summary, source: &home.source, body: &home.body });
             self.body_html(page, text.source, text.body)
         });
         context! {
@@ -515,7 +632,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn notes_index(&self, page: &PageContext) -> Value {
-        let notes: Vec<NoteCard> = (0..self.site.notes.len()).map(|i| self.note_card(page, i)).collect();
+        let notes: Vec<NoteCard> = (0..self.site.notes.len())
+            .map(|i| self.note_card(page, i))
+            .collect();
         context! {
             title => self.t(page, "notes_title"),
             description => self.t(page, "notes_description"),
@@ -546,7 +665,12 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let max = site.countries.iter().map(|c| c.notes.len()).max().unwrap_or(0);
+        let max = site
+            .countries
+            .iter()
+            .map(|c| c.notes.len())
+            .max()
+            .unwrap_or(0);
         context! {
             title => self.t(page, "countries_title"),
             description => self.t(page, "countries_description"),
@@ -562,9 +686,14 @@ impl<'a> Renderer<'a> {
         let card = |j: usize| self.note_card(page, j);
         // Related notes: the ones it links to, then the ones linking to it, then its siblings.
         let mut related: Vec<usize> = note.links_to.clone();
-        related.extend(note.linked_from.iter().filter(|j| !related.contains(j)).collect::<Vec<_>>());
+        related.extend(
+            note.linked_from
+                .iter()
+                .filter(|j| !related.contains(j))
+                .collect::<Vec<_>>(),
+        );
         let strategy = note.strategy.map(|s| principle.meta.strategies[s].clone());
-        let text = self.localized(page, Kind::Note, &note.slug, &note.meta.title, &note.meta.summary, &note.source, &note.body);
+        let text = self.localized(page, Kind::Note, &note.slug, Original { title: &note.meta.title, summary: &note.meta.summary, source: &note.source, body: &note.body });
         context! {
             title => text.title,
             description => text.summary,
@@ -605,7 +734,10 @@ impl<'a> Renderer<'a> {
     fn jsonld_href(&self, page: &PageContext, id: PageId) -> String {
         let path = id.path_in(self.site, self.lang_of(page, id));
         match self.site.config.base_url() {
-            Some(base) => format!("{base}{}", link_path(&path, LinkStyle::Clean).trim_start_matches("./")),
+            Some(base) => format!(
+                "{base}{}",
+                link_path(&path, LinkStyle::Clean).trim_start_matches("./")
+            ),
             None => page.href(path),
         }
     }
@@ -620,7 +752,7 @@ impl<'a> Renderer<'a> {
 
     fn principle_card_short(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.principles[i];
-        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
         context! {
             slug => p.slug,
             title => text.title,
@@ -641,7 +773,7 @@ impl<'a> Renderer<'a> {
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })
             .collect();
-        let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
         context! {
             title => text.title,
             description => text.summary,
@@ -668,7 +800,7 @@ impl<'a> Renderer<'a> {
 
     fn page(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.pages[i];
-        let text = self.localized(page, Kind::Page, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+        let text = self.localized(page, Kind::Page, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
         context! {
             title => text.title,
             description => text.summary,
@@ -679,8 +811,14 @@ impl<'a> Renderer<'a> {
     }
 
     fn sitemap(&self) -> OutputFile {
-        let base = self.site.config.base_url().unwrap_or_else(|| "/".to_string());
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let base = self
+            .site
+            .config
+            .base_url()
+            .unwrap_or_else(|| "/".to_string());
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         let mut paths: Vec<String> = self
             .pages()
             .into_iter()
@@ -691,10 +829,16 @@ impl<'a> Renderer<'a> {
         for path in paths {
             let link = link_path(&path, LinkStyle::Clean);
             let link = link.trim_start_matches("./");
-            xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape(&format!("{base}{link}"))));
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                markdown::escape(&format!("{base}{link}"))
+            ));
         }
         xml.push_str("</urlset>\n");
-        OutputFile { path: "sitemap.xml".to_string(), bytes: xml.into_bytes() }
+        OutputFile {
+            path: "sitemap.xml".to_string(),
+            bytes: xml.into_bytes(),
+        }
     }
 
     fn robots(&self) -> OutputFile {
@@ -702,8 +846,19 @@ impl<'a> Renderer<'a> {
         if let Some(base) = self.site.config.base_url() {
             text.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
         }
-        OutputFile { path: "robots.txt".to_string(), bytes: text.into_bytes() }
+        OutputFile {
+            path: "robots.txt".to_string(),
+            bytes: text.into_bytes(),
+        }
     }
+}
+
+/// A document's reader-facing text as written in the default language.
+struct Original<'s> {
+    title: &'s str,
+    summary: &'s str,
+    source: &'s SourceFile,
+    body: &'s Body,
 }
 
 /// A document's reader-facing text in one language.
@@ -725,7 +880,12 @@ struct PageContext {
 
 impl PageContext {
     fn new(renderer: &Renderer, path: &str, lang: &str) -> PageContext {
-        PageContext { path: path.to_string(), root: root_of(path), style: renderer.options.link_style, lang: lang.to_string() }
+        PageContext {
+            path: path.to_string(),
+            root: root_of(path),
+            style: renderer.options.link_style,
+            lang: lang.to_string(),
+        }
     }
 
     /// The relative link from this page to the page at `target` (a path from the site root).
@@ -780,7 +940,10 @@ struct PillarView {
 
 fn template_diagnostic(error: &minijinja::Error) -> Diagnostic {
     let file = format!("theme/templates/{}", error.name().unwrap_or("?"));
-    let line = error.line().map(|l| format!(" (line {l})")).unwrap_or_default();
+    let line = error
+        .line()
+        .map(|l| format!(" (line {l})"))
+        .unwrap_or_default();
     let mut message = format!("template error{line}: {}", error.kind());
     if let Some(detail) = error.detail() {
         message.push_str(&format!(": {detail}"));
@@ -798,13 +961,32 @@ mod tests {
     fn links_are_relative_in_both_styles() {
         assert_eq!(root_of("notes/a/index.html"), "../../");
         assert_eq!(root_of("index.html"), "");
-        assert_eq!(link_path("notes/a/index.html", LinkStyle::Clean), "notes/a/");
+        assert_eq!(
+            link_path("notes/a/index.html", LinkStyle::Clean),
+            "notes/a/"
+        );
         assert_eq!(link_path("index.html", LinkStyle::Clean), "./");
-        assert_eq!(link_path("notes/a/index.html", LinkStyle::File), "notes/a/index.html");
-        let page = PageContext { path: "notes/a/index.html".into(), root: "../../".into(), style: LinkStyle::Clean, lang: "en".into() };
+        assert_eq!(
+            link_path("notes/a/index.html", LinkStyle::File),
+            "notes/a/index.html"
+        );
+        let page = PageContext {
+            path: "notes/a/index.html".into(),
+            root: "../../".into(),
+            style: LinkStyle::Clean,
+            lang: "en".into(),
+        };
         assert_eq!(page.href("index.html".into()), "../../");
-        assert_eq!(page.href("principles/b/index.html".into()), "../../principles/b/");
-        let home = PageContext { path: "index.html".into(), root: String::new(), style: LinkStyle::Clean, lang: "en".into() };
+        assert_eq!(
+            page.href("principles/b/index.html".into()),
+            "../../principles/b/"
+        );
+        let home = PageContext {
+            path: "index.html".into(),
+            root: String::new(),
+            style: LinkStyle::Clean,
+            lang: "en".into(),
+        };
         assert_eq!(home.href("index.html".into()), "./");
     }
 }

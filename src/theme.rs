@@ -36,7 +36,10 @@ impl Theme {
             return Ok(theme);
         }
         let mut diagnostics = Diagnostics::default();
-        for entry in walkdir::WalkDir::new(&folder).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&folder)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let name = display_path(&folder, entry.path());
@@ -55,7 +58,8 @@ impl Theme {
                 }
                 Ok(_) => {}
                 Err(e) => diagnostics.push(
-                    Diagnostic::error("io", format!("cannot read theme folder: {e}")).in_file("theme/"),
+                    Diagnostic::error("io", format!("cannot read theme folder: {e}"))
+                        .in_file("theme/"),
                 ),
             }
         }
@@ -71,8 +75,13 @@ impl Theme {
     }
 
     /// Files under `prefix`, with the prefix removed from their names.
-    pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
-        self.files.iter().filter_map(move |(name, bytes)| Some((name.strip_prefix(prefix)?, &**bytes)))
+    pub fn files_under<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+        self.files
+            .iter()
+            .filter_map(move |(name, bytes)| Some((name.strip_prefix(prefix)?, &**bytes)))
     }
 }
 

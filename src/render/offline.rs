@@ -4,7 +4,7 @@
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use super::{LinkStyle, PageContext, PageId, Renderer};
+use super::{LinkStyle, Original, PageContext, PageId, Renderer};
 use crate::bundle;
 use crate::model::{Body, Kind, Site, SourceFile, Status, Target};
 
@@ -36,15 +36,7 @@ impl Renderer<'_> {
         let site = self.site;
         let intro = site.page(DOWNLOAD_PAGE).map(|i| {
             let p = &site.pages[i];
-            let text = self.localized(
-                page,
-                Kind::Page,
-                &p.slug,
-                &p.meta.title,
-                &p.meta.summary,
-                &p.source,
-                &p.body,
-            );
+            let text = self.localized(page, Kind::Page, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
             (text.title, self.body_html(page, text.source, text.body))
         });
         let offline = self.options.offline_size.map(|bytes| {
@@ -70,28 +62,12 @@ impl Renderer<'_> {
         let site = self.site;
         let principle_title = |i: usize| {
             let p = &site.principles[i];
-            self.localized(
-                page,
-                Kind::Principle,
-                &p.slug,
-                &p.meta.title,
-                &p.meta.summary,
-                &p.source,
-                &p.body,
-            )
+            self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body })
             .title
         };
         let note_title = |i: usize| {
             let n = &site.notes[i];
-            self.localized(
-                page,
-                Kind::Note,
-                &n.slug,
-                &n.meta.title,
-                &n.meta.summary,
-                &n.source,
-                &n.body,
-            )
+            self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body })
             .title
         };
         let principle_link = |i: usize| {
@@ -108,7 +84,7 @@ impl Renderer<'_> {
         let principles: Vec<Value> = (0..site.principles.len())
             .map(|i| {
                 let p = &site.principles[i];
-                let text = self.localized(page, Kind::Principle, &p.slug, &p.meta.title, &p.meta.summary, &p.source, &p.body);
+                let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
                 let id = print_id("principle", &p.slug, None);
                 let strategies: Vec<Value> = p
                     .meta
@@ -138,7 +114,7 @@ impl Renderer<'_> {
         let notes: Vec<Value> = (0..site.notes.len())
             .map(|i| {
                 let n = &site.notes[i];
-                let text = self.localized(page, Kind::Note, &n.slug, &n.meta.title, &n.meta.summary, &n.source, &n.body);
+                let text = self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body });
                 let id = print_id("note", &n.slug, None);
                 context! {
                     provisional => n.meta.status == Status::Provisional,
@@ -180,15 +156,7 @@ impl Renderer<'_> {
             body.links.get(dest).map(|target| match target {
                 Target::Principle { index, anchor } => {
                     let p = &site.principles[*index];
-                    let shown = self.localized(
-                        page,
-                        Kind::Principle,
-                        &p.slug,
-                        &p.meta.title,
-                        &p.meta.summary,
-                        &p.source,
-                        &p.body,
-                    );
+                    let shown = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
                     format!(
                         "#{}",
                         print_id("principle", &p.slug, heading_in(shown.body, anchor))
@@ -196,15 +164,7 @@ impl Renderer<'_> {
                 }
                 Target::Note { index, anchor } => {
                     let n = &site.notes[*index];
-                    let shown = self.localized(
-                        page,
-                        Kind::Note,
-                        &n.slug,
-                        &n.meta.title,
-                        &n.meta.summary,
-                        &n.source,
-                        &n.body,
-                    );
+                    let shown = self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body });
                     format!(
                         "#{}",
                         print_id("note", &n.slug, heading_in(shown.body, anchor))
