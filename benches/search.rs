@@ -273,7 +273,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
             .iter()
             .filter_map(|u| u.as_str()?.strip_prefix(&base))
             .filter(|p| p.starts_with("search/") || *p == "static/search.js")
-            .map(|p| std::fs::metadata(out.join(percent_decode(p))).map_or(0, |m| m.len()))
+            .map(|p| std::fs::metadata(out.join(search_http::decode(p))).map_or(0, |m| m.len()))
             .sum();
         first.push(bytes as f64);
         biggest.push((bytes, q.clone()));
@@ -281,7 +281,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
         let _ = futures::executor::block_on(page.page.close());
     }
     let runtime = std::fs::metadata(out.join("static/search.js")).map_or(0, |m| m.len());
-    biggest.sort_by(|a, b| b.0.cmp(&a.0));
+    biggest.sort_by_key(|b| std::cmp::Reverse(b.0));
     let phrases: Vec<f64> = biggest
         .iter()
         .filter(|(_, q)| q.starts_with('"'))
@@ -355,27 +355,6 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
         .collect();
     println!("  slowest cold   {}", slow.join(", "));
     assert!(page.external_requests().is_empty());
-}
-
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
-            if let Some(b) = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `n` varied queries drawn deterministically from note titles and bodies: single words, pairs,

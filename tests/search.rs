@@ -716,16 +716,18 @@ fn search_violations(page: &common::Page) -> Vec<Value> {
 
 #[test]
 fn the_search_ui_passes_axe_with_results_open() {
-    let Some(browser) = common::browser() else { return };
+    let Some(browser) = common::browser() else {
+        return;
+    };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
     let server = search_http::Server::start(&site, "/");
     let page = browser.open(&server.url("notes/egalite/"));
     header_search(&page, "ledger");
     page.press_key("ArrowDown");
     let violations = search_violations(&page);
-    assert!(violations.is_empty(), "{violations:#}");
+    assert!(violations.is_empty(), "{violations:#?}");
     let page = browser.open(&server.url("search/?q=ledger&principle=participation"));
     wait_done(&page, &Value::Null);
     let violations = search_violations(&page);
-    assert!(violations.is_empty(), "{violations:#}");
+    assert!(violations.is_empty(), "{violations:#?}");
 }

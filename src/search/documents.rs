@@ -1,6 +1,8 @@
 //! What the index holds: one search document per page that shows a principle, a note, a page or a
 //! country, in one language, read from the `Site` (never from rendered HTML).
 
+use std::borrow::Cow;
+
 use crate::model::{Body, Kind, Pillar, Site};
 use crate::render::{HOME_PAGE, LinkStyle, PageId, link_path};
 
@@ -9,7 +11,7 @@ use crate::render::{HOME_PAGE, LinkStyle, PageId, link_path};
 pub const MAX_SECTIONS: usize = 128;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SearchDoc {
+pub struct SearchDoc<'a> {
     pub kind: DocKind,
     pub title: String,
     pub summary: String,
@@ -27,7 +29,7 @@ pub struct SearchDoc {
     pub lang: String,
     /// Section 0 is the lead (no heading: the text before the first heading, which the summary
     /// precedes in results); each following section is a heading and the text under it.
-    pub sections: Vec<DocSection>,
+    pub sections: Vec<DocSection<'a>>,
     pub facets: Facets,
 }
 
@@ -52,11 +54,12 @@ impl DocKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocSection {
+pub struct DocSection<'a> {
     /// The heading's id (empty for the lead).
-    pub anchor: String,
-    pub heading: String,
-    pub text: String,
+    pub anchor: &'a str,
+    pub heading: &'a str,
+    /// Borrowed from the site where it can be: a large site's text is not copied.
+    pub text: Cow<'a, str>,
 }
 
 /// Values a document has for each filter: indexes into the site's principles and countries.
@@ -70,7 +73,7 @@ pub struct Facets {
 
 /// Every searchable page in `lang`, in a stable order: notes (series order), principles, pages,
 /// countries.
-pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
+pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
     let mut docs = Vec::new();
     for (i, note) in site.notes.iter().enumerate() {
         let text = Localized::of(
@@ -151,9 +154,9 @@ pub fn documents(site: &Site, lang: &str) -> Vec<SearchDoc> {
             everywhere: true,
             lang: lang.to_string(),
             sections: vec![DocSection {
-                anchor: String::new(),
-                heading: String::new(),
-                text: String::new(),
+                anchor: "",
+                heading: "",
+                text: Cow::Borrowed(""),
             }],
             facets: Facets {
                 countries: vec![i],
@@ -213,7 +216,7 @@ impl<'a> Localized<'a> {
         lang: &str,
         extra_lead: String,
         facets: Facets,
-    ) -> SearchDoc {
+    ) -> SearchDoc<'a> {
         // Generated pages (home, download) exist in every language; a document's page only where
         // it is translated.
         let page_lang = if self.translated || id.document(site).is_none() {
@@ -230,15 +233,15 @@ impl<'a> Localized<'a> {
         let mut lead = String::new();
         let mut sections = Vec::new();
         // A document this language does not index needs only its filter values.
-        let body: &[crate::model::Section] = if local { &self.body.sections } else { &[] };
+        let body: &'a [crate::model::Section] = if local { &self.body.sections } else { &[] };
         for s in body {
             if s.id.is_empty() {
                 append(&mut lead, &s.text);
             } else {
                 sections.push(DocSection {
-                    anchor: s.id.clone(),
-                    heading: s.heading.clone(),
-                    text: s.text.clone(),
+                    anchor: &s.id,
+                    heading: &s.heading,
+                    text: Cow::Borrowed(&s.text),
                 });
             }
         }
@@ -246,17 +249,17 @@ impl<'a> Localized<'a> {
         sections.insert(
             0,
             DocSection {
-                anchor: String::new(),
-                heading: String::new(),
-                text: lead,
+                anchor: "",
+                heading: "",
+                text: Cow::Owned(lead),
             },
         );
         if sections.len() > MAX_SECTIONS {
             let rest: Vec<DocSection> = sections.split_off(MAX_SECTIONS);
-            let last = sections.last_mut().expect("MAX_SECTIONS > 0");
+            let last = sections.last_mut().expect("MAX_SECTIONS > 0").text.to_mut();
             for s in rest {
-                append(&mut last.text, &s.heading);
-                append(&mut last.text, &s.text);
+                append(last, s.heading);
+                append(last, &s.text);
             }
         }
         SearchDoc {

@@ -10,15 +10,12 @@
 //! postings of only its highest-impact documents (ranking the top results, which is what a
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::documents::SearchDoc;
 use super::encode::{push_json, push_mask, push_number, push_set, push_six, script, script_json};
-use super::tokenize;
+use super::terms::{self, Posting};
 use crate::model::{Kind, Pillar, Site};
 use crate::render::OutputFile;
 
@@ -38,94 +35,17 @@ pub struct Limits {
 pub const LIMITS: Limits = Limits {
     shard_bytes: 4 * 1024,
     vocab_bytes: 4 * 1024,
-    chunk_bytes: 3 * 1024,
+    chunk_bytes: 5 * 1024,
     head: 48,
 };
 
 /// Format version, bumped when a file's layout changes.
 pub const VERSION: u32 = 1;
 
-const TITLE: usize = 0;
-const HEADINGS: usize = 1;
-const SUMMARY: usize = 2;
-const BODY: usize = 3;
 /// BM25F field weights (title > headings > summary > body) and length normalisation.
 const WEIGHT: [f64; 4] = [6.0, 3.0, 2.0, 1.0];
 const B: [f64; 4] = [0.3, 0.4, 0.5, 0.75];
 const K1: f64 = 1.2;
-
-#[derive(Clone, Copy, Debug)]
-struct Posting {
-    doc: u32,
-    tf: [u16; 4],
-    mask: u128,
-}
-
-/// A multiplicative hash for short strings: much faster than the default SipHash for the tens of
-/// millions of term lookups a large site needs (denial of service is no concern at build time).
-#[derive(Clone, Copy, Default)]
-struct TermHasher(u64);
-
-impl Hasher for TermHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-}
-
-type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
-
-/// Terms are merged in this many parts in parallel, each holding the terms of one hash range.
-const PARTS: usize = 16;
-
-fn part_of(term: &str) -> usize {
-    let mut h = TermHasher::default();
-    h.write(term.as_bytes());
-    (h.finish() % PARTS as u64) as usize
-}
-
-type Entry = (String, [u16; 4], u128);
-type DocTerms = ([u32; 4], Vec<Vec<Entry>>);
-
-/// Term frequencies per field, section masks and field lengths of one document; the terms come
-/// split into the parts they are merged in.
-fn analyse(doc: &SearchDoc) -> DocTerms {
-    let mut terms: TermMap<([u16; 4], u128)> = TermMap::default();
-    let mut lengths = [0u32; 4];
-    let mut add = |text: &str, field: usize, section: usize| {
-        tokenize::each_term(text, |t| {
-            lengths[field] += 1;
-            let entry = match terms.get_mut(t) {
-                Some(entry) => entry,
-                None => terms.entry(t.to_string()).or_default(),
-            };
-            entry.0[field] = entry.0[field].saturating_add(1);
-            entry.1 |= 1u128 << section;
-        });
-    };
-    add(&doc.title, TITLE, 0);
-    add(&doc.summary, SUMMARY, 0);
-    for (i, s) in doc.sections.iter().enumerate() {
-        add(&s.heading, HEADINGS, i);
-        add(&s.text, BODY, i);
-    }
-    let mut parts: Vec<Vec<Entry>> = (0..PARTS).map(|_| Vec::new()).collect();
-    for (t, (tf, mask)) in terms {
-        parts[part_of(&t)].push((t, tf, mask));
-    }
-    (lengths, parts)
-}
 
 struct Scorer {
     n: f64,
@@ -173,38 +93,7 @@ pub fn build(
         .collect();
     let docs: Vec<&SearchDoc> = members.iter().map(|&g| &all[g as usize]).collect();
     let n = docs.len();
-    let analysed: Vec<DocTerms> = docs.par_iter().map(|d| analyse(d)).collect();
-    let mut lengths = Vec::with_capacity(n);
-    let mut parts: Vec<Vec<Vec<Entry>>> = (0..PARTS).map(|_| Vec::with_capacity(n)).collect();
-    for (len, doc_parts) in analysed {
-        lengths.push(len);
-        for (p, entries) in doc_parts.into_iter().enumerate() {
-            parts[p].push(entries);
-        }
-    }
-    // Each part sees the documents in order, so every term's postings are in document order.
-    let mut terms: Vec<(String, Vec<Posting>)> = parts
-        .into_par_iter()
-        .flat_map_iter(|by_doc| {
-            let mut postings: TermMap<Vec<Posting>> = TermMap::default();
-            for (d, entries) in by_doc.into_iter().enumerate() {
-                for (term, tf, mask) in entries {
-                    let posting = Posting {
-                        doc: d as u32,
-                        tf,
-                        mask,
-                    };
-                    match postings.get_mut(&term) {
-                        Some(list) => list.push(posting),
-                        None => {
-                            postings.insert(term, vec![posting]);
-                        }
-                    }
-                }
-            }
-            postings.into_iter()
-        })
-        .collect();
+    let (lengths, mut terms) = terms::invert(&docs);
     terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
 
     let mut average = [1.0; 4];
@@ -351,9 +240,9 @@ pub fn build(
             let index = c * per_chunk + k;
             out.push_str(if k == 0 { "[" } else { ",[" });
             out.push_str(&format!("{index},"));
-            push_json(&mut out, &s.anchor);
+            push_json(&mut out, s.anchor);
             out.push(',');
-            push_json(&mut out, &s.heading);
+            push_json(&mut out, s.heading);
             out.push(',');
             if index == 0 {
                 push_json(&mut out, &join(&doc.summary, &s.text));
@@ -438,7 +327,7 @@ fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
         );
         previous = Some(p.doc);
         push_six(&mut full, q);
-        push_mask(&mut full, p.mask);
+        push_mask(&mut full, p.mask());
     }
     if postings.len() <= head {
         return full;
@@ -458,7 +347,7 @@ fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
     for &i in &order[..head] {
         push_number(&mut short, u64::from(postings[i].doc));
         push_six(&mut short, impacts[i]);
-        push_mask(&mut short, postings[i].mask);
+        push_mask(&mut short, postings[i].mask());
     }
     // Complete postings rank every document exactly; pay a little for them.
     if full.len() <= short.len() + 512 {
@@ -554,6 +443,7 @@ fn base36(mut n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::terms::{BODY, HEADINGS, SUMMARY, TITLE};
 
     fn scorer(docs: usize) -> Scorer {
         Scorer {
@@ -573,7 +463,7 @@ mod tests {
                 &Posting {
                     doc: 0,
                     tf,
-                    mask: 1,
+                    mask: [1, 0],
                 },
                 10,
             )
@@ -593,10 +483,10 @@ mod tests {
     #[test]
     fn rarer_terms_and_more_occurrences_score_higher() {
         let s = scorer(100);
-        let p = |body: u16| Posting {
+        let p = |body: u8| Posting {
             doc: 0,
             tf: [0, 0, 0, body],
-            mask: 1,
+            mask: [1, 0],
         };
         assert!(
             s.score(&p(1), 2) > s.score(&p(1), 50),
@@ -607,7 +497,7 @@ mod tests {
             "more occurrences weigh more"
         );
         // ...but saturate: the tenth occurrence adds less than the second.
-        let gain = |a: u16, b: u16| s.score(&p(b), 10) - s.score(&p(a), 10);
+        let gain = |a: u8, b: u8| s.score(&p(b), 10) - s.score(&p(a), 10);
         assert!(gain(9, 10) < gain(1, 2));
         // A longer body dilutes an occurrence.
         let mut long = scorer(100);
@@ -635,7 +525,7 @@ mod tests {
             .map(|d| Posting {
                 doc: d,
                 tf: [0, 0, 0, 1],
-                mask: 1,
+                mask: [1, 0],
             })
             .collect();
         let mut impacts = vec![5u8; 1000];

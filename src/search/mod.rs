@@ -28,6 +28,7 @@
 pub mod documents;
 pub mod encode;
 pub mod index;
+mod terms;
 pub mod tokenize;
 
 use rayon::prelude::*;

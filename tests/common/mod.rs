@@ -158,7 +158,10 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()))
+            .then(|| {
+                text.get(i + 1..i + 3)
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            })
             .flatten();
         if let Some(b) = escaped {
             out.push(b);

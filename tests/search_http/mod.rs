@@ -109,20 +109,20 @@ fn resolve(dir: &Path, prefix: &str, target: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn decode(text: &str) -> String {
+/// Decodes `%XX` escapes in a URL path.
+pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(b) = text
+        if bytes[i] == b'%'
+            && let Some(b) = text
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
