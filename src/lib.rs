@@ -61,7 +61,10 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
         .files_under("static/")
         .map(|(name, bytes)| OutputFile {
             path: format!("static/{name}"),
-            bytes: bytes.to_vec(),
+            bytes: match (name.ends_with(".js"), std::str::from_utf8(bytes)) {
+                (true, Ok(source)) => theme::compact_script(source).into_bytes(),
+                _ => bytes.to_vec(),
+            },
         })
 }
 

@@ -424,8 +424,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// A document's title, summary and body in the page's language (the original where untranslated).
-    fn localized<'s>(&'s self, page: &PageContext, kind: Kind, slug: &str, original: Original<'s>) -> Localized<'s> {
-        let Original { title, summary, source, body } = original;
+    fn localized<'s>(
+        &'s self,
+        page: &PageContext,
+        kind: Kind,
+        slug: &str,
+        original: Original<'s>,
+    ) -> Localized<'s> {
+        let Original {
+            title,
+            summary,
+            source,
+            body,
+        } = original;
         match self.site.translation(kind, slug, &page.lang) {
             Some(t) => Localized {
                 title: t.title.as_deref().unwrap_or(title),
@@ -517,9 +528,29 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
-        let text = self.localized(page, Kind::Note, &note.slug, Original { title: &note.meta.title, summary: &note.meta.summary, source: &note.source, body: &note.body });
+        let text = self.localized(
+            page,
+            Kind::Note,
+            &note.slug,
+            Original {
+                title: &note.meta.title,
+                summary: &note.meta.summary,
+                source: &note.source,
+                body: &note.body,
+            },
+        );
         let principle_title = self
-            .localized(page, Kind::Principle, &principle.slug, Original { title: &principle.meta.title, summary: &principle.meta.summary, source: &principle.source, body: &principle.body })
+            .localized(
+                page,
+                Kind::Principle,
+                &principle.slug,
+                Original {
+                    title: &principle.meta.title,
+                    summary: &principle.meta.summary,
+                    source: &principle.source,
+                    body: &principle.body,
+                },
+            )
             .title;
         NoteCard {
             slug: note.slug.clone(),
@@ -543,7 +574,17 @@ impl<'a> Renderer<'a> {
     fn principle_card(&self, page: &PageContext, i: usize) -> PrincipleCard {
         let site = self.site;
         let p = &site.principles[i];
-        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+        let text = self.localized(
+            page,
+            Kind::Principle,
+            &p.slug,
+            Original {
+                title: &p.meta.title,
+                summary: &p.meta.summary,
+                source: &p.source,
+                body: &p.body,
+            },
+        );
         PrincipleCard {
             slug: p.slug.clone(),
             number: p.meta.number,
@@ -614,7 +655,17 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let intro = site.page(HOME_PAGE).map(|i| {
             let home = &site.pages[i];
-            let text = self.localized(page, Kind::Page, HOME_PAGE, Original { title: &home.meta.title, summary: &home.meta.summary, source: &home.source, body: &home.body });
+            let text = self.localized(
+                page,
+                Kind::Page,
+                HOME_PAGE,
+                Original {
+                    title: &home.meta.title,
+                    summary: &home.meta.summary,
+                    source: &home.source,
+                    body: &home.body,
+                },
+            );
             self.body_html(page, text.source, text.body)
         });
         context! {
@@ -693,7 +744,17 @@ impl<'a> Renderer<'a> {
                 .collect::<Vec<_>>(),
         );
         let strategy = note.strategy.map(|s| principle.meta.strategies[s].clone());
-        let text = self.localized(page, Kind::Note, &note.slug, Original { title: &note.meta.title, summary: &note.meta.summary, source: &note.source, body: &note.body });
+        let text = self.localized(
+            page,
+            Kind::Note,
+            &note.slug,
+            Original {
+                title: &note.meta.title,
+                summary: &note.meta.summary,
+                source: &note.source,
+                body: &note.body,
+            },
+        );
         context! {
             title => text.title,
             description => text.summary,
@@ -752,7 +813,17 @@ impl<'a> Renderer<'a> {
 
     fn principle_card_short(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.principles[i];
-        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+        let text = self.localized(
+            page,
+            Kind::Principle,
+            &p.slug,
+            Original {
+                title: &p.meta.title,
+                summary: &p.meta.summary,
+                source: &p.source,
+                body: &p.body,
+            },
+        );
         context! {
             slug => p.slug,
             title => text.title,
@@ -773,7 +844,17 @@ impl<'a> Renderer<'a> {
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })
             .collect();
-        let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+        let text = self.localized(
+            page,
+            Kind::Principle,
+            &p.slug,
+            Original {
+                title: &p.meta.title,
+                summary: &p.meta.summary,
+                source: &p.source,
+                body: &p.body,
+            },
+        );
         context! {
             title => text.title,
             description => text.summary,
@@ -800,7 +881,17 @@ impl<'a> Renderer<'a> {
 
     fn page(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.pages[i];
-        let text = self.localized(page, Kind::Page, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+        let text = self.localized(
+            page,
+            Kind::Page,
+            &p.slug,
+            Original {
+                title: &p.meta.title,
+                summary: &p.meta.summary,
+                source: &p.source,
+                body: &p.body,
+            },
+        );
         context! {
             title => text.title,
             description => text.summary,

@@ -400,7 +400,10 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
     }
     // The corpus has no translations, so it is published in its one language (a project with
     // translations lists its languages the same way).
-    std::fs::write(dir.join("guidance.yaml"), "title: Synthetic corpus\nlanguages: [en]\n")?;
+    std::fs::write(
+        dir.join("guidance.yaml"),
+        "title: Synthetic corpus\nlanguages: [en]\n",
+    )?;
 
     let mut rng = Rng::new(seed);
     let infos: Vec<NoteInfo> = (0..notes)

@@ -85,6 +85,23 @@ impl Theme {
     }
 }
 
+/// The theme's scripts are written to be read, with comments and indentation; pages ship them
+/// without comment-only lines, blank lines and indentation, about a quarter lighter. Only whole
+/// lines are touched, which is safe as long as no template literal spans lines (a theme test
+/// checks the embedded scripts for that).
+pub fn compact_script(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 fn collect(dir: &Dir<'static>, files: &mut BTreeMap<String, Cow<'static, [u8]>>) {
     for file in dir.files() {
         let name = file.path().to_string_lossy().replace('\\', "/");
@@ -92,5 +109,39 @@ fn collect(dir: &Dir<'static>, files: &mut BTreeMap<String, Cow<'static, [u8]>>)
     }
     for sub in dir.dirs() {
         collect(sub, files);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_script_drops_comments_blank_lines_and_indentation_only() {
+        let source =
+            "// about\nfunction f() {\n\n    // why\n    return \"// not a comment\";\n}\n";
+        assert_eq!(
+            compact_script(source),
+            "function f() {\nreturn \"// not a comment\";\n}\n"
+        );
+    }
+
+    #[test]
+    fn embedded_scripts_have_no_template_literal_spanning_lines() {
+        let theme = Theme::embedded();
+        for (name, bytes) in theme
+            .files_under("static/")
+            .filter(|(n, _)| n.ends_with(".js"))
+        {
+            let text = std::str::from_utf8(bytes).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                assert_eq!(
+                    line.matches('`').count() % 2,
+                    0,
+                    "static/{name}:{}: a template literal spans lines",
+                    number + 1
+                );
+            }
+        }
     }
 }

@@ -36,7 +36,17 @@ impl Renderer<'_> {
         let site = self.site;
         let intro = site.page(DOWNLOAD_PAGE).map(|i| {
             let p = &site.pages[i];
-            let text = self.localized(page, Kind::Page, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+            let text = self.localized(
+                page,
+                Kind::Page,
+                &p.slug,
+                Original {
+                    title: &p.meta.title,
+                    summary: &p.meta.summary,
+                    source: &p.source,
+                    body: &p.body,
+                },
+            );
             (text.title, self.body_html(page, text.source, text.body))
         });
         let offline = self.options.offline_size.map(|bytes| {
@@ -62,12 +72,32 @@ impl Renderer<'_> {
         let site = self.site;
         let principle_title = |i: usize| {
             let p = &site.principles[i];
-            self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body })
+            self.localized(
+                page,
+                Kind::Principle,
+                &p.slug,
+                Original {
+                    title: &p.meta.title,
+                    summary: &p.meta.summary,
+                    source: &p.source,
+                    body: &p.body,
+                },
+            )
             .title
         };
         let note_title = |i: usize| {
             let n = &site.notes[i];
-            self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body })
+            self.localized(
+                page,
+                Kind::Note,
+                &n.slug,
+                Original {
+                    title: &n.meta.title,
+                    summary: &n.meta.summary,
+                    source: &n.source,
+                    body: &n.body,
+                },
+            )
             .title
         };
         let principle_link = |i: usize| {
@@ -156,7 +186,17 @@ impl Renderer<'_> {
             body.links.get(dest).map(|target| match target {
                 Target::Principle { index, anchor } => {
                     let p = &site.principles[*index];
-                    let shown = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+                    let shown = self.localized(
+                        page,
+                        Kind::Principle,
+                        &p.slug,
+                        Original {
+                            title: &p.meta.title,
+                            summary: &p.meta.summary,
+                            source: &p.source,
+                            body: &p.body,
+                        },
+                    );
                     format!(
                         "#{}",
                         print_id("principle", &p.slug, heading_in(shown.body, anchor))
@@ -164,7 +204,17 @@ impl Renderer<'_> {
                 }
                 Target::Note { index, anchor } => {
                     let n = &site.notes[*index];
-                    let shown = self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body });
+                    let shown = self.localized(
+                        page,
+                        Kind::Note,
+                        &n.slug,
+                        Original {
+                            title: &n.meta.title,
+                            summary: &n.meta.summary,
+                            source: &n.source,
+                            body: &n.body,
+                        },
+                    );
                     format!(
                         "#{}",
                         print_id("note", &n.slug, heading_in(shown.body, anchor))

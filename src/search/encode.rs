@@ -119,7 +119,29 @@ pub fn script_json(path: String, kind: &str, key: &str, json: &str) -> OutputFil
 
 /// Appends `text` as a JSON string literal.
 pub fn push_json(out: &mut String, text: &str) {
-    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+    out.push('"');
+    let mut plain = 0;
+    // Only ASCII characters need escaping, so byte positions are always character boundaries.
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + 1;
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -155,6 +177,20 @@ mod tests {
         push_set(&mut half, &evens, 1000);
         assert!(half.starts_with('B'));
         assert_eq!(half.len(), 1 + 167);
+    }
+
+    #[test]
+    fn json_strings_match_serde() {
+        for text in [
+            "plain",
+            "quote \" back \\ slash",
+            "lines\n\r\ttab \u{1} \u{1f}",
+            "égalité 治理 \u{2028}",
+        ] {
+            let mut out = String::new();
+            push_json(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap());
+        }
     }
 
     #[test]

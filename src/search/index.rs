@@ -54,18 +54,35 @@ struct Scorer {
 }
 
 impl Scorer {
-    fn score(&self, p: &Posting, df: usize) -> f64 {
-        let lengths = &self.lengths[p.doc as usize];
-        let mut weighted = 0.0;
-        for f in 0..4 {
-            if p.tf[f] > 0 {
-                let norm = 1.0 - B[f] + B[f] * f64::from(lengths[f]) / self.average[f];
-                weighted += WEIGHT[f] * f64::from(p.tf[f]) / norm;
-            }
-        }
+    /// Each document's field weights divided by its length normalisation, computed once.
+    fn field_factors(&self) -> Vec<[f64; 4]> {
+        self.lengths
+            .iter()
+            .map(|lengths| {
+                let mut factors = [0.0; 4];
+                for f in 0..4 {
+                    factors[f] =
+                        WEIGHT[f] / (1.0 - B[f] + B[f] * f64::from(lengths[f]) / self.average[f]);
+                }
+                factors
+            })
+            .collect()
+    }
+
+    fn idf(&self, df: usize) -> f64 {
         let df = df as f64;
-        let idf = (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln();
+        (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn score_with(p: &Posting, factors: &[[f64; 4]], idf: f64) -> f64 {
+        let factors = &factors[p.doc as usize];
+        let weighted: f64 = (0..4).map(|f| f64::from(p.tf[f]) * factors[f]).sum();
         idf * weighted * (K1 + 1.0) / (K1 + weighted)
+    }
+
+    #[cfg(test)]
+    fn score(&self, p: &Posting, df: usize) -> f64 {
+        Scorer::score_with(p, &self.field_factors(), self.idf(df))
     }
 }
 
@@ -108,26 +125,34 @@ pub fn build(
         lengths,
         average,
     };
-    let max = terms
+    // Impacts: ln(1 + score) on a 6-bit scale up to the highest score in the index.
+    let factors = scorer.field_factors();
+    let scores: Vec<Vec<f32>> = terms
         .par_iter()
         .map(|(_, ps)| {
+            let idf = scorer.idf(ps.len());
             ps.iter()
-                .map(|p| scorer.score(p, ps.len()))
-                .fold(0.0, f64::max)
+                .map(|p| (1.0 + Scorer::score_with(p, &factors, idf)).ln() as f32)
+                .collect()
         })
-        .reduce(|| 0.0, f64::max);
-    let scale = 63.0 / (1.0 + max.max(1e-9)).ln();
-    let quantize = |s: f64| ((1.0 + s).ln() * scale).round().clamp(1.0, 63.0) as u8;
+        .collect();
+    let max = scores
+        .par_iter()
+        .map(|s| s.iter().copied().fold(0.0, f32::max))
+        .reduce(|| 0.0, f32::max);
+    let scale = 63.0 / f64::from(max).max(1e-9);
     let encoded: Vec<String> = terms
         .par_iter()
-        .map(|(_, ps)| {
-            let impacts: Vec<u8> = ps
+        .zip(&scores)
+        .map(|((_, ps), scores)| {
+            let impacts: Vec<u8> = scores
                 .iter()
-                .map(|p| quantize(scorer.score(p, ps.len())))
+                .map(|&s| (f64::from(s) * scale).round().clamp(1.0, 63.0) as u8)
                 .collect();
             encode_term(ps, &impacts, n as u32, limits.head)
         })
         .collect();
+    drop(scores);
 
     let mut files = Vec::new();
     // Term shards, by size, in term order.
@@ -316,44 +341,50 @@ pub fn build(
 /// A term's postings: document count, then `F` and every posting in document order, or `H`, the
 /// set of documents and the `head` highest-impact postings, whichever is more useful per byte.
 fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) -> String {
-    let mut full = String::new();
-    push_number(&mut full, postings.len() as u64);
-    full.push('F');
-    let mut previous: Option<u32> = None;
-    for (p, &q) in postings.iter().zip(impacts) {
-        push_number(
-            &mut full,
-            u64::from(previous.map_or(p.doc, |prev| p.doc - prev - 1)),
-        );
-        previous = Some(p.doc);
-        push_six(&mut full, q);
-        push_mask(&mut full, p.mask());
-    }
+    // Complete postings rank every document exactly; pay a little for them. Past a few times the
+    // head's length they are always longer than the set and the head.
+    let full = (postings.len() <= head * 8).then(|| {
+        let mut full = String::new();
+        push_number(&mut full, postings.len() as u64);
+        full.push('F');
+        let mut previous: Option<u32> = None;
+        for (p, &q) in postings.iter().zip(impacts) {
+            push_number(
+                &mut full,
+                u64::from(previous.map_or(p.doc, |prev| p.doc - prev - 1)),
+            );
+            previous = Some(p.doc);
+            push_six(&mut full, q);
+            push_mask(&mut full, p.mask());
+        }
+        full
+    });
     if postings.len() <= head {
-        return full;
+        return full.unwrap_or_default();
     }
-    let mut order: Vec<usize> = (0..postings.len()).collect();
-    order.sort_by(|&a, &b| {
+    let by_impact = |&a: &usize, &b: &usize| {
         impacts[b]
             .cmp(&impacts[a])
             .then(postings[a].doc.cmp(&postings[b].doc))
-    });
+    };
+    let mut order: Vec<usize> = (0..postings.len()).collect();
+    order.select_nth_unstable_by(head - 1, by_impact);
+    order.truncate(head);
+    order.sort_unstable_by(by_impact);
     let mut short = String::new();
     push_number(&mut short, postings.len() as u64);
     short.push('H');
     let docs: Vec<u32> = postings.iter().map(|p| p.doc).collect();
     push_set(&mut short, &docs, total);
     push_number(&mut short, head as u64);
-    for &i in &order[..head] {
+    for &i in &order {
         push_number(&mut short, u64::from(postings[i].doc));
         push_six(&mut short, impacts[i]);
         push_mask(&mut short, postings[i].mask());
     }
-    // Complete postings rank every document exactly; pay a little for them.
-    if full.len() <= short.len() + 512 {
-        full
-    } else {
-        short
+    match full {
+        Some(full) if full.len() <= short.len() + 512 => full,
+        _ => short,
     }
 }
 

@@ -75,6 +75,10 @@ pub fn normalize(word: &str) -> String {
 
 /// Calls `emit` with every term of `text`, in order. `scratch` is reused between words.
 pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
+    if text.is_ascii() {
+        // No bigram scripts, no segmentation tables (see `words`).
+        return ascii_words(text.as_bytes(), &mut String::new(), &mut emit);
+    }
     let mut rest = text;
     while !rest.is_empty() {
         // Split off the next run of bigram-script characters, and the text before it.
@@ -145,20 +149,30 @@ fn ascii_words(bytes: &[u8], word: &mut String, emit: &mut impl FnMut(&str)) {
             i += 1;
             continue;
         }
-        word.clear();
+        let start = i;
+        let mut upper = false;
         while i < bytes.len() {
             let c = bytes[i];
             let between_digits = (c == b'.' || c == b',')
                 && bytes[i - 1].is_ascii_digit()
                 && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
             if c.is_ascii_alphanumeric() || between_digits {
-                word.push(c.to_ascii_lowercase() as char);
+                upper |= c.is_ascii_uppercase();
                 i += 1;
             } else {
                 break;
             }
         }
-        emit(word);
+        // ASCII throughout, so any byte range is a valid string.
+        let run = std::str::from_utf8(&bytes[start..i]).unwrap_or_default();
+        if upper {
+            word.clear();
+            word.push_str(run);
+            word.make_ascii_lowercase();
+            emit(word);
+        } else {
+            emit(run);
+        }
     }
 }
 

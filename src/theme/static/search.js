@@ -1118,10 +1118,11 @@
 
   // ---- Start ----------------------------------------------------------------------------------
 
-  api.open = openSearch;
-  api.parse = parse;
+  // For tests and benchmarks: the page's language, its search, and a query's results as the
+  // search box would show them (`api.ready` is the search page's first update, `api.error` the
+  // last failure, `api.noSegmenter` forces the tokenizer's fallback without Intl.Segmenter).
   api.lang = lang;
-  // For tests and benchmarks: a query's ranked results as the search box would show them.
+  api.open = openSearch;
   api.query = function (q, want, maxSections) {
     return openSearch(lang).then(function (search) {
       return search.search(q).then(function (result) {
