@@ -42,29 +42,33 @@ pub fn push_mask(out: &mut String, mask: u128) {
 
 /// A set of document numbers (ascending, distinct) among `total`, in its shortest encoding.
 pub fn push_set(out: &mut String, docs: &[u32], total: u32) {
-    let list = gaps(docs);
     let bitmap_len = (total as usize).div_ceil(6);
-    let complement: Vec<u32> = {
-        let mut missing = Vec::with_capacity(total as usize - docs.len());
+    // A list takes at least a character per number: only candidates that can beat the bitmap
+    // are written out.
+    let list = (docs.len() <= bitmap_len).then(|| gaps(docs));
+    let missing = total as usize - docs.len();
+    let complement = (missing < bitmap_len).then(|| {
+        let mut absent = Vec::with_capacity(missing);
         let mut next = docs.iter().peekable();
         for d in 0..total {
             if next.peek() == Some(&&d) {
                 next.next();
             } else {
-                missing.push(d);
+                absent.push(d);
             }
         }
-        missing
-    };
-    let mut complement_text = String::new();
-    push_number(&mut complement_text, complement.len() as u64);
-    complement_text.push_str(&gaps(&complement));
-    if list.len() <= bitmap_len && list.len() <= complement_text.len() {
+        let mut text = String::new();
+        push_number(&mut text, absent.len() as u64);
+        text.push_str(&gaps(&absent));
+        text
+    });
+    let len = |t: &Option<String>| t.as_ref().map_or(usize::MAX, String::len);
+    if len(&list) <= bitmap_len && len(&list) <= len(&complement) {
         out.push('L');
-        out.push_str(&list);
-    } else if complement_text.len() < bitmap_len {
+        out.push_str(&list.unwrap_or_default());
+    } else if len(&complement) < bitmap_len {
         out.push('C');
-        out.push_str(&complement_text);
+        out.push_str(&complement.unwrap_or_default());
     } else {
         out.push('B');
         let mut bits = vec![0u8; bitmap_len];
@@ -120,6 +124,11 @@ pub fn script_json(path: String, kind: &str, key: &str, json: &str) -> OutputFil
 /// Appends `text` as a JSON string literal.
 pub fn push_json(out: &mut String, text: &str) {
     out.push('"');
+    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     let mut plain = 0;
     // Only ASCII characters need escaping, so byte positions are always character boundaries.
     for (i, &b) in text.as_bytes().iter().enumerate() {

@@ -10,6 +10,8 @@
 //! postings of only its highest-impact documents (ranking the top results, which is what a
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
+use std::fmt::Write as _;
+
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -247,11 +249,12 @@ pub fn build(
         push_json(&mut out, &doc.title);
         out.push_str(",\"u\":");
         push_json(&mut out, &doc.path);
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             ",\"k\":\"{}\",\"z\":{}",
             doc.kind.code(),
             doc.sections.len()
-        ));
+        );
         if doc.lang != lang {
             out.push_str(",\"l\":");
             push_json(&mut out, &doc.lang);
@@ -264,7 +267,7 @@ pub fn build(
         for (k, s) in sections.iter().enumerate() {
             let index = c * per_chunk + k;
             out.push_str(if k == 0 { "[" } else { ",[" });
-            out.push_str(&format!("{index},"));
+            let _ = write!(out, "{index},");
             push_json(&mut out, s.anchor);
             out.push(',');
             push_json(&mut out, s.heading);

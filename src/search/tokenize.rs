@@ -77,7 +77,7 @@ pub fn normalize(word: &str) -> String {
 pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
     if text.is_ascii() {
         // No bigram scripts, no segmentation tables (see `words`).
-        return ascii_words(text.as_bytes(), &mut String::new(), &mut emit);
+        return ascii_words(text, &mut String::new(), &mut emit);
     }
     let mut rest = text;
     while !rest.is_empty() {
@@ -135,14 +135,15 @@ fn words(span: &str, emit: &mut impl FnMut(&str)) {
     let mut word = String::new();
     for piece in span.split(|c: char| c.is_ascii_whitespace()) {
         if piece.is_ascii() {
-            ascii_words(piece.as_bytes(), &mut word, emit);
+            ascii_words(piece, &mut word, emit);
         } else {
             unicode_words(piece, &mut word, emit);
         }
     }
 }
 
-fn ascii_words(bytes: &[u8], word: &mut String, emit: &mut impl FnMut(&str)) {
+fn ascii_words(text: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_alphanumeric() {
@@ -163,8 +164,7 @@ fn ascii_words(bytes: &[u8], word: &mut String, emit: &mut impl FnMut(&str)) {
                 break;
             }
         }
-        // ASCII throughout, so any byte range is a valid string.
-        let run = std::str::from_utf8(&bytes[start..i]).unwrap_or_default();
+        let run = &text[start..i];
         if upper {
             word.clear();
             word.push_str(run);

@@ -776,7 +776,7 @@
   // A phrase query's candidates (documents with all its words) are checked against their text:
   // all of them when there are at most `limit`, for an exact count; otherwise as they are shown,
   // and the count is a lower bound.
-  var PHRASE_CHECKS = 10;
+  var PHRASE_CHECKS = 6;
 
   function finalHits(search, result, hits, limit) {
     if (!result.parsed.phrases.length) return Promise.resolve({ hits: hits, approximate: false });
@@ -1057,7 +1057,7 @@
     function showMore() {
       if (!state) return Promise.resolve();
       var mine = state;
-      return presentSome(mine.search, mine.hits, mine.next, PAGE, 3, PHRASE_CHECKS * 4).then(function (p) {
+      return presentSome(mine.search, mine.hits, mine.next, PAGE, 3, 40).then(function (p) {
         if (mine !== state) return;
         mine.next = p.next;
         mine.shown += p.shown.length;
@@ -1081,7 +1081,7 @@
             result = search.everything();
             if (!anyFilter) result.hits = [];
           }
-          return finalHits(search, result, result.hits, PHRASE_CHECKS * 10).then(function (f) {
+          return finalHits(search, result, result.hits, 100).then(function (f) {
             if (mine !== seq) return;
             var filtered = filterHits(f.hits, facets, selected);
             showCounts(filtered.counts);
