@@ -5,14 +5,19 @@
 //! it prints:
 //!
 //! - index build time, and what the index adds to the build (index stage + writing its files,
-//!   over load + link + render + writing everything else);
+//!   over load + link + render + writing everything else), in wall and CPU time, each stage the
+//!   median of three runs, writes to /dev/shm so that other processes' disk I/O does not count;
 //! - total index bytes and files (every language), and the default language's share;
 //! - bytes loaded for a first query typed into the header box (search.js + manifest + vocabulary
 //!   + term shards + text chunks), over 20 queries each in a fresh tab: median and largest;
 //! - query latency in Chromium after the page has loaded, over 100 varied queries (words, pairs,
 //!   prefixes, typos, phrases) as the header box runs them (ranking and the text of the five
-//!   results shown): median and p95, cold (each query may load new index files, over a local HTTP
-//!   server) and warm (the same queries again, files cached).
+//!   results shown): median and p95, cold (each query may load new index files) and warm (the
+//!   same queries again, files cached), over a local HTTP server and from `file://`.
+//!
+//! `cargo bench --bench search -- index 10000` times only the index stage;
+//! `SEARCH_PROBE="query" cargo bench --bench search -- 1000` shows how one query resolves (`all`
+//! times the 100 queries one by one).
 //!
 //! Targets: first query on 10,000 notes loads at most 100 KB; median query under 10 ms; the index
 //! adds at most 20% to build time.
@@ -284,7 +289,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
         .map(|f| f.bytes.len() as u64)
         .sum();
     println!(
-        "  index size     {:.2} MB in {} files, all {} languages; {default}: {:.2} MB in {} files \
+        "  index size     {:.2} MB in {} files, languages: {}; {default}: {:.2} MB in {} files \
          ({:.2} MB of it section text for snippets)",
         total as f64 / 1e6,
         index.len(),
