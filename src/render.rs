@@ -424,19 +424,14 @@ impl<'a> Renderer<'a> {
     }
 
     /// A document's title, summary and body in the page's language (the original where untranslated).
-    fn localized<'s>(
-        &'s self,
-        page: &PageContext,
-        kind: Kind,
-        slug: &str,
-        original: Original<'s>,
-    ) -> Localized<'s> {
+    fn localized<'s>(&'s self, page: &PageContext, document: &'s impl Document) -> Localized<'s> {
+        let (kind, slug) = (document.kind(), document.slug());
         let Original {
             title,
             summary,
             source,
             body,
-        } = original;
+        } = document.original();
         match self.site.translation(kind, slug, &page.lang) {
             Some(t) => Localized {
                 title: t.title.as_deref().unwrap_or(title),
@@ -528,30 +523,8 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
-        let text = self.localized(
-            page,
-            Kind::Note,
-            &note.slug,
-            Original {
-                title: &note.meta.title,
-                summary: &note.meta.summary,
-                source: &note.source,
-                body: &note.body,
-            },
-        );
-        let principle_title = self
-            .localized(
-                page,
-                Kind::Principle,
-                &principle.slug,
-                Original {
-                    title: &principle.meta.title,
-                    summary: &principle.meta.summary,
-                    source: &principle.source,
-                    body: &principle.body,
-                },
-            )
-            .title;
+        let text = self.localized(page, note);
+        let principle_title = self.localized(page, principle).title;
         NoteCard {
             slug: note.slug.clone(),
             title: text.title.to_string(),
@@ -574,17 +547,7 @@ impl<'a> Renderer<'a> {
     fn principle_card(&self, page: &PageContext, i: usize) -> PrincipleCard {
         let site = self.site;
         let p = &site.principles[i];
-        let text = self.localized(
-            page,
-            Kind::Principle,
-            &p.slug,
-            Original {
-                title: &p.meta.title,
-                summary: &p.meta.summary,
-                source: &p.source,
-                body: &p.body,
-            },
-        );
+        let text = self.localized(page, p);
         PrincipleCard {
             slug: p.slug.clone(),
             number: p.meta.number,
@@ -655,17 +618,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let intro = site.page(HOME_PAGE).map(|i| {
             let home = &site.pages[i];
-            let text = self.localized(
-                page,
-                Kind::Page,
-                HOME_PAGE,
-                Original {
-                    title: &home.meta.title,
-                    summary: &home.meta.summary,
-                    source: &home.source,
-                    body: &home.body,
-                },
-            );
+            let text = self.localized(page, home);
             self.body_html(page, text.source, text.body)
         });
         context! {
@@ -744,17 +697,7 @@ impl<'a> Renderer<'a> {
                 .collect::<Vec<_>>(),
         );
         let strategy = note.strategy.map(|s| principle.meta.strategies[s].clone());
-        let text = self.localized(
-            page,
-            Kind::Note,
-            &note.slug,
-            Original {
-                title: &note.meta.title,
-                summary: &note.meta.summary,
-                source: &note.source,
-                body: &note.body,
-            },
-        );
+        let text = self.localized(page, note);
         context! {
             title => text.title,
             description => text.summary,
@@ -813,17 +756,7 @@ impl<'a> Renderer<'a> {
 
     fn principle_card_short(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.principles[i];
-        let text = self.localized(
-            page,
-            Kind::Principle,
-            &p.slug,
-            Original {
-                title: &p.meta.title,
-                summary: &p.meta.summary,
-                source: &p.source,
-                body: &p.body,
-            },
-        );
+        let text = self.localized(page, p);
         context! {
             slug => p.slug,
             title => text.title,
@@ -844,17 +777,7 @@ impl<'a> Renderer<'a> {
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })
             .collect();
-        let text = self.localized(
-            page,
-            Kind::Principle,
-            &p.slug,
-            Original {
-                title: &p.meta.title,
-                summary: &p.meta.summary,
-                source: &p.source,
-                body: &p.body,
-            },
-        );
+        let text = self.localized(page, p);
         context! {
             title => text.title,
             description => text.summary,
@@ -881,17 +804,7 @@ impl<'a> Renderer<'a> {
 
     fn page(&self, page: &PageContext, i: usize) -> Value {
         let p = &self.site.pages[i];
-        let text = self.localized(
-            page,
-            Kind::Page,
-            &p.slug,
-            Original {
-                title: &p.meta.title,
-                summary: &p.meta.summary,
-                source: &p.source,
-                body: &p.body,
-            },
-        );
+        let text = self.localized(page, p);
         context! {
             title => text.title,
             description => text.summary,
@@ -943,6 +856,38 @@ impl<'a> Renderer<'a> {
         }
     }
 }
+
+/// A principle, note or page, as `localized` needs it to find its translation.
+trait Document {
+    fn kind(&self) -> Kind;
+    fn slug(&self) -> &str;
+    fn original(&self) -> Original<'_>;
+}
+
+macro_rules! impl_document {
+    ($type:ty, $kind:expr) => {
+        impl Document for $type {
+            fn kind(&self) -> Kind {
+                $kind
+            }
+            fn slug(&self) -> &str {
+                &self.slug
+            }
+            fn original(&self) -> Original<'_> {
+                Original {
+                    title: &self.meta.title,
+                    summary: &self.meta.summary,
+                    source: &self.source,
+                    body: &self.body,
+                }
+            }
+        }
+    };
+}
+
+impl_document!(Note, Kind::Note);
+impl_document!(Principle, Kind::Principle);
+impl_document!(Page, Kind::Page);
 
 /// A document's reader-facing text as written in the default language.
 struct Original<'s> {

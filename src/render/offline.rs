@@ -4,9 +4,9 @@
 use minijinja::{Value, context};
 use serde::Serialize;
 
-use super::{LinkStyle, Original, PageContext, PageId, Renderer};
+use super::{LinkStyle, PageContext, PageId, Renderer};
 use crate::bundle;
-use crate::model::{Body, Kind, Site, SourceFile, Status, Target};
+use crate::model::{Body, Site, SourceFile, Status, Target};
 
 /// Where each document starts in the print edition: `principle--<slug>` or `note--<slug>`.
 /// Generated heading ids never contain `--`, so these cannot collide with a document's own ids,
@@ -36,17 +36,7 @@ impl Renderer<'_> {
         let site = self.site;
         let intro = site.page(DOWNLOAD_PAGE).map(|i| {
             let p = &site.pages[i];
-            let text = self.localized(
-                page,
-                Kind::Page,
-                &p.slug,
-                Original {
-                    title: &p.meta.title,
-                    summary: &p.meta.summary,
-                    source: &p.source,
-                    body: &p.body,
-                },
-            );
+            let text = self.localized(page, p);
             (text.title, self.body_html(page, text.source, text.body))
         });
         let offline = self.options.offline_size.map(|bytes| {
@@ -72,33 +62,11 @@ impl Renderer<'_> {
         let site = self.site;
         let principle_title = |i: usize| {
             let p = &site.principles[i];
-            self.localized(
-                page,
-                Kind::Principle,
-                &p.slug,
-                Original {
-                    title: &p.meta.title,
-                    summary: &p.meta.summary,
-                    source: &p.source,
-                    body: &p.body,
-                },
-            )
-            .title
+            self.localized(page, p).title
         };
         let note_title = |i: usize| {
             let n = &site.notes[i];
-            self.localized(
-                page,
-                Kind::Note,
-                &n.slug,
-                Original {
-                    title: &n.meta.title,
-                    summary: &n.meta.summary,
-                    source: &n.source,
-                    body: &n.body,
-                },
-            )
-            .title
+            self.localized(page, n).title
         };
         let principle_link = |i: usize| {
             context! {
@@ -114,7 +82,7 @@ impl Renderer<'_> {
         let principles: Vec<Value> = (0..site.principles.len())
             .map(|i| {
                 let p = &site.principles[i];
-                let text = self.localized(page, Kind::Principle, &p.slug, Original { title: &p.meta.title, summary: &p.meta.summary, source: &p.source, body: &p.body });
+                let text = self.localized(page, p);
                 let id = print_id("principle", &p.slug, None);
                 let strategies: Vec<Value> = p
                     .meta
@@ -144,7 +112,7 @@ impl Renderer<'_> {
         let notes: Vec<Value> = (0..site.notes.len())
             .map(|i| {
                 let n = &site.notes[i];
-                let text = self.localized(page, Kind::Note, &n.slug, Original { title: &n.meta.title, summary: &n.meta.summary, source: &n.source, body: &n.body });
+                let text = self.localized(page, n);
                 let id = print_id("note", &n.slug, None);
                 context! {
                     provisional => n.meta.status == Status::Provisional,
@@ -186,17 +154,7 @@ impl Renderer<'_> {
             body.links.get(dest).map(|target| match target {
                 Target::Principle { index, anchor } => {
                     let p = &site.principles[*index];
-                    let shown = self.localized(
-                        page,
-                        Kind::Principle,
-                        &p.slug,
-                        Original {
-                            title: &p.meta.title,
-                            summary: &p.meta.summary,
-                            source: &p.source,
-                            body: &p.body,
-                        },
-                    );
+                    let shown = self.localized(page, p);
                     format!(
                         "#{}",
                         print_id("principle", &p.slug, heading_in(shown.body, anchor))
@@ -204,17 +162,7 @@ impl Renderer<'_> {
                 }
                 Target::Note { index, anchor } => {
                     let n = &site.notes[*index];
-                    let shown = self.localized(
-                        page,
-                        Kind::Note,
-                        &n.slug,
-                        Original {
-                            title: &n.meta.title,
-                            summary: &n.meta.summary,
-                            source: &n.source,
-                            body: &n.body,
-                        },
-                    );
+                    let shown = self.localized(page, n);
                     format!(
                         "#{}",
                         print_id("note", &n.slug, heading_in(shown.body, anchor))
