@@ -24,8 +24,6 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-#[path = "../tests/search_http/mod.rs"]
-mod search_http;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -94,7 +92,7 @@ fn probe(root: &Path, q: &str, browser: &common::Browser) {
         .unwrap_or_else(|d| panic!("{d}"));
     let temp = tempfile::tempdir().unwrap();
     guidance::emit::write_tree(temp.path(), &files).unwrap();
-    let server = search_http::Server::start(temp.path(), "/");
+    let server = common::StaticServer::start(temp.path());
     let page = browser.open(&server.url(""));
     page.wait_for(
         "document.getElementById('site-search').getAttribute('role') === 'combobox'",
@@ -310,7 +308,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
         println!("  browser        SKIP: no Chromium");
         return;
     };
-    let server = search_http::Server::start(&out, "/");
+    let server = common::StaticServer::start(&out);
     let start_page = site
         .notes
         .first()
@@ -345,7 +343,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
             .iter()
             .filter_map(|u| u.as_str()?.strip_prefix(&base))
             .filter(|p| p.starts_with("search/") || *p == "static/search.js")
-            .map(|p| std::fs::metadata(out.join(search_http::decode(p))).map_or(0, |m| m.len()))
+            .map(|p| std::fs::metadata(out.join(common::percent_decode(p))).map_or(0, |m| m.len()))
             .sum();
         first.push(bytes as f64);
         biggest.push((bytes, q.clone()));

@@ -2,7 +2,6 @@
 //! and the real content, opened from `file://` and from a local HTTP server (at the root and
 //! under a subpath), in both link styles.
 mod common;
-mod search_http;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -169,7 +168,7 @@ fn fixture_search_works_over_http_and_from_disk() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("notes/egalite/"));
     check_fixture_queries(&page, false);
     assert_local_only(&page);
@@ -185,7 +184,7 @@ fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/sub/site/");
+    let server = common::StaticServer::start_under(&site, "/sub/site/");
     let page = browser.open(&server.url("notes/egalite/"));
     let groups = assert_top(&page, "ledger", "notes/");
     for g in &groups {
@@ -202,7 +201,7 @@ fn fixture_search_works_under_a_subpath_and_in_the_file_link_style() {
     let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
     assert_eq!(href, common::file_url(&offline, "notes/egalite/index.html"));
     // Served over HTTP, the File style still names index.html (the page's own links do).
-    let server = search_http::Server::start(&offline, "/");
+    let server = common::StaticServer::start(&offline);
     let page = browser.open(&server.url("index.html"));
     let href = assert_top(&page, "egalite", "notes/egalite/")[0].hrefs[0].clone();
     assert_eq!(href, server.url("notes/egalite/index.html"));
@@ -215,7 +214,7 @@ fn keyboard_navigation_follows_the_combobox_pattern() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("about/"));
     let input = "document.getElementById('site-search')";
     assert_eq!(
@@ -446,7 +445,7 @@ fn search_page_filters_narrow_results_with_right_counts() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("search/?q=ledger"));
     check_search_page(&page);
     // A shared address restores the query and the filters.
@@ -494,7 +493,7 @@ fn titles_from_the_index_are_text_never_html() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url(""));
     page.eval("window.__alerted = false; window.alert = () => { window.__alerted = true; }");
     let (groups, _) = header_search(&page, "onerror");
@@ -540,7 +539,7 @@ fn real_content_search_over_http_and_from_disk() {
         return;
     };
     let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let (_dir2, offline) = render(&common::repo_root(), LinkStyle::File);
     for url in [
         server.url("notes/data-sharing/"),
@@ -665,7 +664,7 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
         return;
     };
     let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     // A French page searches the French index: the translated principle, at its French address.
     let page = browser.open(&server.url("fr/principles/participation/"));
     let groups = assert_top(
@@ -720,7 +719,7 @@ fn the_search_ui_passes_axe_with_results_open() {
         return;
     };
     let (_dir, site) = render(&fixture(), LinkStyle::Clean);
-    let server = search_http::Server::start(&site, "/");
+    let server = common::StaticServer::start(&site);
     let page = browser.open(&server.url("notes/egalite/"));
     header_search(&page, "ledger");
     page.press_key("ArrowDown");

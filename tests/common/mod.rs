@@ -4,7 +4,10 @@
 //! Each test binary includes this with `mod common;` and uses what it needs.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -70,11 +73,15 @@ pub fn copy_of_real_project() -> tempfile::TempDir {
 
 /// A static file server for a folder on 127.0.0.1 (index.html for folders, 404.html for misses),
 /// standing in for any web host. `prefix` serves the site under a subpath, e.g. "/sub/".
+///
+/// One thread per connection and one request per connection (`Connection: close`): Chromium opens
+/// many connections at once (search loads several index files in parallel), and a pooled server
+/// can leave one of them waiting behind idle keep-alive connections until the test times out.
 pub struct StaticServer {
     pub port: u16,
     pub prefix: String,
-    server: Arc<tiny_http::Server>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl StaticServer {
@@ -83,25 +90,26 @@ impl StaticServer {
     }
 
     pub fn start_under(dir: &Path, prefix: &str) -> StaticServer {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().unwrap().port();
-        let mut threads = Vec::new();
-        for _ in 0..4 {
-            let server = Arc::clone(&server);
-            let dir = dir.to_path_buf();
-            let prefix = prefix.to_string();
-            threads.push(std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    let response = serve_file(&dir, &prefix, request.url());
-                    let _ = request.respond(response);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (dir, root) = (dir.to_path_buf(), prefix.to_string());
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
                 }
-            }));
-        }
+                let Ok(stream) = stream else { continue };
+                let (dir, root) = (dir.clone(), root.clone());
+                std::thread::spawn(move || answer(stream, &dir, &root));
+            }
+        });
         StaticServer {
             port,
             prefix: prefix.to_string(),
-            server,
-            threads,
+            stop,
+            thread: Some(thread),
         }
     }
 
@@ -113,57 +121,74 @@ impl StaticServer {
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        self.server.unblock();
-        for _ in 0..self.threads.len() {
-            self.server.unblock();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
 
-fn serve_file(
-    dir: &Path,
-    prefix: &str,
-    url: &str,
-) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let path = url.split(['?', '#']).next().unwrap_or("/");
-    let not_found = || {
-        let body = std::fs::read(dir.join("404.html")).unwrap_or_default();
-        tiny_http::Response::from_data(body)
-            .with_status_code(404)
-            .with_header(content_type("html"))
+fn answer(stream: TcpStream, dir: &Path, prefix: &str) {
+    let mut reader = BufReader::new(&stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // The headers carry nothing this server needs; read past them.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let found =
+        resolve(dir, prefix, target).and_then(|file| Some((std::fs::read(&file).ok()?, file)));
+    let (status, body, kind) = match found {
+        Some((body, file)) => ("200 OK", body, content_type(&file)),
+        None => (
+            "404 Not Found",
+            std::fs::read(dir.join("404.html")).unwrap_or_default(),
+            "text/html; charset=utf-8",
+        ),
     };
-    let Some(relative) = path.strip_prefix(prefix) else {
-        return not_found();
-    };
-    if relative.split('/').any(|p| p == "..") {
-        return not_found();
-    }
-    let decoded = percent_decode(relative);
-    let mut file = dir.join(&decoded);
-    if file.is_dir() {
-        file = file.join("index.html");
-    }
-    match std::fs::read(&file) {
-        Ok(bytes) => {
-            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
-            tiny_http::Response::from_data(bytes).with_header(content_type(ext))
-        }
-        Err(_) => not_found(),
-    }
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut out = &stream;
+    let _ = out
+        .write_all(head.as_bytes())
+        .and_then(|_| out.write_all(&body))
+        .and_then(|_| out.flush());
 }
 
-fn percent_decode(text: &str) -> String {
+fn resolve(dir: &Path, prefix: &str, target: &str) -> Option<PathBuf> {
+    let path = target.split(['?', '#']).next()?;
+    let relative = percent_decode(path.strip_prefix(prefix)?);
+    if relative.split('/').any(|part| part == "..") {
+        return None;
+    }
+    let file = dir.join(relative);
+    let file = if file.is_dir() {
+        file.join("index.html")
+    } else {
+        file
+    };
+    file.is_file().then_some(file)
+}
+
+/// Decodes `%XX` escapes in a URL path.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| {
-                text.get(i + 1..i + 3)
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            })
-            .flatten();
-        if let Some(b) = escaped {
+        if bytes[i] == b'%'
+            && let Some(b) = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
             out.push(b);
             i += 3;
             continue;
@@ -174,8 +199,8 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn content_type(ext: &str) -> tiny_http::Header {
-    let mime = match ext {
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
@@ -185,8 +210,7 @@ fn content_type(ext: &str) -> tiny_http::Header {
         "txt" => "text/plain; charset=utf-8",
         "zip" => "application/zip",
         _ => "application/octet-stream",
-    };
-    tiny_http::Header::from_bytes("Content-Type", mime).unwrap()
+    }
 }
 
 /// `file://` URL of a path inside a folder on disk.
