@@ -155,12 +155,20 @@ fn bench(n: usize) {
 
     let stages = run_child("stages", &root);
     println!(
-        "  stages         load+link {:.3} s, render {:.3} s, offline copy (render + zip) {:.3} s, \
-         emit {:.3} s",
+        "  stages         load+link {:.3} s, data files {:.3} s (api {:.3}, feeds {:.3}, search {:.3}), \
+         render the web pages {:.3} s",
         get(&stages, "load_link"),
+        get(&stages, "api") + get(&stages, "feeds") + get(&stages, "search"),
+        get(&stages, "api"),
+        get(&stages, "feeds"),
+        get(&stages, "search"),
         get(&stages, "render"),
-        get(&stages, "offline"),
-        get(&stages, "emit"),
+    );
+    println!(
+        "                 publish {:.3} s (data once, every page rendered for the web and for the \
+         copy, copy compressed, all written), swap in {:.3} s",
+        get(&stages, "publish"),
+        get(&stages, "swap"),
     );
     let areas: Vec<String> = stages
         .iter()
@@ -273,13 +281,21 @@ fn child(mode: &str, root: &Path) {
             let (site, _) = guidance::load_site(root).unwrap_or_else(|d| fail(d));
             let load_link = t.elapsed().as_secs_f64();
             let theme = guidance::theme::Theme::load(root).unwrap_or_else(|d| fail(d));
-            let t = Instant::now();
-            let options = guidance::RenderOptions::default();
-            let files = guidance::generate(&site, &theme, options).unwrap_or_else(|d| fail(d));
-            let render = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let copy = guidance::bundle::offline_copy(&site, &theme).unwrap_or_else(|d| fail(d));
-            let offline = t.elapsed().as_secs_f64();
+            let timed = |name: &str, make: &dyn Fn() -> Vec<guidance::OutputFile>| {
+                let t = Instant::now();
+                let files = make();
+                print!("{name}={} ", t.elapsed().as_secs_f64());
+                files
+            };
+            let mut files = timed("api", &|| guidance::api::files(&site));
+            files.extend(timed("feeds", &|| guidance::feed::files(&site)));
+            files.extend(timed("search", &|| guidance::search::index(&site)));
+            files.extend(timed("render", &|| {
+                let options = guidance::RenderOptions::default();
+                let renderer = guidance::render::Renderer::new(&site, &theme, options)
+                    .unwrap_or_else(|d| fail(d));
+                renderer.render_all().unwrap_or_else(|d| fail(d))
+            }));
             let mut areas: std::collections::BTreeMap<String, usize> = Default::default();
             for file in &files {
                 let top = file.path.split('/').next().unwrap_or_default();
@@ -292,12 +308,26 @@ fn child(mode: &str, root: &Path) {
                 };
                 *areas.entry(area.to_string()).or_default() += file.bytes.len();
             }
-            *areas.entry("offline-zip".to_string()).or_default() += copy.bytes.len();
-            drop(copy);
+            drop(files);
+            let staging = tempfile::tempdir_in(root).expect("staging folder");
             let t = Instant::now();
-            guidance::emit::write_atomically(&out, &files).expect("emit");
-            let emit = t.elapsed().as_secs_f64();
-            print!("load_link={load_link} render={render} offline={offline} emit={emit}");
+            guidance::publish::publish(&site, &theme, staging.path()).unwrap_or_else(|d| fail(d));
+            let publish = t.elapsed().as_secs_f64();
+            let zip = staging.path().join(guidance::bundle::site_path(&site));
+            areas.insert(
+                "offline-zip".into(),
+                std::fs::metadata(zip).map_or(0, |m| m.len() as usize),
+            );
+            // Swapping a finished build in for the previous one (left by the timed builds),
+            // which is then deleted.
+            let t = Instant::now();
+            guidance::emit::replace_atomically(&out, |dir| {
+                std::fs::remove_dir(dir)?;
+                std::fs::rename(staging.path(), dir)
+            })
+            .expect("swap");
+            let swap = t.elapsed().as_secs_f64();
+            print!("load_link={load_link} publish={publish} swap={swap}");
             for (area, bytes) in areas {
                 print!(" mb_{area}={}", bytes as f64 / 1e6);
             }

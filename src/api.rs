@@ -7,6 +7,7 @@
 //! absolute. Output is deterministic: structs serialize their fields in declaration order, lists
 //! follow the site's own stable orders.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -99,12 +100,12 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             },
         ),
     ];
-    for i in 0..site.notes.len() {
-        out.push(json_file(
+    out.par_extend((0..site.notes.len()).into_par_iter().map(|i| {
+        json_file(
             &note_api_path(&site.notes[i].slug),
             &note_file(site, i, base_url.clone()),
-        ));
-    }
+        )
+    }));
     out.extend(FILES.iter().map(|f| OutputFile {
         path: f.schema_path(),
         bytes: f.schema.as_bytes().to_vec(),

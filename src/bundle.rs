@@ -61,8 +61,7 @@ pub fn offline_copy(site: &Site, theme: &Theme) -> Result<OfflineCopy, Diagnosti
         path: "README.txt".to_string(),
         bytes: readme(site).into_bytes(),
     });
-    let modified = content_date(site).and_then(zip_time).unwrap_or_default();
-    let bytes = zip_folder(&stem(site), &files, modified).map_err(|e| {
+    let bytes = zip_folder(&stem(site), &files, modified_time(site)).map_err(|e| {
         Diagnostics::from(Diagnostic::error(
             "zip",
             format!("cannot make the offline copy: {e}"),
@@ -147,42 +146,119 @@ fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Zips `files` under `folder/`: entries sorted by path, a directory entry before its contents,
 /// every timestamp `modified`, permissions 0644 (files) and 0755 (folders), Unix attributes and
-/// one compression level, so the same files always give the same bytes.
+/// one compression level, so the same files always give the same bytes. Files are compressed in
+/// parallel.
 pub fn zip_folder(folder: &str, files: &[OutputFile], modified: DateTime) -> io::Result<Vec<u8>> {
+    use rayon::prelude::*;
     let mut sorted: Vec<&OutputFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let base = SimpleFileOptions::default()
-        .last_modified_time(modified)
-        .system(System::Unix);
-    let file_options = base
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
-        .unix_permissions(0o644);
-    let dir_options = base.unix_permissions(0o755);
-    let mut zip = ZipWriter::new(io::Cursor::new(Vec::new()));
-    let mut dirs: Vec<String> = Vec::new();
-    zip.add_directory(format!("{folder}/"), dir_options)
-        .map_err(io::Error::other)?;
-    for file in sorted {
-        // Every folder on the way to the file, in order, once.
+    let entries = sorted
+        .par_iter()
+        .map(|file| ZipEntry::compress(folder, &file.path, &file.bytes, modified))
+        .collect::<io::Result<Vec<ZipEntry>>>()?;
+    let mut zip = FolderZip::new(io::Cursor::new(Vec::new()), folder, modified)?;
+    for entry in entries {
+        zip.add(entry)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+/// One file of a zip, already compressed: a one-entry archive in memory, made on any thread and
+/// later copied as it is into the whole zip by [`FolderZip::add`].
+pub struct ZipEntry {
+    path: String,
+    archive: Vec<u8>,
+}
+
+impl ZipEntry {
+    /// Compresses the file at `path` (inside `folder`).
+    pub fn compress(
+        folder: &str,
+        path: &str,
+        bytes: &[u8],
+        modified: DateTime,
+    ) -> io::Result<ZipEntry> {
+        let options = SimpleFileOptions::default()
+            .last_modified_time(modified)
+            .system(System::Unix)
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .unix_permissions(0o644);
+        let mut zip = ZipWriter::new(io::Cursor::new(Vec::with_capacity(bytes.len() / 3 + 256)));
+        zip.start_file(format!("{folder}/{path}"), options)
+            .map_err(io::Error::other)?;
+        zip.write_all(bytes)?;
+        Ok(ZipEntry {
+            path: path.to_string(),
+            archive: zip.finish().map_err(io::Error::other)?.into_inner(),
+        })
+    }
+}
+
+/// A zip being written entry by entry under one top-level folder. Entries must come in path
+/// order; each folder on the way to an entry gets its own entry the first time it is needed.
+pub struct FolderZip<W: Write + io::Seek> {
+    zip: ZipWriter<W>,
+    folder: String,
+    dir_options: SimpleFileOptions,
+    dirs: std::collections::HashSet<String>,
+    last: Option<String>,
+}
+
+impl<W: Write + io::Seek> FolderZip<W> {
+    pub fn new(writer: W, folder: &str, modified: DateTime) -> io::Result<FolderZip<W>> {
+        let dir_options = SimpleFileOptions::default()
+            .last_modified_time(modified)
+            .system(System::Unix)
+            .unix_permissions(0o755);
+        let mut zip = ZipWriter::new(writer);
+        zip.add_directory(format!("{folder}/"), dir_options)
+            .map_err(io::Error::other)?;
+        Ok(FolderZip {
+            zip,
+            folder: folder.to_string(),
+            dir_options,
+            dirs: Default::default(),
+            last: None,
+        })
+    }
+
+    /// Appends an entry, after the folders that lead to it.
+    pub fn add(&mut self, entry: ZipEntry) -> io::Result<()> {
+        // Sorted input is what makes the archive the same on every build.
+        if self.last.as_ref().is_some_and(|last| *last >= entry.path) {
+            return Err(io::Error::other(format!(
+                "zip entries out of order at {}",
+                entry.path
+            )));
+        }
         let mut at = 0;
-        while let Some(slash) = file.path[at..].find('/') {
-            let dir = &file.path[..at + slash];
-            if !dirs.iter().any(|d| d == dir) {
-                zip.add_directory(format!("{folder}/{dir}/"), dir_options)
+        while let Some(slash) = entry.path[at..].find('/') {
+            let dir = &entry.path[..at + slash];
+            if self.dirs.insert(dir.to_string()) {
+                self.zip
+                    .add_directory(format!("{}/{dir}/", self.folder), self.dir_options)
                     .map_err(io::Error::other)?;
-                dirs.push(dir.to_string());
             }
             at += slash + 1;
         }
-        zip.start_file(format!("{folder}/{}", file.path), file_options)
-            .map_err(io::Error::other)?;
-        zip.write_all(&file.bytes)?;
+        let archive = zip::ZipArchive::new(io::Cursor::new(entry.archive)).map_err(io::Error::other)?;
+        self.zip.merge_archive(archive).map_err(io::Error::other)?;
+        self.last = Some(entry.path);
+        Ok(())
     }
-    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+
+    pub fn finish(self) -> io::Result<W> {
+        self.zip.finish().map_err(io::Error::other)
+    }
 }
 
-/// Midnight on the content date: the timestamp every entry carries.
+/// The timestamp every entry of the copy carries: midnight on the content date.
+pub fn modified_time(site: &Site) -> DateTime {
+    content_date(site).and_then(zip_time).unwrap_or_default()
+}
+
+/// Midnight on `date`.
 fn zip_time(date: PartialDate) -> Option<DateTime> {
     DateTime::from_date_and_time(
         date.year,
@@ -196,7 +272,7 @@ fn zip_time(date: PartialDate) -> Option<DateTime> {
 }
 
 /// The plain-text note at the top of the zip's folder (CRLF, so every text editor shows lines).
-fn readme(site: &Site) -> String {
+pub fn readme(site: &Site) -> String {
     let config = &site.config;
     let mut text = format!("{}: offline copy\n", config.title);
     text.push_str(&"=".repeat(text.trim_end().chars().count()));

@@ -8,6 +8,15 @@ use crate::render::OutputFile;
 
 /// Writes `files` to `out`, replacing its previous contents only once everything is written.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
+    replace_atomically(out, |staging| write_tree(staging, files))
+}
+
+/// Lets `fill` write a new site into an empty staging folder beside `out`, then swaps it in for
+/// `out`. If `fill` fails, the staging folder is removed and `out` is left as it was.
+pub fn replace_atomically<T, E: From<io::Error>>(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<T, E> {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -21,7 +30,7 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.new-"))
         .tempdir_in(&parent)?;
-    write_tree(staging.path(), files)?;
+    let result = fill(staging.path())?;
     let staged = staging.keep();
     if out.exists() {
         let old = tempfile::Builder::new()
@@ -35,13 +44,13 @@ pub fn write_atomically(out: &Path, files: &[OutputFile]) -> io::Result<()> {
             std::fs::rename(&old_site, out)?;
             let _ = std::fs::remove_dir_all(&staged);
             let _ = std::fs::remove_dir_all(&old);
-            return Err(e);
+            return Err(e.into());
         }
         std::fs::remove_dir_all(&old)?;
     } else {
         std::fs::rename(&staged, out)?;
     }
-    Ok(())
+    Ok(result)
 }
 
 /// Writes files under `dir`, creating folders as needed: the folders first (each once), then the

@@ -22,6 +22,7 @@ pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod publish;
 pub mod render;
 pub mod search;
 pub mod serve;
@@ -71,9 +72,12 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
 /// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
 /// these apart from the pages, so everything of this kind belongs here.
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
-    let mut files = api::files(site);
-    files.extend(feed::files(site));
-    files.extend(search::index(site));
+    let ((mut files, feeds), index) = rayon::join(
+        || rayon::join(|| api::files(site), || feed::files(site)),
+        || search::index(site),
+    );
+    files.extend(feeds);
+    files.extend(index);
     files
 }
 
@@ -85,20 +89,36 @@ pub struct BuildReport {
     pub bytes: usize,
 }
 
-/// `guidance build`: load, link, render and write `out` atomically.
+/// `guidance build`: load, link, render and write `out` atomically, with the offline copy.
 pub fn build(root: &Path, out: &Path) -> Result<BuildReport, Diagnostics> {
     let (site, warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
-    let files = bundle::generate_with_offline_copy(&site, &theme, RenderOptions::default())?;
-    emit::write_atomically(out, &files).map_err(|e| {
-        Diagnostic::error("io", format!("cannot write the site: {e}"))
+    let published = emit::replace_atomically(out, |staging| {
+        publish::publish(&site, &theme, staging).map_err(BuildError::Content)
+    })
+    .map_err(|e| match e {
+        BuildError::Content(d) => d,
+        BuildError::Io(e) => Diagnostic::error("io", format!("cannot write the site: {e}"))
             .in_file(out.display().to_string())
+            .into(),
     })?;
     Ok(BuildReport {
         warnings,
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        bytes: files.iter().map(|f| f.bytes.len()).sum(),
+        pages: published.pages,
+        bytes: published.bytes as usize,
     })
+}
+
+/// Why writing a build failed: the content (already diagnosed) or the file system.
+enum BuildError {
+    Content(Diagnostics),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for BuildError {
+    fn from(e: std::io::Error) -> BuildError {
+        BuildError::Io(e)
+    }
 }
 
 /// `guidance check`: everything a build does except writing.

@@ -4,6 +4,8 @@
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use super::{LinkStyle, PageContext, PageId, Renderer};
 use crate::bundle;
 use crate::model::{Body, Site, SourceFile, Status, Target};
@@ -109,7 +111,9 @@ impl Renderer<'_> {
                 }
             })
             .collect();
+        // The notes make up most of the edition: their bodies render in parallel.
         let notes: Vec<Value> = (0..site.notes.len())
+            .into_par_iter()
             .map(|i| {
                 let n = &site.notes[i];
                 let text = self.localized(page, n);
