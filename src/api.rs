@@ -58,6 +58,25 @@ pub const FILES: [ApiFile; 4] = [
 
 /// Every file under `api/`: the data, then the schemas.
 pub fn files(site: &Site) -> Vec<OutputFile> {
+    let mut out = files_but_notes(site);
+    out.par_extend(
+        (0..site.notes.len())
+            .into_par_iter()
+            .map(|i| note_output(site, i)),
+    );
+    out
+}
+
+/// A note's own file, `api/notes/<slug>.json`.
+pub fn note_output(site: &Site, i: usize) -> OutputFile {
+    json_file(
+        &note_api_path(&site.notes[i].slug),
+        &note_file(site, i, site.config.base_url()),
+    )
+}
+
+/// Every file under `api/` except the notes' own files, which [`note_output`] makes one by one.
+pub fn files_but_notes(site: &Site) -> Vec<OutputFile> {
     let lang = site.config.default_language();
     let base_url = site.config.base_url();
     let mut out = vec![
@@ -100,12 +119,6 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             },
         ),
     ];
-    out.par_extend((0..site.notes.len()).into_par_iter().map(|i| {
-        json_file(
-            &note_api_path(&site.notes[i].slug),
-            &note_file(site, i, base_url.clone()),
-        )
-    }));
     out.extend(FILES.iter().map(|f| OutputFile {
         path: f.schema_path(),
         bytes: f.schema.as_bytes().to_vec(),

@@ -178,20 +178,70 @@ impl ZipEntry {
         bytes: &[u8],
         modified: DateTime,
     ) -> io::Result<ZipEntry> {
+        ZipEntry::compress_with(folder, path, modified, |out| out.write_all(bytes))
+    }
+
+    /// Compresses what `fill` writes as the file at `path` (inside `folder`).
+    pub fn compress_with<E: From<io::Error>>(
+        folder: &str,
+        path: &str,
+        modified: DateTime,
+        fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+    ) -> Result<ZipEntry, E> {
         let options = SimpleFileOptions::default()
             .last_modified_time(modified)
             .system(System::Unix)
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(6))
             .unix_permissions(0o644);
-        let mut zip = ZipWriter::new(io::Cursor::new(Vec::with_capacity(bytes.len() / 3 + 256)));
+        let mut zip = ZipWriter::new(io::Cursor::new(Vec::new()));
         zip.start_file(format!("{folder}/{path}"), options)
             .map_err(io::Error::other)?;
-        zip.write_all(bytes)?;
+        // The compressor's output depends on how its input is cut into writes, so every file
+        // reaches it in blocks of one size, however it was written.
+        let mut blocks = FixedBlocks {
+            inner: &mut zip,
+            buffer: Vec::with_capacity(COMPRESS_BLOCK),
+        };
+        fill(&mut blocks)?;
+        blocks.write_rest()?;
         Ok(ZipEntry {
             path: path.to_string(),
             archive: zip.finish().map_err(io::Error::other)?.into_inner(),
         })
+    }
+}
+
+const COMPRESS_BLOCK: usize = 64 * 1024;
+
+/// A writer that passes data on in blocks of exactly [`COMPRESS_BLOCK`] bytes (the last one
+/// shorter).
+struct FixedBlocks<'w, W: Write> {
+    inner: &'w mut W,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> FixedBlocks<'_, W> {
+    fn write_rest(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buffer)?;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for FixedBlocks<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let taken = data.len().min(COMPRESS_BLOCK - self.buffer.len());
+        self.buffer.extend_from_slice(&data[..taken]);
+        if self.buffer.len() == COMPRESS_BLOCK {
+            self.write_rest()?;
+        }
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Passing on a partial block would change the blocks; `write_rest` ends the file.
+        Ok(())
     }
 }
 
@@ -242,7 +292,8 @@ impl<W: Write + io::Seek> FolderZip<W> {
             }
             at += slash + 1;
         }
-        let archive = zip::ZipArchive::new(io::Cursor::new(entry.archive)).map_err(io::Error::other)?;
+        let archive =
+            zip::ZipArchive::new(io::Cursor::new(entry.archive)).map_err(io::Error::other)?;
         self.zip.merge_archive(archive).map_err(io::Error::other)?;
         self.last = Some(entry.path);
         Ok(())
@@ -360,6 +411,27 @@ mod tests {
         let dir = archive.by_name("copy/").unwrap();
         assert!(dir.is_dir());
         assert_eq!(dir.unix_mode().map(|m| m & 0o777), Some(0o755));
+    }
+
+    #[test]
+    fn a_file_compresses_the_same_however_it_is_written() {
+        let text: String = (0..40_000)
+            .map(|i| format!("<p>word {} of {}</p>\n", i * 7919 % 1000, i % 37))
+            .collect();
+        let time = DateTime::from_date_and_time(2024, 5, 10, 0, 0, 0).unwrap();
+        let whole = ZipEntry::compress("copy", "a.html", text.as_bytes(), time).unwrap();
+        let pieces = ZipEntry::compress_with("copy", "a.html", time, |out| {
+            for (i, piece) in text.as_bytes().chunks(1000).enumerate() {
+                // Pieces of varying sizes, as a template writes them.
+                let (a, b) = piece.split_at(i % piece.len().max(1));
+                out.write_all(a)?;
+                out.write_all(b)?;
+            }
+            Ok::<(), io::Error>(())
+        })
+        .unwrap();
+        assert!(text.len() > 4 * COMPRESS_BLOCK);
+        assert!(whole.archive == pieces.archive);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! [`crate::bundle::generate_with_offline_copy`] makes the same files in memory; a test holds the
 //! two to the same bytes.
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{LinkStyle, OutputFile, PageId, RenderOptions, Renderer};
 use crate::theme::Theme;
+use crate::{api, feed, search};
 
 /// Files rendered and compressed together before they are written: large enough to keep both
 /// cores busy, small enough that a batch of pages is a small part of memory.
@@ -37,6 +38,8 @@ enum Job {
     Page(PageId, String),
     /// A file that is the same in both (theme assets, data, feeds, search index).
     Shared(usize),
+    /// A note's own API file (`api/notes/<slug>.json`), the same in both.
+    NoteData(usize),
     /// `sitemap.xml` or `robots.txt`, which each render makes for itself.
     SiteFile(usize),
     /// The copy's `README.txt`, which the web site does not have.
@@ -55,8 +58,13 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
             ..RenderOptions::default()
         },
     )?;
+    // What `crate::data_files` makes, but the notes' API files, which are made in their batch.
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
-    shared.extend(crate::data_files(site));
+    let ((api, feeds), index) = rayon::join(
+        || rayon::join(|| api::files_but_notes(site), || feed::files(site)),
+        || search::index(site),
+    );
+    shared.extend(api.into_iter().chain(feeds).chain(index));
     let web_site_files = web.site_files();
     let copy_site_files = copy.site_files();
     let readme = bundle::readme(site);
@@ -77,6 +85,9 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
             .iter()
             .enumerate()
             .map(|(i, f)| (f.path.clone(), Job::SiteFile(i))),
+    );
+    jobs.extend(
+        (0..site.notes.len()).map(|i| (api::note_api_path(&site.notes[i].slug), Job::NoteData(i))),
     );
     jobs.push(("README.txt".to_string(), Job::Readme));
     jobs.sort_by(|a, b| a.0.cmp(&b.0));
@@ -102,23 +113,31 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
                         (&copy_site_files[*i].bytes[..]).into(),
                     ),
                     Job::Readme => (None, readme.as_bytes().into()),
-                    Job::Page(id, lang) => {
-                        // Two renders of one big page (the print edition) run side by side.
-                        let (page, written) = rayon::join(
-                            || copy.render_in(*id, lang).map_err(Diagnostics::from),
-                            || match id {
-                                PageId::Download => Ok(Written::default()),
-                                _ => {
-                                    let page =
-                                        web.render_in(*id, lang).map_err(Diagnostics::from)?;
-                                    write(dir, &page.path, &page.bytes)
-                                }
-                            },
-                        );
-                        let (page, written) = (page?, written?);
-                        let entry = ZipEntry::compress(&folder, path, &page.bytes, modified)
+                    Job::NoteData(i) => {
+                        let file = api::note_output(site, *i);
+                        let written = write(dir, path, &file.bytes)?;
+                        let entry = ZipEntry::compress(&folder, path, &file.bytes, modified)
                             .map_err(|e| io_error(&zip_path, e))?;
                         return Ok((entry, written));
+                    }
+                    Job::Page(id, lang) => {
+                        // The two renders run side by side, which matters for the one big page
+                        // (the print edition).
+                        let (entry, written) = rayon::join(
+                            || {
+                                ZipEntry::compress_with(&folder, path, modified, |out| {
+                                    copy.render_to(*id, lang, out).map_err(Failure::Render)
+                                })
+                            },
+                            || match id {
+                                PageId::Download => Ok(Written::default()),
+                                _ => write_with(dir, path, |out| {
+                                    web.render_to(*id, lang, out).map_err(Failure::Render)
+                                }),
+                            },
+                        );
+                        let entry = entry.map_err(|e| e.at(&zip_path))?;
+                        return Ok((entry, written.map_err(|e| e.at(&dir.join(path)))?));
                     }
                 };
                 let written = match web_file {
@@ -144,8 +163,10 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     diagnostics.into_result()?;
     let zip_size = {
         let mut writer = zip.finish().map_err(|e| io_error(&zip_path, e))?;
-        io::Write::flush(&mut writer).map_err(|e| io_error(&zip_path, e))?;
-        let file = writer.into_inner().map_err(|e| io_error(&zip_path, e.into_error()))?;
+        writer.flush().map_err(|e| io_error(&zip_path, e))?;
+        let file = writer
+            .into_inner()
+            .map_err(|e| io_error(&zip_path, e.into_error()))?;
         file.metadata().map_err(|e| io_error(&zip_path, e))?.len()
     };
     published.bytes += zip_size;
@@ -178,14 +199,45 @@ struct Written {
 }
 
 fn write(dir: &Path, path: &str, bytes: &[u8]) -> Result<Written, Diagnostics> {
-    let file = dir.join(path);
-    create_file(&file)
-        .and_then(|mut f| io::Write::write_all(&mut f, bytes))
-        .map_err(|e| io_error(&file, e))?;
+    write_with(dir, path, |out| out.write_all(bytes).map_err(Failure::Io))
+        .map_err(|e| e.at(&dir.join(path)))
+}
+
+/// Writes what `fill` writes to the file at `path` under `dir`.
+fn write_with(
+    dir: &Path,
+    path: &str,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), Failure>,
+) -> Result<Written, Failure> {
+    let mut out = BufWriter::new(create_file(&dir.join(path))?);
+    fill(&mut out)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
     Ok(Written {
         pages: usize::from(path.ends_with(".html")),
-        bytes: bytes.len() as u64,
+        bytes: file.metadata()?.len(),
     })
+}
+
+/// Why a file could not be made: its template, or the file system.
+enum Failure {
+    Render(Diagnostic),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+impl Failure {
+    /// The diagnostic for a failure while writing the file at `path`.
+    fn at(self, path: &Path) -> Diagnostics {
+        match self {
+            Failure::Render(d) => d.into(),
+            Failure::Io(e) => io_error(path, e),
+        }
+    }
 }
 
 fn create_file(path: &Path) -> io::Result<std::fs::File> {
@@ -239,9 +291,15 @@ mod tests {
         let written_paths: Vec<&str> = written.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(written_paths, expected_paths);
         for (file, (path, bytes)) in expected.iter().zip(&written) {
-            assert!(file.bytes == *bytes, "{path} differs from the in-memory build");
+            assert!(
+                file.bytes == *bytes,
+                "{path} differs from the in-memory build"
+            );
         }
-        let pages = expected.iter().filter(|f| f.path.ends_with(".html")).count();
+        let pages = expected
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count();
         let bytes: usize = expected.iter().map(|f| f.bytes.len()).sum();
         assert_eq!(published.pages, pages);
         assert_eq!(published.bytes as usize, bytes);

@@ -295,6 +295,22 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page in `lang`.
     pub fn render_in(&self, id: PageId, lang: &str) -> Result<OutputFile, Diagnostic> {
+        let mut bytes = Vec::new();
+        self.render_to(id, lang, &mut bytes)?;
+        Ok(OutputFile {
+            path: id.path_in(self.site, lang),
+            bytes,
+        })
+    }
+
+    /// Renders one page in `lang` into `out`. The print edition, which holds every document, is
+    /// written a part at a time.
+    pub fn render_to(
+        &self,
+        id: PageId,
+        lang: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), Diagnostic> {
         let path = id.path_in(self.site, lang);
         let mut page = PageContext::new(self, &path, lang);
         // A host serves 404.html at whatever address was missing, so relative links would break
@@ -339,10 +355,11 @@ impl<'a> Renderer<'a> {
             },
             None => html,
         };
-        Ok(OutputFile {
-            path,
-            bytes: html.into_bytes(),
-        })
+        let written = match id {
+            PageId::Print => self.write_print_edition(&page, &html, out),
+            _ => out.write_all(html.as_bytes()),
+        };
+        written.map_err(|e| Diagnostic::error("io", format!("cannot write the page {path}: {e}")))
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {

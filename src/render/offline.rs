@@ -20,6 +20,19 @@ fn print_id(kind: &str, slug: &str, anchor: Option<&str>) -> String {
     }
 }
 
+/// Stands in the print template's output for the body of document `k` (principles, then notes),
+/// until [`Renderer::write_print_edition`] puts the body there. Everything else in that output is
+/// escaped text or markup from the theme, so no content can forge one.
+fn body_marker(k: usize) -> String {
+    format!("{BODY_MARKER}{k}-->")
+}
+
+const BODY_MARKER: &str = "<!--print-body-";
+
+/// Bodies made at once while the print edition is written: enough for both cores, few enough
+/// that a batch is a small part of memory.
+const BODY_BATCH: usize = 64;
+
 /// One principle or note as the print edition shows it, in the page's language where translated.
 #[derive(Serialize)]
 struct PrintDocument {
@@ -100,7 +113,7 @@ impl Renderer<'_> {
                     strategies => strategies,
                     sdg_targets => p.meta.sdg_targets,
                     ..Value::from_serialize(PrintDocument {
-                        body: self.print_body(page, &id, text.source, text.body),
+                        body: body_marker(i),
                         id,
                         slug: p.slug.clone(),
                         title: text.title.to_string(),
@@ -111,9 +124,7 @@ impl Renderer<'_> {
                 }
             })
             .collect();
-        // The notes make up most of the edition: their bodies render in parallel.
         let notes: Vec<Value> = (0..site.notes.len())
-            .into_par_iter()
             .map(|i| {
                 let n = &site.notes[i];
                 let text = self.localized(page, n);
@@ -129,7 +140,7 @@ impl Renderer<'_> {
                     updated => n.meta.updated.map(|d| d.to_string()),
                     sources => n.meta.sources,
                     ..Value::from_serialize(PrintDocument {
-                        body: self.print_body(page, &id, text.source, text.body),
+                        body: body_marker(site.principles.len() + i),
                         id,
                         slug: n.slug.clone(),
                         title: text.title.to_string(),
@@ -147,6 +158,57 @@ impl Renderer<'_> {
             principles => principles,
             notes => notes,
         }
+    }
+
+    /// Writes the print edition from its template's output, `html`, which holds a marker where
+    /// each document's body goes: the bodies are made a batch at a time, in parallel, and written
+    /// in their places, so the edition never has to be held in memory whole.
+    pub(super) fn write_print_edition(
+        &self,
+        page: &PageContext,
+        html: &str,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let site = self.site;
+        // (start, end, document) of every marker, in the order they appear.
+        let mut holes = Vec::new();
+        let mut from = 0;
+        while let Some(at) = html[from..].find(BODY_MARKER) {
+            let start = from + at;
+            let number = &html[start + BODY_MARKER.len()..];
+            let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+            let end = start + BODY_MARKER.len() + digits + "-->".len();
+            let k: usize = number[..digits].parse().map_err(std::io::Error::other)?;
+            holes.push((start, end, k));
+            from = end;
+        }
+        let body = |k: usize| {
+            let (kind, index) = match k.checked_sub(site.principles.len()) {
+                None => ("principle", k),
+                Some(n) => ("note", n),
+            };
+            if kind == "principle" {
+                let p = &site.principles[index];
+                let text = self.localized(page, p);
+                let id = print_id(kind, &p.slug, None);
+                self.print_body(page, &id, text.source, text.body)
+            } else {
+                let n = &site.notes[index];
+                let text = self.localized(page, n);
+                let id = print_id(kind, &n.slug, None);
+                self.print_body(page, &id, text.source, text.body)
+            }
+        };
+        let mut written = 0;
+        for batch in holes.chunks(BODY_BATCH) {
+            let bodies: Vec<String> = batch.par_iter().map(|&(_, _, k)| body(k)).collect();
+            for (&(start, end, _), body) in batch.iter().zip(bodies) {
+                out.write_all(html[written..start].as_bytes())?;
+                out.write_all(body.as_bytes())?;
+                written = end;
+            }
+        }
+        out.write_all(html[written..].as_bytes())
     }
 
     /// A document body for the print edition: links to principles and notes point into this
