@@ -203,12 +203,12 @@ impl Renderer<'_> {
         for batch in holes.chunks(BODY_BATCH) {
             let bodies: Vec<String> = batch.par_iter().map(|&(_, _, k)| body(k)).collect();
             for (&(start, end, _), body) in batch.iter().zip(bodies) {
-                out.write_all(html[written..start].as_bytes())?;
+                out.write_all(&html.as_bytes()[written..start])?;
                 out.write_all(body.as_bytes())?;
                 written = end;
             }
         }
-        out.write_all(html[written..].as_bytes())
+        out.write_all(&html.as_bytes()[written..])
     }
 
     /// A document body for the print edition: links to principles and notes point into this
