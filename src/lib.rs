@@ -121,10 +121,22 @@ impl From<std::io::Error> for BuildError {
     }
 }
 
-/// `guidance check`: everything a build does except writing.
+/// `guidance check`: everything a build does except writing. Pages are rendered (a template can
+/// fail on any of them) and thrown away, so a large site is checked in little memory.
 pub fn check(root: &Path) -> Result<Diagnostics, Diagnostics> {
+    use rayon::prelude::*;
     let (site, warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
-    generate(&site, &theme, RenderOptions::default())?;
+    let renderer = render::Renderer::new(&site, &theme, RenderOptions::default())?;
+    let mut diagnostics = Diagnostics::default();
+    let failures: Vec<Diagnostic> = renderer
+        .pages()
+        .par_iter()
+        .filter_map(|(id, lang)| renderer.render_to(*id, lang, &mut std::io::sink()).err())
+        .collect();
+    for failure in failures {
+        diagnostics.push(failure);
+    }
+    diagnostics.into_result()?;
     Ok(warnings)
 }
