@@ -3,7 +3,8 @@
 //! For each corpus (a copy of the real content, or a synthetic one from `guidance::synthetic`)
 //! in a temporary folder it times the full build (`load_site` + `generate`: the ceiling an
 //! incremental rebuild must beat), starts the dev server in-process on a free port, listens on
-//! the reload channel like a browser, and then edits one note's body several times. For each edit
+//! the reload channel like a browser, and then edits one note several times: its body, then its
+//! title (which moves it in the series, so other notes are renumbered). For each edit
 //! it prints the time from the write to the reload signal (file event, debounce, rebuild, swap,
 //! event written to the socket), to the edited page served fresh, and to the notes index served
 //! (a listing page, rendered on first request if the background pass has not reached it yet).
@@ -111,44 +112,27 @@ fn bench(corpus: &str) {
 
     let file = root.join("notes").join(format!("{target}.md"));
     let page = format!("/notes/{target}/");
-    let mut signal = Vec::new();
-    let mut fresh = Vec::new();
-    let mut index = Vec::new();
-    let mut server_side = Vec::new();
-    for edit in 0..EDITS {
+    let original = std::fs::read_to_string(&file).unwrap();
+    // A body edit: the note keeps its place in the series.
+    let body = |edit: usize| {
         let token = format!("BENCH-EDIT-{edit}");
-        let mut text = std::fs::read_to_string(&file).unwrap();
-        match text.find("BENCH-EDIT-") {
-            Some(at) => text.replace_range(at..at + token.len(), &token),
-            None => text.push_str(&format!("\n{token}\n")),
-        }
-        let written = Instant::now();
-        std::fs::write(&file, &text).unwrap();
-        loop {
-            let event = events
-                .recv_timeout(Duration::from_secs(120))
-                .expect("reload signal");
-            if event.contains(&format!("notes/{target}/index.html"))
-                || event.contains("\"changed\":null")
-            {
-                break;
-            }
-        }
-        signal.push(written.elapsed());
-        let body = get(port, &page);
-        assert!(body.contains(&token), "stale page after the signal");
-        fresh.push(written.elapsed());
-        get(port, "/notes/");
-        index.push(written.elapsed());
-        server_side.push(reports.recv().unwrap());
-        if std::env::var_os("BENCH_VERBOSE").is_some() {
-            println!(
-                "  edit {edit}: signal {:?}, {}",
-                signal[edit], server_side[edit]
-            );
-        }
-        wait_warm(&server);
-    }
+        (format!("{original}\n{token}\n"), token)
+    };
+    let body_times = edit_times(&server, &reports, &events, port, &file, &page, &body);
+    // A title edit that moves the note to the front of its strategy's notes and to the back, in
+    // turn: the notes between are renumbered, and its old and new neighbours change.
+    let title_line = original
+        .lines()
+        .find(|l| l.starts_with("title: "))
+        .unwrap()
+        .to_string();
+    let title = |edit: usize| {
+        let first = if edit.is_multiple_of(2) { "AAA" } else { "zzz" };
+        let title = format!("{first} bench title {edit}");
+        let text = original.replacen(&title_line, &format!("title: {title}"), 1);
+        (text, title)
+    };
+    let title_times = edit_times(&server, &reports, &events, port, &file, &page, &title);
     server.stop();
 
     println!("\n{corpus}: {notes} notes");
@@ -158,10 +142,74 @@ fn bench(corpus: &str) {
         ms(loaded)
     );
     println!("  first serve build: {first}");
-    println!("  write -> reload signal:          {}", stats(&mut signal));
-    println!("  write -> edited page served:     {}", stats(&mut fresh));
-    println!("  write -> notes index served:     {}", stats(&mut index));
-    println!("  server: {}", server_side.last().unwrap());
+    for (name, mut times) in [("body edit", body_times), ("title edit", title_times)] {
+        println!("  {name}:");
+        println!(
+            "    write -> reload signal:        {}",
+            stats(&mut times.signal)
+        );
+        println!(
+            "    write -> edited page served:   {}",
+            stats(&mut times.fresh)
+        );
+        println!(
+            "    write -> notes index served:   {}",
+            stats(&mut times.index)
+        );
+        println!("    server: {}", times.server_side.last().unwrap());
+    }
+}
+
+/// The times of one series of edits.
+#[derive(Default)]
+struct Times {
+    signal: Vec<Duration>,
+    fresh: Vec<Duration>,
+    index: Vec<Duration>,
+    server_side: Vec<String>,
+}
+
+/// Writes `EDITS` versions of `file` (`make(edit)` gives the text and a token the page then
+/// shows), each once the server is idle, and times the reload signal and the pages after it.
+fn edit_times(
+    server: &Server,
+    reports: &Receiver<String>,
+    events: &Receiver<String>,
+    port: u16,
+    file: &Path,
+    page: &str,
+    make: &dyn Fn(usize) -> (String, String),
+) -> Times {
+    let mut times = Times::default();
+    let path = format!("{}index.html", page.trim_start_matches('/'));
+    for edit in 0..EDITS {
+        let (text, token) = make(edit);
+        let written = Instant::now();
+        std::fs::write(file, &text).unwrap();
+        loop {
+            let event = events
+                .recv_timeout(Duration::from_secs(120))
+                .expect("reload signal");
+            if event.contains(&path) || event.contains("\"changed\":null") {
+                break;
+            }
+        }
+        times.signal.push(written.elapsed());
+        let body = get(port, page);
+        assert!(body.contains(&token), "stale page after the signal");
+        times.fresh.push(written.elapsed());
+        get(port, "/notes/");
+        times.index.push(written.elapsed());
+        times.server_side.push(reports.recv().unwrap());
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            println!(
+                "  edit {edit}: signal {:?}, {}",
+                times.signal[edit], times.server_side[edit]
+            );
+        }
+        wait_warm(server);
+    }
+    times
 }
 
 fn ms(d: Duration) -> f64 {

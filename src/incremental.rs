@@ -1,9 +1,12 @@
 //! Incremental rebuilds for `guidance serve`. A [`Build`] is the whole site in memory; a
 //! [`Project`] makes the next one from the last good one by comparing the old and the new `Site`
-//! and re-rendering only the pages an edit affects. Pages are rendered on first request or by a
-//! background pass ([`Build::warm`]), so a new build can be swapped in as soon as the model is
-//! linked: a page is never served stale, because an affected page is either rendered for the new
-//! model or rendered on demand before it is served.
+//! and re-rendering only the pages an edit affects. When only note files changed, the new `Site`
+//! itself is a patch of a copy of the last good one (only the changed files are read, see
+//! `patch`); anything else loads every file, reusing the documents and analyses of unchanged
+//! ones. Pages are rendered on first request or by a background pass ([`Build::warm`]), so a new
+//! build can be swapped in as soon as the model is linked: a page is never served stale, because
+//! an affected page is either rendered for the new model or rendered on demand before it is
+//! served.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,10 +25,12 @@ use crate::theme::Theme;
 
 mod affected;
 mod build;
+mod patch;
 
 use affected::{affected_pages, same_structure};
 pub use build::{Build, Entry, Lookup};
 use build::{Pending, Rendered, Slot, ready};
+use patch::Spare;
 
 /// What one rebuild did.
 pub struct Rebuilt {
@@ -38,7 +43,13 @@ pub struct Rebuilt {
     pub full: bool,
     /// How many pages this rebuild invalidated.
     pub pages: usize,
+    /// Whether the model was patched from the last good one (only note files changed) rather
+    /// than loaded and linked from every file.
+    pub patched: bool,
 }
+
+/// A model, its warnings, and (when patched) how its notes are renumbered.
+type Linked = (Site, Diagnostics, Option<Vec<Option<usize>>>);
 
 /// What changed since the last rebuild.
 #[derive(Clone, Debug)]
@@ -56,6 +67,14 @@ pub struct Project {
     current: Option<Arc<Build>>,
     generation: u64,
     cache: Cache,
+    /// The paths changed since the current build was made (several rebuilds' worth when some
+    /// failed), and whether something changed that only a full rebuild handles.
+    dirty: BTreeSet<String>,
+    dirty_all: bool,
+    /// The current build's warnings.
+    warnings: Diagnostics,
+    /// A copy of the current build's model, for the next rebuild to patch.
+    spare: Option<Spare>,
 }
 
 /// The documents read and analysed before, by path from the project root, reused while their
@@ -174,12 +193,21 @@ impl Cache {
 
     /// Makes the spare copies the next rebuild will take.
     fn replenish(&self) {
-        self.documents
-            .par_iter()
-            .for_each(|(_, kept)| kept.replenish());
-        self.analyses
-            .par_iter()
-            .for_each(|(_, kept)| kept.replenish());
+        fn fill<T: Clone + Send + Sync>(kept: &HashMap<String, Kept<T>>) {
+            // Usually only the few files just read lack a copy: finding them is cheap, and a
+            // parallel pass would wait behind the background renderer's work.
+            let missing: Vec<&Kept<T>> = kept
+                .values()
+                .filter(|k| k.spare.lock().unwrap().is_none())
+                .collect();
+            if missing.len() > 64 {
+                missing.par_iter().for_each(|k| k.replenish());
+            } else {
+                missing.iter().for_each(|k| k.replenish());
+            }
+        }
+        fill(&self.documents);
+        fill(&self.analyses);
     }
 }
 
@@ -194,11 +222,22 @@ impl Project {
             current: None,
             generation: 0,
             cache: Cache::default(),
+            dirty: BTreeSet::new(),
+            dirty_all: true,
+            warnings: Diagnostics::default(),
+            spare: None,
         }
     }
 
-    /// load + link, reading and analysing only the files that changed since the last time.
-    fn load_site(&mut self, changes: &Changes) -> Result<(Site, Diagnostics), Diagnostics> {
+    /// load + link: the current model patched when only notes changed, otherwise every file
+    /// loaded (reading and analysing only the files that changed since the last time) and
+    /// linked. A patched model comes with its notes' renumbering (see [`affected_pages`]).
+    fn load_site(&mut self, changes: &Changes) -> Result<Linked, Diagnostics> {
+        if matches!(changes, Changes::Files(_))
+            && let Some((site, warnings, renumbered)) = self.patch()
+        {
+            return Ok((site, warnings, Some(renumbered)));
+        }
         let config = Config::load(&self.root)?;
         self.cache.invalidate(changes, &config);
         let root = &self.root;
@@ -215,13 +254,29 @@ impl Project {
             Some(cache.analysis(document))
         });
         self.cache.absorb();
-        linked
+        linked.map(|(site, warnings)| (site, warnings, None))
     }
 
     /// Work best done between rebuilds (after the reload signal): copies of the cached documents
-    /// for the next rebuild to take.
-    pub fn prepare_next(&self) {
+    /// and of the current model for the next rebuild to take.
+    pub fn prepare_next(&mut self) {
         self.cache.replenish();
+        if let Some(current) = &self.current
+            && self
+                .spare
+                .as_ref()
+                .is_none_or(|s| s.generation() != current.generation)
+        {
+            self.spare = Some(Spare::of(current.generation, &current.site));
+        }
+    }
+
+    /// Waits until the work [`Project::prepare_next`] started is done (the server does, once,
+    /// before it starts watching).
+    pub fn finish_preparing(&mut self) {
+        if let Some(spare) = &mut self.spare {
+            spare.finish();
+        }
     }
 
     /// The last good build, if any.
@@ -233,14 +288,27 @@ impl Project {
     /// edited), otherwise only the pages the content changes affect. On error the last good
     /// build stays current.
     pub fn rebuild(&mut self, changes: &Changes) -> Result<Rebuilt, Diagnostics> {
+        match changes {
+            Changes::Everything => self.dirty_all = true,
+            Changes::Files(paths) => self.dirty.extend(paths.iter().cloned()),
+        }
+        let rebuilt = self.relink_and_render(changes)?;
+        self.dirty.clear();
+        self.dirty_all = false;
+        self.warnings = rebuilt.warnings.clone();
+        Ok(rebuilt)
+    }
+
+    fn relink_and_render(&mut self, changes: &Changes) -> Result<Rebuilt, Diagnostics> {
         let everything = matches!(changes, Changes::Everything);
-        let (site, warnings) = self.load_site(changes)?;
+        let (site, warnings, renumbered) = self.load_site(changes)?;
+        let patched = renumbered.is_some();
         let previous = match (&self.current, everything) {
             (Some(previous), false) if previous.site.config == site.config => Arc::clone(previous),
-            _ => return self.full(site, warnings),
+            _ => return self.full(site, warnings, patched),
         };
-        let Some(affected) = affected_pages(&previous.site, &site) else {
-            return self.full(site, warnings);
+        let Some(affected) = affected_pages(&previous.site, &site, renumbered.as_deref()) else {
+            return self.full(site, warnings, patched);
         };
         let site = Arc::new(site);
         let theme = Arc::clone(&previous.theme);
@@ -272,6 +340,7 @@ impl Project {
                 warnings,
                 full: false,
                 pages: 0,
+                patched,
             });
         }
 
@@ -284,19 +353,21 @@ impl Project {
             })
             .cloned()
             .collect();
-        let eager: Vec<(String, Rendered)> = first
-            .par_iter()
-            .map(|path| {
-                let (id, lang) = &pages[path];
-                (
-                    path.clone(),
-                    renderer
-                        .render_in(*id, lang)
-                        .map(|f| Entry::new(f.bytes))
-                        .map_err(Diagnostics::from),
-                )
-            })
-            .collect();
+        let render = |path: &String| {
+            let (id, lang) = &pages[path];
+            let rendered = renderer
+                .render_in(*id, lang)
+                .map(|f| Entry::new(f.bytes))
+                .map_err(Diagnostics::from);
+            (path.clone(), rendered)
+        };
+        // One edited note's pages render on this thread: the shared pool may be busy with the
+        // last build's background pass.
+        let eager: Vec<(String, Rendered)> = if first.len() > 4 {
+            first.par_iter().map(render).collect()
+        } else {
+            first.iter().map(render).collect()
+        };
         let mut eager_files = HashMap::new();
         let mut problems = Diagnostics::default();
         for (path, result) in eager {
@@ -360,11 +431,17 @@ impl Project {
             warnings,
             full: false,
             pages: count,
+            patched,
         })
     }
 
     /// Renders everything with the build pipeline's own `generate`.
-    fn full(&mut self, site: Site, warnings: Diagnostics) -> Result<Rebuilt, Diagnostics> {
+    fn full(
+        &mut self,
+        site: Site,
+        warnings: Diagnostics,
+        patched: bool,
+    ) -> Result<Rebuilt, Diagnostics> {
         let theme = Theme::load(&self.root)?;
         let generated = crate::generate(&site, &theme, self.options.clone())?;
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
@@ -406,6 +483,7 @@ impl Project {
             warnings,
             full: true,
             pages: count,
+            patched,
         })
     }
 

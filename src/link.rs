@@ -13,6 +13,7 @@ use crate::load::{Document, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::*;
 
+pub mod patch;
 mod translation;
 
 /// Top-level output folders a page slug may not take.
@@ -53,14 +54,7 @@ pub fn link_reusing(
     let mut pages = Vec::new();
     let mut translations = Vec::new();
     for (doc, mut analysis) in documents.into_iter().zip(analyses) {
-        let body = Body {
-            range: doc.body.clone(),
-            headings: analysis.headings.clone(),
-            // The link stage needs only the headings and links: the sections move, not copy.
-            sections: std::mem::take(&mut analysis.sections),
-            links: BTreeMap::new(),
-            has_code: analysis.has_code,
-        };
+        let body = body_of(&doc, &mut analysis);
         if doc.lang != default_lang {
             translations.push((doc, analysis, body));
             continue;
@@ -91,122 +85,24 @@ pub fn link_reusing(
         }
         check_sdg_targets(doc, &meta.sdg_targets, &mut diagnostics);
     }
-    let principle_slugs: Vec<&str> = principles.iter().map(|p| p.0.slug.as_str()).collect();
-    let find_principle = |slug: &str| principle_slugs.iter().position(|s| *s == slug);
-
     // Notes: resolve their principle and strategy first, because series order depends on them.
     let mut resolved_notes = Vec::new();
-    for (doc, analysis, body, meta) in notes {
-        let principle = match find_principle(&meta.principle) {
-            Some(i) => i,
-            None => {
-                let mut d = Diagnostic::error(
-                    "unknown-principle",
-                    format!("unknown principle \"{}\"", meta.principle),
-                )
-                .at(doc.span(doc.front_matter.locate("principle")));
-                d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                    None => d.help(format!(
-                        "use the slug of a file in principles/: {}",
-                        principle_slugs.join(", ")
-                    )),
-                };
-                diagnostics.push(d);
-                continue;
-            }
-        };
-        let strategies = &principles[principle].3.strategies;
-        let strategy = match &meta.strategy {
-            Some(name) => match strategies.iter().position(|s| s == name) {
-                Some(i) => Some(i),
-                None => {
-                    let mut d = Diagnostic::error(
-                        "unknown-strategy",
-                        format!(
-                            "\"{name}\" is not one of {}'s strategies",
-                            principles[principle].3.title
-                        ),
-                    )
-                    .at(doc.span(doc.front_matter.locate("strategy")));
-                    d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
-                        Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                        None => d.help(format!(
-                            "write the strategy exactly as principles/{}.md lists it",
-                            principles[principle].0.slug
-                        )),
-                    };
-                    diagnostics.push(d);
-                    None
-                }
-            },
-            None => strategies
-                .iter()
-                .position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
-        };
-        let mut related = Vec::new();
-        for slug in &meta.related_principles {
-            match find_principle(slug) {
-                Some(i) if i == principle => diagnostics.push(
-                    Diagnostic::warning(
-                        "redundant-related",
-                        format!("\"{slug}\" is already the note's principle"),
-                    )
-                    .at(doc.span(
-                        doc.front_matter
-                            .item("related_principles", slug)
-                            .unwrap_or(doc.front_matter.locate("related_principles")),
-                    ))
-                    .help("remove it from related_principles"),
-                ),
-                Some(i) if !related.contains(&i) => related.push(i),
-                Some(_) => {}
-                None => {
-                    let mut d = Diagnostic::error(
-                        "unknown-principle",
-                        format!("unknown principle \"{slug}\""),
-                    )
-                    .at(doc.span(
-                        doc.front_matter
-                            .item("related_principles", slug)
-                            .unwrap_or(doc.front_matter.locate("related_principles")),
-                    ));
-                    if let Some(s) = did_you_mean(slug, principle_slugs.iter().copied()) {
-                        d = d.help(format!("did you mean \"{s}\"?"));
-                    } else {
-                        d = d.help(format!(
-                            "use slugs of files in principles/: {}",
-                            principle_slugs.join(", ")
-                        ));
-                    }
-                    diagnostics.push(d);
-                }
+    {
+        let principle_refs: Vec<(&str, &PrincipleMeta)> = principles
+            .iter()
+            .map(|p| (p.0.slug.as_str(), &p.3))
+            .collect();
+        for (doc, analysis, body, meta) in notes {
+            if let Some(placed) = place_note(&doc, &meta, &principle_refs, &mut diagnostics) {
+                let Placement {
+                    key,
+                    principle,
+                    strategy,
+                    related,
+                } = placed;
+                resolved_notes.push((key, doc, analysis, body, meta, principle, strategy, related));
             }
         }
-        check_sdg_targets(&doc, &meta.sdg_targets, &mut diagnostics);
-        for source in &meta.sources {
-            if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "bad-url",
-                        format!("source URL \"{}\" is not an http(s) address", source.url),
-                    )
-                    .at(doc.span(
-                        doc.front_matter
-                            .item("sources", &source.url)
-                            .unwrap_or(doc.front_matter.locate("sources")),
-                    ))
-                    .help("write the full address, starting with https://"),
-                );
-            }
-        }
-        let key = (
-            principles[principle].3.number,
-            strategy.unwrap_or(usize::MAX),
-            meta.title.to_lowercase(),
-            doc.slug.clone(),
-        );
-        resolved_notes.push((key, doc, analysis, body, meta, principle, strategy, related));
     }
     resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
     pages.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
@@ -229,34 +125,7 @@ pub fn link_reusing(
     // Countries cited by notes, with names from ISO 3166 unless the config overrides them.
     let mut country_codes: BTreeSet<String> = BTreeSet::new();
     for (_, doc, _, _, meta, ..) in &resolved_notes {
-        for code in &meta.countries {
-            match country_name(code, &config) {
-                Some(_) => {
-                    country_codes.insert(code.clone());
-                }
-                None => {
-                    let span = doc.span(
-                        doc.front_matter
-                            .item("countries", code)
-                            .unwrap_or(doc.front_matter.locate("countries")),
-                    );
-                    let upper = code.to_uppercase();
-                    let help = if upper != *code && country_name(&upper, &config).is_some() {
-                        format!("country codes are upper case: did you mean {upper}?")
-                    } else {
-                        "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
-                    };
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "unknown-country",
-                            format!("unknown country code \"{code}\""),
-                        )
-                        .at(span)
-                        .help(help),
-                    );
-                }
-            }
-        }
+        cite_countries(doc, meta, &config, &mut country_codes, &mut diagnostics);
     }
     for code in config.country_names.keys() {
         if isocountry::CountryCode::for_alpha3(code).is_err() {
@@ -393,7 +262,215 @@ pub fn link_reusing(
     }
     check_translations(&site, &mut diagnostics);
 
-    // Backlinks.
+    relate(&mut site);
+
+    diagnostics.into_result().map(|warnings| (site, warnings))
+}
+
+/// Where a note sits in the series: by principle number, the principle's order of strategies,
+/// title, then slug (unique), so the order is total.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct SeriesKey(u8, usize, String, String);
+
+/// A note's principle, strategy and related principles, resolved against `principles` (slug and
+/// front matter, in official order).
+struct Placement {
+    key: SeriesKey,
+    principle: usize,
+    strategy: Option<usize>,
+    related: Vec<usize>,
+}
+
+/// Resolves a note's front-matter references to principles. `None` (with the error pushed) when
+/// its principle does not exist.
+fn place_note(
+    doc: &Document,
+    meta: &NoteMeta,
+    principles: &[(&str, &PrincipleMeta)],
+    diagnostics: &mut Diagnostics,
+) -> Option<Placement> {
+    let principle_slugs: Vec<&str> = principles.iter().map(|p| p.0).collect();
+    let find_principle = |slug: &str| principle_slugs.iter().position(|s| *s == slug);
+    let principle = match find_principle(&meta.principle) {
+        Some(i) => i,
+        None => {
+            let mut d = Diagnostic::error(
+                "unknown-principle",
+                format!("unknown principle \"{}\"", meta.principle),
+            )
+            .at(doc.span(doc.front_matter.locate("principle")));
+            d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
+                Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                None => d.help(format!(
+                    "use the slug of a file in principles/: {}",
+                    principle_slugs.join(", ")
+                )),
+            };
+            diagnostics.push(d);
+            return None;
+        }
+    };
+    let strategies = &principles[principle].1.strategies;
+    let strategy = match &meta.strategy {
+        Some(name) => match strategies.iter().position(|s| s == name) {
+            Some(i) => Some(i),
+            None => {
+                let mut d = Diagnostic::error(
+                    "unknown-strategy",
+                    format!(
+                        "\"{name}\" is not one of {}'s strategies",
+                        principles[principle].1.title
+                    ),
+                )
+                .at(doc.span(doc.front_matter.locate("strategy")));
+                d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                    None => d.help(format!(
+                        "write the strategy exactly as principles/{}.md lists it",
+                        principles[principle].0
+                    )),
+                };
+                diagnostics.push(d);
+                None
+            }
+        },
+        None => strategies
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
+    };
+    let mut related = Vec::new();
+    for slug in &meta.related_principles {
+        match find_principle(slug) {
+            Some(i) if i == principle => diagnostics.push(
+                Diagnostic::warning(
+                    "redundant-related",
+                    format!("\"{slug}\" is already the note's principle"),
+                )
+                .at(doc.span(
+                    doc.front_matter
+                        .item("related_principles", slug)
+                        .unwrap_or(doc.front_matter.locate("related_principles")),
+                ))
+                .help("remove it from related_principles"),
+            ),
+            Some(i) if !related.contains(&i) => related.push(i),
+            Some(_) => {}
+            None => {
+                let mut d =
+                    Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
+                        .at(doc.span(
+                            doc.front_matter
+                                .item("related_principles", slug)
+                                .unwrap_or(doc.front_matter.locate("related_principles")),
+                        ));
+                if let Some(s) = did_you_mean(slug, principle_slugs.iter().copied()) {
+                    d = d.help(format!("did you mean \"{s}\"?"));
+                } else {
+                    d = d.help(format!(
+                        "use slugs of files in principles/: {}",
+                        principle_slugs.join(", ")
+                    ));
+                }
+                diagnostics.push(d);
+            }
+        }
+    }
+    check_sdg_targets(doc, &meta.sdg_targets, diagnostics);
+    for source in &meta.sources {
+        if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "bad-url",
+                    format!("source URL \"{}\" is not an http(s) address", source.url),
+                )
+                .at(doc.span(
+                    doc.front_matter
+                        .item("sources", &source.url)
+                        .unwrap_or(doc.front_matter.locate("sources")),
+                ))
+                .help("write the full address, starting with https://"),
+            );
+        }
+    }
+    let key = SeriesKey(
+        principles[principle].1.number,
+        strategy.unwrap_or(usize::MAX),
+        meta.title.to_lowercase(),
+        doc.slug.clone(),
+    );
+    Some(Placement {
+        key,
+        principle,
+        strategy,
+        related,
+    })
+}
+
+/// Adds the valid country codes a note cites to `codes`; reports the others.
+fn cite_countries(
+    doc: &Document,
+    meta: &NoteMeta,
+    config: &Config,
+    codes: &mut BTreeSet<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    for code in &meta.countries {
+        match country_name(code, config) {
+            Some(_) => {
+                codes.insert(code.clone());
+            }
+            None => {
+                let span = doc.span(
+                    doc.front_matter
+                        .item("countries", code)
+                        .unwrap_or(doc.front_matter.locate("countries")),
+                );
+                let upper = code.to_uppercase();
+                let help = if upper != *code && country_name(&upper, config).is_some() {
+                    format!("country codes are upper case: did you mean {upper}?")
+                } else {
+                    "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
+                };
+                diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-country",
+                        format!("unknown country code \"{code}\""),
+                    )
+                    .at(span)
+                    .help(help),
+                );
+            }
+        }
+    }
+}
+
+/// A body for the model from a document's analysis (the sections move, not copy: the link stage
+/// needs only the headings and links).
+fn body_of(doc: &Document, analysis: &mut Analysis) -> Body {
+    Body {
+        range: doc.body.clone(),
+        headings: analysis.headings.clone(),
+        sections: std::mem::take(&mut analysis.sections),
+        links: BTreeMap::new(),
+        has_code: analysis.has_code,
+    }
+}
+
+/// The relations that follow from the notes' front matter and links: each principle's notes,
+/// strategies' notes and related notes, each country's notes, and notes' links and backlinks,
+/// all in series order. Recomputed from scratch (any earlier lists are cleared).
+fn relate(site: &mut Site) {
+    for principle in &mut site.principles {
+        principle.notes.clear();
+        principle.related_notes.clear();
+        principle.strategy_notes.iter_mut().for_each(Vec::clear);
+    }
+    for country in &mut site.countries {
+        country.notes.clear();
+    }
+    for note in &mut site.notes {
+        note.linked_from.clear();
+    }
     for i in 0..site.notes.len() {
         let note = &site.notes[i];
         let mut targets: Vec<usize> = note
@@ -426,8 +503,6 @@ pub fn link_reusing(
             site.countries[c].notes.push(i);
         }
     }
-
-    diagnostics.into_result().map(|warnings| (site, warnings))
 }
 
 #[derive(Clone, Copy, Debug)]

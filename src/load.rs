@@ -174,7 +174,9 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn read_document(
+/// Reads one document: `path` is a Markdown file in `kind`'s folder under `root` (the dev server
+/// re-reads only the files that changed).
+pub fn read_document(
     root: &Path,
     kind: Kind,
     path: &Path,

@@ -217,12 +217,13 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
         Ok(server) => server,
         Err(d) => return failed(&d, color),
     };
+    // The handler first: a Ctrl-C right after the address is printed stops cleanly too.
+    if let Err(e) = ctrlc::set_handler(server.stopper()) {
+        eprintln!("warning: cannot handle Ctrl-C: {e}");
+    }
     println!("Serving at {} (Ctrl-C to stop)", server.url());
     if open {
         guidance::serve::open_in_browser(server.url());
-    }
-    if let Err(e) = ctrlc::set_handler(server.stopper()) {
-        eprintln!("warning: cannot handle Ctrl-C: {e}");
     }
     server.wait();
     eprintln!("stopped");

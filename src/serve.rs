@@ -40,6 +40,8 @@ pub const EVENTS_PATH: &str = "/__guidance/events";
 const LIVE_SCRIPT: &str = include_str!("serve/live.js");
 /// Replaced in served HTML by the generation of the build serving it.
 const BUILD_MARK: &str = "__GUIDANCE_BUILD__";
+/// How long a burst of changes to several files must be quiet before the rebuild.
+const MANY_FILES_QUIET: Duration = Duration::from_millis(50);
 /// Builds remembered for browsers that reconnect after missing some.
 const LOG_LEN: usize = 64;
 
@@ -139,6 +141,7 @@ impl Server {
         });
         rebuild(&shared, &mut project, &Changes::Everything, Instant::now());
         project.prepare_next();
+        project.finish_preparing();
 
         let (sender, receiver) = std::sync::mpsc::channel();
         let mut watcher = notify::recommended_watcher(sender).map_err(|e| {
@@ -334,9 +337,16 @@ fn rebuild_on_change(
         }
         let started = burst.started.unwrap_or_else(Instant::now);
         // Wait for a quiet moment (an editor's write-then-rename, a checkout of many files),
-        // but never longer than a second in all.
+        // but never longer than a second in all. One file settles at once; once several files
+        // change, more may follow after a pause (a checkout on a busy machine), so the quiet
+        // moment must be longer.
         while started.elapsed() < Duration::from_secs(1) {
-            match events.recv_timeout(debounce) {
+            let quiet = if burst.paths.len() > 1 {
+                debounce.max(MANY_FILES_QUIET)
+            } else {
+                debounce
+            };
+            match events.recv_timeout(quiet) {
                 Ok(event) => burst.add(event, root, &mut watcher),
                 Err(_) => break,
             }

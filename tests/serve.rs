@@ -296,6 +296,11 @@ fn an_edit_reloads_with_the_new_content() {
     );
     assert_ne!(before.header("ETag"), after.header("ETag"));
     assert_eq!(after.header("Cache-Control"), Some("no-cache"));
+    // The terminal report comes just after the reload signal.
+    let deadline = Instant::now() + WAIT;
+    while !serve.log().contains("rebuilt") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert!(serve.log().contains("rebuilt"), "{}", serve.log());
 }
 
@@ -392,7 +397,7 @@ fn a_site_that_does_not_build_yet_is_served_once_fixed() {
 fn a_deleted_note_is_gone_and_comes_back() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
-    let events = serve.events(None);
+    let events = serve.events(Some(serve.generation()));
     let note = dir.path().join("notes/open-government-data.md");
     let text = std::fs::read_to_string(&note).unwrap();
     assert_eq!(serve.get("/notes/open-government-data/").status, 200);
@@ -547,9 +552,11 @@ fn head_types_not_found_redirects_and_revalidation() {
 fn two_hundred_requests_during_a_rebuild_all_succeed() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
-    let events = serve.events(None);
+    // Subscribed from the first build on, so no rebuild is missed while the streams connect.
+    let first = serve.generation();
+    let events = serve.events(Some(first));
     // Open reload streams must not hold up page requests.
-    let tabs: Vec<Events> = (0..12).map(|_| serve.events(None)).collect();
+    let tabs: Vec<Events> = (0..12).map(|_| serve.events(Some(first))).collect();
     let port = serve.port;
     let targets = [
         "/",
@@ -600,7 +607,7 @@ fn two_hundred_requests_during_a_rebuild_all_succeed() {
 fn a_burst_of_changes_makes_one_rebuild() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
-    let events = serve.events(None);
+    let events = serve.events(Some(serve.generation()));
     events.drain(Duration::from_millis(300));
     // A checkout of many files: 30 new notes written as fast as possible.
     for i in 0..30 {
@@ -649,7 +656,7 @@ fn a_burst_of_changes_makes_one_rebuild() {
 fn a_template_change_rebuilds_everything() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
-    let events = serve.events(None);
+    let events = serve.events(Some(serve.generation()));
     let theme = dir.path().join("theme/templates");
     std::fs::create_dir_all(&theme).unwrap();
     let original = common::repo_root().join("src/theme/templates/404.html");
@@ -704,7 +711,51 @@ fn ctrl_c_stops_cleanly() {
     }
 }
 
-/// After every kind of edit, the incremental build serves exactly what a full build makes.
+/// What a full build makes of `root`: the model (as its debug text), the warnings, every file.
+fn full_build(
+    root: &Path,
+    options: &guidance::render::RenderOptions,
+) -> (String, Vec<String>, Vec<guidance::OutputFile>) {
+    let (site, warnings) = guidance::load_site(root).unwrap_or_else(|d| panic!("{d}"));
+    let theme = guidance::theme::Theme::load(root).unwrap();
+    let files = guidance::generate(&site, &theme, options.clone()).unwrap();
+    let warnings = warnings.iter().map(|w| format!("{w}")).collect();
+    (format!("{site:#?}"), warnings, files)
+}
+
+/// Asserts that an incremental rebuild serves exactly what a full build of the same files makes,
+/// and that its model and warnings are the full build's too.
+fn assert_matches_full(
+    name: &str,
+    root: &Path,
+    options: &guidance::render::RenderOptions,
+    rebuilt: &guidance::incremental::Rebuilt,
+) {
+    use guidance::incremental::Lookup;
+    let (site, warnings, full) = full_build(root, options);
+    let build = &rebuilt.build;
+    assert!(
+        format!("{:#?}", build.site()) == site,
+        "{name}: the model differs from a full link"
+    );
+    let got: Vec<String> = rebuilt.warnings.iter().map(|w| format!("{w}")).collect();
+    assert_eq!(got, warnings, "{name}: different warnings");
+    let paths: Vec<String> = full.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(build.paths(), paths, "{name}: different files");
+    for file in &full {
+        match build.get(&file.path) {
+            Lookup::Found(entry) => assert!(
+                entry.bytes == file.bytes,
+                "{name}: {} differs from a full build",
+                file.path
+            ),
+            other => panic!("{name}: {} is {other:?}", file.path),
+        }
+    }
+}
+
+/// After every kind of edit, the incremental build serves exactly what a full build makes. Edits
+/// of notes only patch the model (no full load and link); anything else loads everything.
 #[test]
 fn incremental_rebuilds_match_full_builds() {
     use guidance::incremental::{Changes, Lookup, Project};
@@ -718,78 +769,125 @@ fn incremental_rebuilds_match_full_builds() {
     };
     let mut project = Project::new(root, options.clone());
     project.rebuild(&Changes::Everything).unwrap();
-    type Step = Box<dyn Fn(&Path) -> &'static str>;
-    let steps: Vec<(&str, Step)> = vec![
+    project.prepare_next();
+    const BUDGETS: &str = "notes/open-budget-processes.md";
+    const DATA: &str = "notes/open-government-data.md";
+    const COMMUNITY: &str = "notes/community-driven-development.md";
+    type Step = Box<dyn Fn(&Path) -> Vec<&'static str>>;
+    // (name, the edit, whether the model is patched)
+    let steps: Vec<(&str, Step, bool)> = vec![
         (
             "body",
             Box::new(|r| {
                 edit(r, NOTE, "SERVE-FIXTURE-ORIGINAL-TEXT", "a new body");
-                NOTE
+                vec![NOTE]
             }),
+            true,
         ),
         (
-            "title",
+            "title of a linked note",
             Box::new(|r| {
                 edit(
                     r,
-                    "notes/open-budget-processes.md",
+                    BUDGETS,
                     "title: Open budget processes",
                     "title: Budgets in the open",
                 );
-                "notes/open-budget-processes.md"
+                vec![BUDGETS]
             }),
+            true,
         ),
         (
-            "countries",
+            "heading and the link to it, in one burst",
             Box::new(|r| {
-                edit(
-                    r,
-                    "notes/open-government-data.md",
-                    "[GUY, MUS]",
-                    "[GUY, MUS, KEN]",
-                );
-                "notes/open-government-data.md"
+                edit(r, BUDGETS, "## At a glance", "## In brief");
+                edit(r, NOTE, "#at-a-glance", "#in-brief");
+                vec![BUDGETS, NOTE]
             }),
+            true,
+        ),
+        (
+            "a new country",
+            Box::new(|r| {
+                edit(r, DATA, "[GUY, MUS]", "[GUY, MUS, KEN]");
+                vec![DATA]
+            }),
+            true,
+        ),
+        (
+            "a country no longer cited",
+            Box::new(|r| {
+                edit(r, DATA, "[GUY, MUS, KEN]", "[GUY, MUS]");
+                vec![DATA]
+            }),
+            true,
         ),
         (
             "principle",
             Box::new(|r| {
                 edit(
                     r,
-                    "notes/community-driven-development.md",
+                    COMMUNITY,
                     "principle: participation\nstrategy: Community-driven development",
                     "principle: transparency",
                 );
-                "notes/community-driven-development.md"
+                vec![COMMUNITY]
             }),
+            true,
+        ),
+        (
+            "a warning",
+            Box::new(|r| {
+                edit(
+                    r,
+                    DATA,
+                    "related_principles: [participation]",
+                    "related_principles: [participation, transparency]",
+                );
+                vec![DATA]
+            }),
+            true,
         ),
         (
             "new note",
             Box::new(|r| {
                 std::fs::write(r.join("notes/aaa-first.md"), "---\ntitle: First\nprinciple: transparency\ncountries: [FJI]\nsummary: New.\n---\nLinks to [budgeting](note:participatory-budgeting).\n").unwrap();
-                "notes/aaa-first.md"
+                vec!["notes/aaa-first.md"]
             }),
+            true,
         ),
         (
             "deleted note",
             Box::new(|r| {
-                std::fs::remove_file(r.join("notes/open-government-data.md")).unwrap();
-                "notes/open-government-data.md"
+                std::fs::remove_file(r.join(DATA)).unwrap();
+                vec![DATA]
             }),
+            true,
+        ),
+        (
+            "an editor's temporary file, gone again",
+            Box::new(|r| {
+                std::fs::write(r.join("notes/4913"), "").unwrap();
+                std::fs::remove_file(r.join("notes/4913")).unwrap();
+                vec!["notes/4913"]
+            }),
+            true,
         ),
         (
             "page",
             Box::new(|r| {
                 edit(r, "pages/about.md", "two principles", "2 principles");
-                "pages/about.md"
+                vec!["pages/about.md"]
             }),
+            false,
         ),
         (
             "home",
             Box::new(|r| {
                 edit(r, "pages/home.md", "A small fixture", "A tiny fixture");
-                "pages/home.md"
+                vec!["pages/home.md"]
             }),
+            false,
         ),
         (
             "principle file",
@@ -800,40 +898,64 @@ fn incremental_rebuilds_match_full_builds() {
                     "Governments publish",
                     "States publish",
                 );
-                "principles/transparency.md"
+                vec!["principles/transparency.md"]
             }),
+            false,
+        ),
+        (
+            "body after a full relink",
+            Box::new(|r| {
+                edit(r, NOTE, "a new body", "a newer body");
+                vec![NOTE]
+            }),
+            true,
         ),
     ];
-    for (name, step) in steps {
-        let path = step(root);
-        let changes = Changes::Files([path.to_string()].into_iter().collect());
+    let files = |paths: &[&str]| Changes::Files(paths.iter().map(|p| p.to_string()).collect());
+    for (name, step, patched) in steps {
+        let paths = step(root);
         let rebuilt = project
-            .rebuild(&changes)
+            .rebuild(&files(&paths))
             .unwrap_or_else(|d| panic!("{name}: {d}"));
-        let build = &rebuilt.build;
-        let (site, _) = guidance::load_site(root).unwrap();
-        let theme = guidance::theme::Theme::load(root).unwrap();
-        let full = guidance::generate(&site, &theme, options.clone()).unwrap();
-        let paths: Vec<String> = full.iter().map(|f| f.path.clone()).collect();
-        assert_eq!(build.paths(), paths, "{name}: different files");
-        for file in &full {
-            match build.get(&file.path) {
-                Lookup::Found(entry) => assert!(
-                    entry.bytes == file.bytes,
-                    "{name}: {} differs from a full build",
-                    file.path
-                ),
-                other => panic!("{name}: {} is {other:?}", file.path),
-            }
-        }
+        assert_matches_full(name, root, &options, &rebuilt);
+        assert_eq!(rebuilt.patched, patched, "{name}: patched");
         if name != "principle file" {
             assert!(!rebuilt.full, "{name}: a content edit rebuilt everything");
         }
+        project.prepare_next();
     }
+    assert!(
+        project
+            .current()
+            .unwrap()
+            .site()
+            .notes
+            .iter()
+            .any(|n| n.slug == "aaa-first")
+    );
+
+    // Deleting a note that another links to is an error, reported as a full build reports it;
+    // restoring it makes the same site as a full build again.
+    let budgets = std::fs::read_to_string(root.join(BUDGETS)).unwrap();
+    std::fs::remove_file(root.join(BUDGETS)).unwrap();
+    let Err(error) = project.rebuild(&files(&[BUDGETS])) else {
+        panic!("a note linked from another was deleted without an error");
+    };
+    let full_error = guidance::load_site(root).unwrap_err();
+    assert_eq!(format!("{error}"), format!("{full_error}"));
+    assert!(
+        format!("{error}").contains("open-budget-processes"),
+        "{error}"
+    );
+    project.prepare_next();
+    std::fs::write(root.join(BUDGETS), budgets).unwrap();
+    let rebuilt = project.rebuild(&files(&[BUDGETS])).unwrap();
+    assert_matches_full("restored note", root, &options, &rebuilt);
+    assert!(rebuilt.patched, "restored note: patched");
+    project.prepare_next();
 
     // A broken file stays broken until it is fixed, whatever else changes meanwhile: what was
     // read before the breakage is never reused for it.
-    let files = |paths: &[&str]| Changes::Files(paths.iter().map(|p| p.to_string()).collect());
     edit(
         root,
         NOTE,
@@ -841,6 +963,7 @@ fn incremental_rebuilds_match_full_builds() {
         "title: [Participatory budgeting",
     );
     assert!(project.rebuild(&files(&[NOTE])).is_err());
+    project.prepare_next();
     edit(
         root,
         "notes/aaa-first.md",
@@ -851,6 +974,7 @@ fn incremental_rebuilds_match_full_builds() {
         project.rebuild(&files(&["notes/aaa-first.md"])).is_err(),
         "the broken note was taken from the cache"
     );
+    project.prepare_next();
     edit(
         root,
         NOTE,
@@ -858,11 +982,141 @@ fn incremental_rebuilds_match_full_builds() {
         "title: Participatory budgeting",
     );
     let rebuilt = project.rebuild(&files(&[NOTE])).unwrap();
+    assert_matches_full("broken, then fixed", root, &options, &rebuilt);
+    assert!(rebuilt.patched, "broken, then fixed: patched");
     let page = match rebuilt.build.get("notes/aaa-first/index.html") {
         Lookup::Found(entry) => String::from_utf8(entry.bytes.clone()).unwrap(),
         other => panic!("{other:?}"),
     };
     assert!(page.contains("Still first"));
+}
+
+/// Random note edits on a synthetic corpus (with cross-links, strategies, several countries per
+/// note): each patched model, its warnings and every file match a full build, and errors are the
+/// full build's errors.
+#[test]
+fn patched_rebuilds_of_a_synthetic_corpus_match_full_builds() {
+    use guidance::incremental::{Changes, Project};
+    use guidance::render::RenderOptions;
+    use guidance::synthetic::Rng;
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    guidance::synthetic::write_corpus(root, 16, 11).unwrap();
+    let options = RenderOptions::default();
+    let mut project = Project::new(root, options.clone());
+    project.rebuild(&Changes::Everything).unwrap();
+    project.prepare_next();
+    let mut rng = Rng::new(8);
+    let mut patched = 0;
+    let mut failed = 0;
+    for step in 0..12 {
+        let notes: Vec<String> = {
+            let mut names: Vec<String> = std::fs::read_dir(root.join("notes"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let name = rng.pick(&notes).clone();
+        let path = format!("notes/{name}");
+        let file = root.join(&path);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let line = |key: &str| {
+            text.lines()
+                .find(|l| l.starts_with(key))
+                .map(str::to_string)
+        };
+        let kind = [
+            "title",
+            "body",
+            "strategy",
+            "countries",
+            "new",
+            "delete",
+            "related",
+        ][rng.below(7)];
+        match kind {
+            "title" => {
+                let old = line("title: ").unwrap();
+                let title = format!("title: {} {step}", ["Alpha", "Zulu", "Mango"][rng.below(3)]);
+                std::fs::write(&file, text.replacen(&old, &title, 1)).unwrap();
+            }
+            "body" => std::fs::write(&file, format!("{text}\nMore words {step}.\n")).unwrap(),
+            "strategy" => match line("strategy: ") {
+                Some(old) => {
+                    std::fs::write(&file, text.replacen(&format!("{old}\n"), "", 1)).unwrap()
+                }
+                None => std::fs::write(&file, format!("{text}\n")).unwrap(),
+            },
+            "countries" => {
+                let old = line("countries: ").unwrap();
+                let new =
+                    ["countries: [KEN, FJI]", "countries: []", "countries: [GUY]"][rng.below(3)];
+                std::fs::write(&file, text.replacen(&old, new, 1)).unwrap();
+            }
+            "related" => {
+                let old = line("principle: ").unwrap();
+                let related = format!(
+                    "{old}\nrelated_principles: [{}]",
+                    &old["principle: ".len()..]
+                );
+                let cleaned: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with("related_principles:"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                std::fs::write(&file, cleaned.replacen(&old, &related, 1)).unwrap();
+            }
+            "new" => {
+                let slug = name.trim_end_matches(".md");
+                let path = format!("notes/new-{step}.md");
+                std::fs::write(
+                    root.join(&path),
+                    format!("---\ntitle: New {step}\nprinciple: competence\ncountries: [NPL]\nsummary: New.\n---\n## Start\n\nSee [it](note:{slug}) and [Nepal](country:NPL).\n"),
+                )
+                .unwrap();
+                let rebuilt = project
+                    .rebuild(&Changes::Files([path].into_iter().collect()))
+                    .unwrap_or_else(|d| panic!("step {step}: {d}"));
+                patched += usize::from(rebuilt.patched);
+                assert_matches_full(&format!("step {step}: new"), root, &options, &rebuilt);
+                project.prepare_next();
+                continue;
+            }
+            _ => std::fs::remove_file(&file).unwrap(),
+        }
+        let changes = Changes::Files([path.clone()].into_iter().collect());
+        match project.rebuild(&changes) {
+            Ok(rebuilt) => {
+                patched += usize::from(rebuilt.patched);
+                assert_matches_full(
+                    &format!("step {step}: {kind} {path}"),
+                    root,
+                    &options,
+                    &rebuilt,
+                );
+            }
+            Err(error) => {
+                // Deleting a note others link to, or no longer citing a country the body links
+                // to: the full build's error; then the file is put back.
+                failed += 1;
+                let full = guidance::load_site(root).unwrap_err();
+                assert_eq!(format!("{error}"), format!("{full}"), "step {step}: {kind}");
+                project.prepare_next();
+                std::fs::write(&file, &text).unwrap();
+                let rebuilt = project.rebuild(&changes).unwrap();
+                assert_matches_full(&format!("step {step}: restored"), root, &options, &rebuilt);
+            }
+        }
+        project.prepare_next();
+    }
+    // The seeds give both kinds: edits the patch handles, and edits that are errors.
+    assert!(
+        patched >= 8 && failed > 0,
+        "{patched} rebuilds were patched, {failed} failed"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Which pages an edit affects, found by comparing the old and the new model.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::model::Site;
@@ -20,7 +20,14 @@ impl Affected {
     }
 }
 
-pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
+/// `renumbered`, when the caller knows it, maps each old note's index to its index in the new
+/// model, `None` for the notes whose files changed (a patched model comes with one); otherwise
+/// notes are matched by slug and compared by text.
+pub(super) fn affected_pages(
+    old: &Site,
+    new: &Site,
+    renumbered: Option<&[Option<usize>]>,
+) -> Option<Affected> {
     let same_text = |a: &crate::model::SourceFile, b: &crate::model::SourceFile| {
         Arc::ptr_eq(&a.text, &b.text) || a.text == b.text
     };
@@ -42,7 +49,8 @@ pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
     }
     let mut pages = BTreeSet::new();
     let mut first = BTreeSet::new();
-    let mut changed: HashSet<&str> = HashSet::new();
+    // Notes whose translations changed count as changed notes.
+    let mut translated: Vec<&str> = Vec::new();
 
     for (i, (a, b)) in old.pages.iter().zip(&new.pages).enumerate() {
         if !same_text(&a.source, &b.source) {
@@ -76,9 +84,7 @@ pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
         match kind {
             crate::model::Kind::Principle => return None,
             crate::model::Kind::Note => {
-                if let Some(i) = new.note(slug) {
-                    changed.insert(new.notes[i].slug.as_str());
-                }
+                translated.push(slug);
             }
             crate::model::Kind::Page => {
                 let i = new.page(slug)?;
@@ -93,38 +99,69 @@ pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
         }
     }
 
-    let old_index: HashMap<&str, usize> = old
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.slug.as_str(), i))
-        .collect();
-    let new_index: HashMap<&str, usize> = new
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.slug.as_str(), i))
-        .collect();
-    for note in &old.notes {
-        match new_index.get(note.slug.as_str()) {
-            Some(&j) if same_text(&note.source, &new.notes[j].source) => {}
-            _ => {
-                changed.insert(note.slug.as_str());
+    // Which notes changed (in the old and in the new model), and where each unchanged note of
+    // the new model was in the old one.
+    let mut changed_old = vec![false; old.notes.len()];
+    let mut changed_new = vec![false; new.notes.len()];
+    let mut old_of_new: Vec<Option<usize>> = vec![None; new.notes.len()];
+    match renumbered {
+        Some(map) if map.len() == old.notes.len() => {
+            for (j, at) in map.iter().enumerate() {
+                match at {
+                    Some(i) => old_of_new[*i] = Some(j),
+                    None => changed_old[j] = true,
+                }
+            }
+            for (i, was) in old_of_new.iter().enumerate() {
+                changed_new[i] = was.is_none();
+            }
+        }
+        _ => {
+            let old_index: HashMap<&str, usize> = old
+                .notes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.slug.as_str(), i))
+                .collect();
+            for (i, note) in new.notes.iter().enumerate() {
+                match old_index.get(note.slug.as_str()) {
+                    Some(&j) if same_text(&old.notes[j].source, &note.source) => {
+                        old_of_new[i] = Some(j);
+                    }
+                    Some(&j) => {
+                        changed_old[j] = true;
+                        changed_new[i] = true;
+                    }
+                    None => changed_new[i] = true,
+                }
+            }
+            let mut seen = vec![false; old.notes.len()];
+            for j in old_of_new.iter().flatten() {
+                seen[*j] = true;
+            }
+            for (j, seen) in seen.into_iter().enumerate() {
+                // Deleted, or edited (then already marked).
+                changed_old[j] |= !seen;
             }
         }
     }
-    for note in &new.notes {
-        if !old_index.contains_key(note.slug.as_str()) {
-            changed.insert(note.slug.as_str());
+    for slug in translated {
+        if let Some(i) = new.note(slug) {
+            changed_new[i] = true;
+            old_of_new[i] = None;
+            if let Some(j) = old.note(slug) {
+                changed_old[j] = true;
+            }
         }
     }
+    let any_changed = changed_old.iter().chain(&changed_new).any(|&c| c);
     let country_codes = |site: &Site| {
         site.countries
             .iter()
             .map(|c| c.code.clone())
             .collect::<Vec<_>>()
     };
-    if changed.is_empty() && pages.is_empty() && country_codes(old) == country_codes(new) {
+    if !any_changed && pages.is_empty() && country_codes(old) == country_codes(new) {
         return Some(Affected { pages, first });
     }
 
@@ -136,36 +173,45 @@ pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
         )
     }));
 
-    // Compared in order, without allocating: a reordering counts as a change, which is safe.
+    // Compared in order: a reordering counts as a change, which is safe.
     let same_notes = |a: &[usize], b: &[usize]| {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|(&x, &y)| old.notes[x].slug == new.notes[y].slug)
+        a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| old_of_new[y] == Some(x))
+    };
+    // The note `offset` places after `i` in the new model came from `offset` places after `j`.
+    let same_neighbour = |i: usize, j: usize, offset: isize| {
+        let new_at = i
+            .checked_add_signed(offset)
+            .filter(|&k| k < new.notes.len());
+        let old_at = j
+            .checked_add_signed(offset)
+            .filter(|&k| k < old.notes.len());
+        match (new_at, old_at) {
+            (None, None) => true,
+            (Some(a), Some(b)) => old_of_new[a] == Some(b),
+            _ => false,
+        }
     };
     for (i, note) in new.notes.iter().enumerate() {
         let id = PageId::Note(i);
-        if changed.contains(note.slug.as_str()) {
+        if changed_new[i] {
             pages.insert(id);
             first.insert(id);
             continue;
         }
-        let Some(&j) = old_index.get(note.slug.as_str()) else {
+        let Some(j) = old_of_new[i] else {
             continue;
         };
         let was = &old.notes[j];
-        let (before, after) = neighbours(new, i);
         let related_changed = note
             .links_to
             .iter()
             .chain(&note.linked_from)
-            .any(|&k| changed.contains(new.notes[k].slug.as_str()))
-            || before
-                .into_iter()
-                .chain(after)
-                .any(|slug| changed.contains(slug));
+            .chain(i.checked_sub(1).as_ref())
+            .chain(Some(i + 1).filter(|&k| k < new.notes.len()).as_ref())
+            .any(|&k| changed_new[k]);
         if related_changed
-            || neighbours(old, j) != neighbours(new, i)
+            || !same_neighbour(i, j, -1)
+            || !same_neighbour(i, j, 1)
             || !same_notes(&was.links_to, &note.links_to)
             || !same_notes(&was.linked_from, &note.linked_from)
         {
@@ -173,9 +219,8 @@ pub(super) fn affected_pages(old: &Site, new: &Site) -> Option<Affected> {
         }
     }
     // The principles and countries that list an edited note, before and after the edit.
-    for (site, index) in [(old, &old_index), (new, &new_index)] {
-        for slug in &changed {
-            let Some(&i) = index.get(slug) else { continue };
+    for (site, changed) in [(old, &changed_old), (new, &changed_new)] {
+        for (i, _) in changed.iter().enumerate().filter(|(_, c)| **c) {
             let note = &site.notes[i];
             for &p in std::iter::once(&note.principle).chain(&note.related_principles) {
                 pages.insert(PageId::Principle(p));
@@ -218,10 +263,4 @@ pub(super) fn same_structure(old: &Site, new: &Site) -> bool {
             .iter()
             .map(|t| (t.kind, &t.slug, &t.lang))
             .eq(new.translations.iter().map(|t| (t.kind, &t.slug, &t.lang)))
-}
-
-/// The slugs of the notes before and after note `i` (what its previous/next links show).
-fn neighbours(site: &Site, i: usize) -> (Option<&str>, Option<&str>) {
-    let slug = |k: Option<usize>| k.and_then(|k| site.notes.get(k)).map(|n| n.slug.as_str());
-    (slug(i.checked_sub(1)), slug(Some(i + 1)))
 }

@@ -114,6 +114,11 @@ impl Build {
         paths
     }
 
+    /// The model this build was made from.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
     /// Whether `path` is a page or an asset of this build (without rendering anything).
     pub fn has_page(&self, path: &str) -> bool {
         self.files.contains_key(path)
