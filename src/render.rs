@@ -44,6 +44,34 @@ impl Default for RenderOptions {
     }
 }
 
+/// Writes a value into a page. Text is escaped for HTML as minijinja does, except that `/` stays
+/// as it is: escaping it protects nothing inside quoted attributes or text, and every link would
+/// read `..&#x2f;..&#x2f;notes&#x2f;` in the page source.
+fn write_value(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    let text = match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => text,
+        _ => return minijinja::escape_formatter(out, state, value),
+    };
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#x27;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)?;
+    Ok(())
+}
+
 /// One file of output, by its path inside the site (always `/`-separated, never leading `/`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutputFile {
@@ -195,6 +223,7 @@ impl<'a> Renderer<'a> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
+        env.set_formatter(write_value);
         localize::register(&mut env);
         let mut diagnostics = Diagnostics::default();
         for (name, bytes) in theme.files_under("templates/") {
@@ -1009,6 +1038,27 @@ fn template_diagnostic(error: &minijinja::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped_for_html_but_slashes_stay() {
+        let mut env = Environment::new();
+        env.set_formatter(write_value);
+        env.add_template(
+            "t.html",
+            "<a href=\"{{ href }}\" title='{{ t }}'>{{ t }}</a>{{ raw | safe }}{{ n }}",
+        )
+        .unwrap();
+        let html = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! { href => "../notes/a/", t => "<img src=x onerror=\"alert('1')\"> & co", raw => "<b>/</b>", n => 3 })
+            .unwrap();
+        assert_eq!(
+            html,
+            "<a href=\"../notes/a/\" title='&lt;img src=x onerror=&quot;alert(&#x27;1&#x27;)&quot;&gt; &amp; co'>\
+             &lt;img src=x onerror=&quot;alert(&#x27;1&#x27;)&quot;&gt; &amp; co</a><b>/</b>3"
+        );
+    }
 
     #[test]
     fn links_are_relative_in_both_styles() {
