@@ -49,15 +49,14 @@ enum Job {
 /// Renders `site` into `dir` (an empty staging folder) with its offline copy at
 /// [`bundle::site_path`].
 pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diagnostics> {
-    let web = Renderer::new(site, theme, RenderOptions::default())?;
-    let copy = Renderer::new(
-        site,
-        theme,
-        RenderOptions {
-            link_style: LinkStyle::File,
-            ..RenderOptions::default()
-        },
-    )?;
+    let copy_options = RenderOptions {
+        link_style: LinkStyle::File,
+        ..RenderOptions::default()
+    };
+    let (web, copy) = (
+        Renderer::new(site, theme, RenderOptions::default())?,
+        Renderer::new(site, theme, copy_options)?,
+    );
     // What `crate::data_files` makes, but the notes' API files, which are made in their batch.
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
     let ((api, feeds), index) = rayon::join(
@@ -65,96 +64,41 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         || search::index(site),
     );
     shared.extend(api.into_iter().chain(feeds).chain(index));
-    let web_site_files = web.site_files();
-    let copy_site_files = copy.site_files();
-    let readme = bundle::readme(site);
-
-    let mut jobs: Vec<(String, Job)> = web
-        .pages()
-        .into_iter()
-        .map(|(id, lang)| (id.path_in(site, &lang), Job::Page(id, lang)))
-        .collect();
-    jobs.extend(
-        shared
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.path.clone(), Job::Shared(i))),
-    );
-    jobs.extend(
-        copy_site_files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.path.clone(), Job::SiteFile(i))),
-    );
-    jobs.extend(
-        (0..site.notes.len()).map(|i| (api::note_api_path(&site.notes[i].slug), Job::NoteData(i))),
-    );
-    jobs.push(("README.txt".to_string(), Job::Readme));
-    jobs.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let folder = bundle::stem(site);
-    let modified = bundle::modified_time(site);
     let zip_path = dir.join(bundle::site_path(site));
+    let publisher = Publisher {
+        site,
+        dir,
+        web_site_files: web.site_files(),
+        copy_site_files: copy.site_files(),
+        web,
+        copy,
+        shared,
+        readme: bundle::readme(site),
+        folder: bundle::stem(site),
+        modified: bundle::modified_time(site),
+        zip_path: zip_path.clone(),
+    };
+
     let zip_file = create_file(&zip_path).map_err(|e| io_error(&zip_path, e))?;
-    let mut zip = FolderZip::new(BufWriter::new(zip_file), &folder, modified)
-        .map_err(|e| io_error(&zip_path, e))?;
+    let mut zip = FolderZip::new(
+        BufWriter::new(zip_file),
+        &publisher.folder,
+        publisher.modified,
+    )
+    .map_err(|e| io_error(&zip_path, e))?;
     let mut published = Published::default();
     let mut diagnostics = Diagnostics::default();
-
-    for batch in jobs.chunks(BATCH) {
-        let done: Vec<Result<(ZipEntry, Written), Diagnostics>> = batch
+    for batch in publisher.jobs().chunks(BATCH) {
+        let done: Vec<_> = batch
             .par_iter()
-            .map(|(path, job)| {
-                // The web file (if it is written now) and the copy's bytes for the same path.
-                let (web_file, copy_bytes): (Option<&[u8]>, std::borrow::Cow<[u8]>) = match job {
-                    Job::Shared(i) => (Some(&shared[*i].bytes), (&shared[*i].bytes[..]).into()),
-                    Job::SiteFile(i) => (
-                        web_site_files.get(*i).map(|f| &f.bytes[..]),
-                        (&copy_site_files[*i].bytes[..]).into(),
-                    ),
-                    Job::Readme => (None, readme.as_bytes().into()),
-                    Job::NoteData(i) => {
-                        let file = api::note_output(site, *i);
-                        let written = write(dir, path, &file.bytes)?;
-                        let entry = ZipEntry::compress(&folder, path, &file.bytes, modified)
-                            .map_err(|e| io_error(&zip_path, e))?;
-                        return Ok((entry, written));
-                    }
-                    Job::Page(id, lang) => {
-                        // The two renders run side by side, which matters for the one big page
-                        // (the print edition).
-                        let (entry, written) = rayon::join(
-                            || {
-                                ZipEntry::compress_with(&folder, path, modified, |out| {
-                                    copy.render_to(*id, lang, out).map_err(Failure::Render)
-                                })
-                            },
-                            || match id {
-                                PageId::Download => Ok(Written::default()),
-                                _ => write_with(dir, path, |out| {
-                                    web.render_to(*id, lang, out).map_err(Failure::Render)
-                                }),
-                            },
-                        );
-                        let entry = entry.map_err(|e| e.at(&zip_path))?;
-                        return Ok((entry, written.map_err(|e| e.at(&dir.join(path)))?));
-                    }
-                };
-                let written = match web_file {
-                    Some(bytes) => write(dir, path, bytes)?,
-                    None => Written::default(),
-                };
-                let entry = ZipEntry::compress(&folder, path, &copy_bytes, modified)
-                    .map_err(|e| io_error(&zip_path, e))?;
-                Ok((entry, written))
-            })
+            .map(|(path, job)| publisher.make(path, job))
             .collect();
+        // The zip takes the batch in path order, whichever thread finished first.
         for result in done {
             match result {
                 Ok((entry, written)) => {
                     zip.add(entry).map_err(|e| io_error(&zip_path, e))?;
-                    published.pages += written.pages;
-                    published.bytes += written.bytes;
+                    published.add(written);
                 }
                 Err(d) => diagnostics.extend(d),
             }
@@ -172,23 +116,112 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     published.bytes += zip_size;
 
     // The Download pages show the zip's size, known only now.
-    let download = Renderer::new(
-        site,
-        theme,
-        RenderOptions {
-            offline_size: Some(zip_size),
-            ..RenderOptions::default()
-        },
-    )?;
-    for (id, lang) in web.pages() {
+    let download_options = RenderOptions {
+        offline_size: Some(zip_size),
+        ..RenderOptions::default()
+    };
+    let download = Renderer::new(site, theme, download_options)?;
+    for (id, lang) in publisher.web.pages() {
         if id == PageId::Download {
             let page = download.render_in(id, &lang).map_err(Diagnostics::from)?;
-            let written = write(dir, &page.path, &page.bytes)?;
-            published.pages += written.pages;
-            published.bytes += written.bytes;
+            published.add(write(dir, &page.path, &page.bytes)?);
         }
     }
     Ok(published)
+}
+
+/// Everything the batches share: the two renders, the files made once, and where output goes.
+struct Publisher<'a> {
+    site: &'a Site,
+    dir: &'a Path,
+    web: Renderer<'a>,
+    copy: Renderer<'a>,
+    shared: Vec<OutputFile>,
+    web_site_files: Vec<OutputFile>,
+    copy_site_files: Vec<OutputFile>,
+    readme: String,
+    folder: String,
+    modified: zip::DateTime,
+    zip_path: std::path::PathBuf,
+}
+
+impl Publisher<'_> {
+    /// Every file of the offline copy, by path, in the order the zip holds them.
+    fn jobs(&self) -> Vec<(String, Job)> {
+        let site = self.site;
+        let pages = self.web.pages().into_iter();
+        let mut jobs: Vec<(String, Job)> = pages
+            .map(|(id, lang)| (id.path_in(site, &lang), Job::Page(id, lang)))
+            .collect();
+        let shared = self.shared.iter().enumerate();
+        jobs.extend(shared.map(|(i, f)| (f.path.clone(), Job::Shared(i))));
+        let site_files = self.copy_site_files.iter().enumerate();
+        jobs.extend(site_files.map(|(i, f)| (f.path.clone(), Job::SiteFile(i))));
+        let notes = site.notes.iter().enumerate();
+        jobs.extend(notes.map(|(i, n)| (api::note_api_path(&n.slug), Job::NoteData(i))));
+        jobs.push(("README.txt".to_string(), Job::Readme));
+        jobs.sort_by(|a, b| a.0.cmp(&b.0));
+        jobs
+    }
+
+    /// Writes the web site's file at `path` (if it has one now) and compresses the copy's.
+    fn make(&self, path: &str, job: &Job) -> Result<(ZipEntry, Written), Diagnostics> {
+        let same_in_both = match job {
+            Job::Page(id, lang) => return self.make_page(path, *id, lang),
+            Job::Shared(i) => &self.shared[*i].bytes,
+            Job::NoteData(i) => &api::note_output(self.site, *i).bytes,
+            Job::SiteFile(i) => {
+                let written = write(self.dir, path, &self.web_site_files[*i].bytes)?;
+                return Ok((
+                    self.compress(path, &self.copy_site_files[*i].bytes)?,
+                    written,
+                ));
+            }
+            Job::Readme => {
+                let entry = self.compress(path, self.readme.as_bytes())?;
+                return Ok((entry, Written::default()));
+            }
+        };
+        let written = write(self.dir, path, same_in_both)?;
+        Ok((self.compress(path, same_in_both)?, written))
+    }
+
+    /// Renders a page for both. The two renders run side by side, which matters for the one
+    /// big page (the print edition).
+    fn make_page(
+        &self,
+        path: &str,
+        id: PageId,
+        lang: &str,
+    ) -> Result<(ZipEntry, Written), Diagnostics> {
+        let (entry, written) = rayon::join(
+            || {
+                ZipEntry::compress_with(&self.folder, path, self.modified, |out| {
+                    self.copy.render_to(id, lang, out).map_err(Failure::Render)
+                })
+            },
+            || match id {
+                PageId::Download => Ok(Written::default()),
+                _ => write_with(self.dir, path, |out| {
+                    self.web.render_to(id, lang, out).map_err(Failure::Render)
+                }),
+            },
+        );
+        let entry = entry.map_err(|e| e.at(&self.zip_path))?;
+        Ok((entry, written.map_err(|e| e.at(&self.dir.join(path)))?))
+    }
+
+    fn compress(&self, path: &str, bytes: &[u8]) -> Result<ZipEntry, Diagnostics> {
+        ZipEntry::compress(&self.folder, path, bytes, self.modified)
+            .map_err(|e| io_error(&self.zip_path, e))
+    }
+}
+
+impl Published {
+    fn add(&mut self, written: Written) {
+        self.pages += written.pages;
+        self.bytes += written.bytes;
+    }
 }
 
 /// What one write added to the totals.
