@@ -130,6 +130,23 @@ fn check_fixture_queries(page: &common::Page, file_style: bool) {
         "participatory budgetnig",
         "notes/participatory-budgeting/",
     );
+    // A typo in the first two letters: wrong, swapped, missing or extra, as the last word (a
+    // prefix) and before it (a whole word); the vocabulary near the typed word does not hold
+    // the word meant.
+    for q in [
+        "participatory vudgeting",
+        "participatory ubdgeting",
+        "participatory udgeting",
+        "participatory bbudgeting",
+        "participatory vudget",
+        "varticipatory budgeting",
+        "aprticipatory budgeting",
+        "articipatory budgeting",
+    ] {
+        assert_top(page, q, "notes/participatory-budgeting/");
+    }
+    assert_top(page, "vudgets local", "notes/russian-budgets/");
+    assert_top(page, "local ubdgets", "notes/russian-budgets/");
     // Diacritics folded both ways.
     assert_top(page, "egalite reelle", "notes/egalite/");
     assert_top(page, "ÉGALITÉ", "notes/egalite/");
@@ -572,6 +589,22 @@ fn real_content_search_over_http_and_from_disk() {
             "notes/strategic-planning-and-foresight/",
         );
         assert_top(&page, "disaggregation", "notes/data-disaggregation/");
+        // Typos in the first letters: "budgets" as "vudgets", "foresight" as "ofresight".
+        assert_top(
+            &page,
+            "participatory vudgeting",
+            "notes/participatory-budgeting/",
+        );
+        assert_top(
+            &page,
+            "strategic ofresight",
+            "notes/strategic-planning-and-foresight/",
+        );
+        assert_top(
+            &page,
+            "trategic foresight",
+            "notes/strategic-planning-and-foresight/",
+        );
         assert_top(
             &page,
             "\"leaving no one behind\"",

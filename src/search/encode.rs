@@ -105,6 +105,20 @@ pub fn script(path: String, kind: &str, key: &str, data: &serde_json::Value) -> 
     )
 }
 
+/// The start of a registering script, for data written straight after it (close with
+/// [`end_script`]).
+pub fn start_script(out: &mut String, kind: &str, key: &str) {
+    out.push_str("guidanceSearch.register(");
+    push_json(out, kind);
+    out.push(',');
+    push_json(out, key);
+    out.push(',');
+}
+
+pub fn end_script(out: &mut String) {
+    out.push_str(");\n");
+}
+
 /// [`script`] with the data already written as JSON text.
 pub fn script_json(path: String, kind: &str, key: &str, json: &str) -> OutputFile {
     let mut text = String::with_capacity(json.len() + key.len() + 40);
@@ -121,10 +135,33 @@ pub fn script_json(path: String, kind: &str, key: &str, json: &str) -> OutputFil
     }
 }
 
+/// Whether `text` holds a byte JSON escapes (a control character, `"` or `\\`), eight bytes at a
+/// time: the section text of a large site is hundreds of megabytes.
+fn needs_escape(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH != 0;
+    let mut words = text.chunks_exact(8);
+    for chunk in &mut words {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // A byte below 0x20, or equal to '"' or '\\'.
+        if w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+            || has_zero(w ^ (ONES * u64::from(b'"')))
+            || has_zero(w ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// Appends `text` as a JSON string literal.
 pub fn push_json(out: &mut String, text: &str) {
     out.push('"');
-    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(text.as_bytes()) {
         out.push_str(text);
         out.push('"');
         return;
@@ -199,6 +236,22 @@ mod tests {
             let mut out = String::new();
             push_json(&mut out, text);
             assert_eq!(out, serde_json::to_string(text).unwrap());
+        }
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_position() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(plain.as_bytes()));
+            assert!(!needs_escape("é治 \u{7f}~!#[]".as_bytes()));
+            for at in 0..len {
+                for bad in [b'"', b'\\', b'\n', 0u8, 0x1f] {
+                    let mut bytes = plain.clone().into_bytes();
+                    bytes[at] = bad;
+                    assert!(needs_escape(&bytes), "{bytes:?}");
+                }
+            }
         }
     }
 

@@ -16,7 +16,10 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::documents::SearchDoc;
-use super::encode::{push_json, push_mask, push_number, push_set, push_six, script, script_json};
+use super::encode::{
+    ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
+    script_json, start_script,
+};
 use super::terms::{self, Posting};
 use crate::model::{Kind, Pillar, Site};
 use crate::render::OutputFile;
@@ -28,6 +31,8 @@ pub struct Limits {
     pub shard_bytes: usize,
     /// Target size of a vocabulary file (terms, document counts and shard numbers).
     pub vocab_bytes: usize,
+    /// Target size of a typo file (terms ordered from their third letter on).
+    pub typo_bytes: usize,
     /// Target size of a text chunk (a run of sections of one document).
     pub chunk_bytes: usize,
     /// How many documents a frequent term lists with impacts and masks.
@@ -37,12 +42,13 @@ pub struct Limits {
 pub const LIMITS: Limits = Limits {
     shard_bytes: 4 * 1024,
     vocab_bytes: 4 * 1024,
+    typo_bytes: 3 * 1024,
     chunk_bytes: 5 * 1024,
     head: 48,
 };
 
 /// Format version, bumped when a file's layout changes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// BM25F field weights (title > headings > summary > body) and length normalisation.
 const WEIGHT: [f64; 4] = [6.0, 3.0, 2.0, 1.0];
@@ -88,9 +94,15 @@ impl Scorer {
     }
 }
 
-/// UTF-16 order, which is how JavaScript compares strings.
+/// UTF-16 order, which is how JavaScript compares strings. It is the order of the UTF-8 bytes
+/// except between a character above U+FFFF and one from U+E000 to U+FFFF, which can only
+/// first differ in their lead bytes (0xF0 and up against 0xEE or 0xEF).
 fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    match a.bytes().zip(b.bytes()).find(|(x, y)| x != y) {
+        Some((x, y)) if x >= 0xEE || y >= 0xEE => a.encode_utf16().cmp(b.encode_utf16()),
+        Some((x, y)) => x.cmp(&y),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 /// The index files of `lang`, under `search/<lang>/`. `all` is every document of the site in
@@ -159,27 +171,35 @@ pub fn build(
     let mut files = Vec::new();
     // Term shards, by size, in term order.
     let mut shard_of = Vec::with_capacity(terms.len());
-    let mut shards: Vec<serde_json::Map<String, Value>> = Vec::new();
+    // Each shard's JSON object text, written directly.
+    let mut shards: Vec<String> = Vec::new();
+    // Where each shard after the first starts, for the manifest.
+    let mut bounds: Vec<&str> = Vec::new();
     let mut size = usize::MAX;
-    for ((term, _), data) in terms.iter().zip(&encoded) {
+    for (i, ((term, _), data)) in terms.iter().zip(&encoded).enumerate() {
         let entry = term.len() + data.len() + 6;
         if size.saturating_add(entry) > limits.shard_bytes && size != 0 {
-            shards.push(serde_json::Map::new());
+            if i > 0 {
+                bounds.push(separator(&terms[i - 1].0, term));
+            }
+            shards.push(String::with_capacity(limits.shard_bytes + 512));
             size = 0;
         }
         size += entry;
         shard_of.push(shards.len() - 1);
-        shards
-            .last_mut()
-            .expect("a shard was started")
-            .insert(term.clone(), Value::String(data.clone()));
+        let shard = shards.last_mut().expect("a shard was started");
+        shard.push(if shard.is_empty() { '{' } else { ',' });
+        push_json(shard, term);
+        shard.push(':');
+        push_json(shard, data);
     }
-    for (i, shard) in shards.into_iter().enumerate() {
-        files.push(script(
+    for (i, mut shard) in shards.into_iter().enumerate() {
+        shard.push('}');
+        files.push(script_json(
             format!("{dir}/t{i}.js"),
             "terms",
             &format!("{lang}/{i}"),
-            &Value::Object(shard),
+            &shard,
         ));
     }
 
@@ -226,6 +246,10 @@ pub fn build(
         ));
     }
 
+    // Typo files: terms of four letters or more ordered by what follows their first two letters,
+    // so that a word mistyped in its first letters still finds its neighbours.
+    let typo_starts = typo_files(&terms, &dir, lang, limits.typo_bytes, &mut files);
+
     // Text chunks: runs of sections of one document, for snippets and phrase checks. Documents
     // with nothing but a title (country pages, at the end) share one file.
     let section_bytes: usize = docs
@@ -243,12 +267,11 @@ pub fn build(
     };
     let tail = n - docs.iter().rev().take_while(title_only).count();
     // Written as JSON text directly: tens of thousands of chunks on a large site.
-    let chunk = |doc: &SearchDoc, c: usize| {
-        let mut out = String::with_capacity(limits.chunk_bytes + 256);
+    let chunk = |out: &mut String, doc: &SearchDoc, c: usize| {
         out.push_str("{\"t\":");
-        push_json(&mut out, &doc.title);
+        push_json(out, &doc.title);
         out.push_str(",\"u\":");
-        push_json(&mut out, &doc.path);
+        push_json(out, &doc.path);
         let _ = write!(
             out,
             ",\"k\":\"{}\",\"z\":{}",
@@ -257,7 +280,7 @@ pub fn build(
         );
         if doc.lang != lang {
             out.push_str(",\"l\":");
-            push_json(&mut out, &doc.lang);
+            push_json(out, &doc.lang);
         }
         if doc.everywhere {
             out.push_str(",\"e\":1");
@@ -268,19 +291,18 @@ pub fn build(
             let index = c * per_chunk + k;
             out.push_str(if k == 0 { "[" } else { ",[" });
             let _ = write!(out, "{index},");
-            push_json(&mut out, s.anchor);
+            push_json(out, s.anchor);
             out.push(',');
-            push_json(&mut out, s.heading);
+            push_json(out, s.heading);
             out.push(',');
             if index == 0 {
-                push_json(&mut out, &join(&doc.summary, &s.text));
+                push_json(out, &join(&doc.summary, &s.text));
             } else {
-                push_json(&mut out, &s.text);
+                push_json(out, &s.text);
             }
             out.push(']');
         }
         out.push_str("]}");
-        out
     };
     files.par_extend(
         docs[..tail]
@@ -289,18 +311,27 @@ pub fn build(
             .flat_map_iter(|(d, doc)| {
                 let (dir, chunk) = (&dir, &chunk);
                 (0..doc.sections.len().div_ceil(per_chunk)).map(move |c| {
-                    script_json(
-                        format!("{dir}/c/{}/{d}-{c}.js", d / 256),
-                        "chunk",
-                        &format!("{lang}/{d}-{c}"),
-                        &chunk(doc, c),
-                    )
+                    // Written straight into the file's text: the bulk of the index's bytes.
+                    let mut out = String::with_capacity(limits.chunk_bytes * 5 / 4 + 256);
+                    start_script(&mut out, "chunk", &format!("{lang}/{d}-{c}"));
+                    chunk(&mut out, doc, c);
+                    end_script(&mut out);
+                    OutputFile {
+                        path: format!("{dir}/c/{}/{d}-{c}.js", d / 256),
+                        bytes: out.into_bytes(),
+                    }
                 })
             }),
     );
     if tail < n {
-        let data: Vec<String> = docs[tail..].iter().map(|doc| chunk(doc, 0)).collect();
-        let data = format!("[{}]", data.join(","));
+        let mut data = String::from("[");
+        for (k, doc) in docs[tail..].iter().enumerate() {
+            if k > 0 {
+                data.push(',');
+            }
+            chunk(&mut data, doc, 0);
+        }
+        data.push(']');
         files.push(script_json(
             format!("{dir}/c/tail.js"),
             "chunk",
@@ -324,6 +355,8 @@ pub fn build(
         "chunk": per_chunk,
         "tail": tail,
         "vocab": vocab_starts,
+        "shards": front_code(&bounds),
+        "typo": typo_starts,
     });
     if let Some(base) = base {
         let mut global = String::new();
@@ -339,6 +372,99 @@ pub fn build(
         &manifest,
     ));
     files
+}
+
+/// The shortest prefix of `next` that sorts after `previous` (in UTF-16 order): where a shard
+/// starting at `next` begins, for any string looked up.
+fn separator<'t>(previous: &str, next: &'t str) -> &'t str {
+    next.char_indices()
+        .map(|(i, c)| &next[..i + c.len_utf8()])
+        .find(|prefix| utf16_cmp(prefix, previous).is_gt())
+        .unwrap_or(next)
+}
+
+/// Sorted strings in one string: each is the count of UTF-16 units it shares with the one before
+/// (one character of the encoding alphabet, at most 63) and the rest, separated by spaces.
+fn front_code(strings: &[&str]) -> String {
+    let mut out = String::new();
+    let mut previous = "";
+    for s in strings {
+        let mut shared_chars = 0;
+        let mut shared_units = 0;
+        for (a, b) in previous.chars().zip(s.chars()) {
+            if a != b || shared_units + b.len_utf16() > 63 {
+                break;
+            }
+            shared_chars += b.len_utf8();
+            shared_units += b.len_utf16();
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push(ALPHABET[shared_units] as char);
+        out.push_str(&s[shared_chars..]);
+        previous = s;
+    }
+    out
+}
+
+/// Writes the typo files `w<i>.js`: every term of four characters or more as its first two
+/// characters and the rest (the key), with its document count, ordered by key; returns the key
+/// each file starts with. A term typed with a wrong, missing, extra or swapped first or second
+/// letter shares its key, or the key less a letter, with the term meant. Terms sharing a key are
+/// never split between files.
+fn typo_files(
+    terms: &[(String, Vec<Posting>)],
+    dir: &str,
+    lang: &str,
+    limit: usize,
+    files: &mut Vec<OutputFile>,
+) -> Vec<String> {
+    let mut entries: Vec<(&str, &str, usize)> = terms
+        .iter()
+        .filter_map(|(term, postings)| {
+            let (split, _) = term.char_indices().nth(2)?;
+            (term[split..].chars().nth(1).is_some())
+                .then(|| (&term[split..], &term[..split], postings.len()))
+        })
+        .collect();
+    entries.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0).then_with(|| utf16_cmp(a.1, b.1)));
+    let mut starts = Vec::new();
+    let mut file: [String; 3] = Default::default();
+    let mut write = |file: &mut [String; 3], starts: &mut Vec<String>| {
+        let data = json!(file);
+        files.push(script(
+            format!("{dir}/w{}.js", starts.len() - 1),
+            "typo",
+            &format!("{lang}/{}", starts.len() - 1),
+            &data,
+        ));
+        *file = Default::default();
+    };
+    for (i, &(key, head, df)) in entries.iter().enumerate() {
+        let size = file[0].len() + file[1].len() + file[2].len();
+        let new_key = i == 0 || entries[i - 1].0 != key;
+        if i == 0 || (size + key.len() > limit && new_key) {
+            if i > 0 {
+                write(&mut file, &mut starts);
+            }
+            starts.push(if i == 0 {
+                String::new()
+            } else {
+                key.to_string()
+            });
+        }
+        for (part, text) in file.iter_mut().zip([key, head, &base36(df)]) {
+            if !part.is_empty() {
+                part.push(' ');
+            }
+            part.push_str(text);
+        }
+    }
+    if !entries.is_empty() {
+        write(&mut file, &mut starts);
+    }
+    starts
 }
 
 /// A term's postings: document count, then `F` and every posting in document order, or `H`, the
@@ -544,6 +670,73 @@ mod tests {
         let mut t = vec!["16.10", "16.a", "16.9", "5.1", "16.7"];
         t.sort_by_key(|t| sdg_key(t));
         assert_eq!(t, ["5.1", "16.7", "16.9", "16.10", "16.a"]);
+    }
+
+    #[test]
+    fn shard_bounds_are_the_shortest_separators_front_coded() {
+        assert_eq!(separator("budget", "budgeting"), "budgeti");
+        assert_eq!(separator("apple", "banana"), "b");
+        assert_eq!(separator("治理", "治能"), "治能");
+        assert_eq!(
+            front_code(&["budgeti", "budgets", "c", "égal"]),
+            format!("Abudgeti {}s Ac Aégal", ALPHABET[6] as char)
+        );
+        // An astral character counts two UTF-16 units, as in JavaScript.
+        assert_eq!(front_code(&["𠀀a", "𠀀b"]), "A𠀀a Cb");
+    }
+
+    #[test]
+    fn typo_files_order_terms_from_their_third_character() {
+        let term = |t: &str, df: u32| {
+            let postings = (0..df)
+                .map(|d| Posting {
+                    doc: d,
+                    tf: [0, 0, 0, 1],
+                    mask: [1, 0],
+                })
+                .collect();
+            (t.to_string(), postings)
+        };
+        let terms = [term("abc", 1), term("budget", 40), term("nudget", 2)];
+        let mut files = Vec::new();
+        let starts = typo_files(&terms, "search/en", "en", 1024, &mut files);
+        assert_eq!(starts, [""]);
+        assert_eq!(
+            String::from_utf8(files[0].bytes.clone()).unwrap(),
+            "guidanceSearch.register(\"typo\",\"en/0\",[\"dget dget\",\"bu nu\",\"14 2\"]);\n"
+        );
+        // Terms sharing a key stay in one file.
+        let mut files = Vec::new();
+        let starts = typo_files(&terms, "search/en", "en", 1, &mut files);
+        assert_eq!(starts, [""]);
+        let many = [term("aaxy", 1), term("bbxy", 1), term("ccxz", 1)];
+        let mut files = Vec::new();
+        assert_eq!(typo_files(&many, "d", "en", 1, &mut files), ["", "xz"]);
+    }
+
+    #[test]
+    fn terms_sort_as_javascript_compares_them() {
+        let mut terms = vec![
+            "\u{FF41}",
+            "𠀀",
+            "b",
+            "ab",
+            "a",
+            "é",
+            "治",
+            "\u{E000}x",
+            "𠀁",
+        ];
+        let mut expected = terms.clone();
+        expected.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+        terms.sort_by(|a, b| utf16_cmp(a, b));
+        assert_eq!(terms, expected);
+        assert_eq!(expected[..3], ["a", "ab", "b"]);
+        assert_eq!(
+            expected.last(),
+            Some(&"\u{FF41}"),
+            "U+FF41 sorts after U+20000 in UTF-16"
+        );
     }
 
     #[test]

@@ -7,9 +7,12 @@
 //!
 //! ```text
 //! search/<lang>/manifest.js       document count, impact scale, sections per chunk, where each
-//!                                 vocabulary file starts
+//!                                 term shard, vocabulary file and typo file starts (so a term's
+//!                                 shard loads without anything else first)
 //! search/<lang>/v<i>.js           terms in order with their document counts and term shards
-//!                                 (prefix completion and typo candidates without postings)
+//!                                 (completions of a short prefix, typo candidates)
+//! search/<lang>/w<i>.js           terms ordered from their third character on, for typos in the
+//!                                 first two characters
 //! search/<lang>/t<i>.js           term shards: postings (documents, impacts, section masks)
 //! search/<lang>/c/<k>/<d>-<c>.js  the text of a run of sections of document d, for snippets,
 //!                                 loaded only for results shown

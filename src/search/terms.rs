@@ -6,8 +6,7 @@
 //! merged in parts (by hash) in parallel; each part sees the documents in order, so every posting
 //! list comes out in document order.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use rayon::prelude::*;
 
@@ -48,8 +47,14 @@ impl Hasher for TermHasher {
             let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
             self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        // The last bytes in one word (terms hold no NUL, so the padding cannot collide).
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let word = rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
         }
     }
 
@@ -95,76 +100,136 @@ impl DocTerms {
     }
 }
 
-/// Counts a document's terms per field and notes the sections holding each.
-fn analyse(doc: &SearchDoc<'_>) -> DocTerms {
-    let mut text = String::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    // Open addressing: a slot holds an entry's index + 1, or 0 when free.
-    let mut slots: Vec<u32> = vec![0; 1024];
-    let mut lengths = [0u32; 4];
-    let mut add = |field: usize, section: usize, t: &str| {
-        lengths[field] += 1;
+/// Byte equality of two terms of the same length, eight bytes at a time (terms are short: a
+/// call to `memcmp` costs more than the comparison).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if p != q {
+            return false;
+        }
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+}
+
+/// A document's distinct terms while it is read: an open-addressing table whose slots hold an
+/// entry's index + 1 (0 when free), the entries, and the terms' text in one buffer.
+struct Counter {
+    text: String,
+    entries: Vec<Entry>,
+    slots: Vec<u32>,
+    lengths: [u32; 4],
+}
+
+impl Counter {
+    fn new() -> Counter {
+        Counter {
+            text: String::with_capacity(8 * 1024),
+            entries: Vec::with_capacity(512),
+            slots: vec![0; 2048],
+            lengths: [0; 4],
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, field: usize, section: usize, t: &str) {
+        self.lengths[field] += 1;
         let h = hash(t);
-        let mut i = h as usize & (slots.len() - 1);
+        let wrap = self.slots.len() - 1;
+        let mut i = h as usize & wrap;
         let index = loop {
-            match slots[i] {
-                0 => {
-                    let start = text.len() as u32;
-                    text.push_str(t);
-                    entries.push(Entry {
-                        start,
-                        end: text.len() as u32,
-                        hash: h,
-                        tf: [0; 4],
-                        mask: [0; 2],
-                    });
-                    slots[i] = entries.len() as u32;
-                    break entries.len() - 1;
-                }
+            match self.slots[i] {
+                0 => break self.insert(i, h, t),
                 slot => {
-                    let e = &entries[slot as usize - 1];
-                    if e.hash == h && &text[e.start as usize..e.end as usize] == t {
+                    let e = &self.entries[slot as usize - 1];
+                    if e.hash == h
+                        && (e.end - e.start) as usize == t.len()
+                        && same(
+                            &self.text.as_bytes()[e.start as usize..e.end as usize],
+                            t.as_bytes(),
+                        )
+                    {
                         break slot as usize - 1;
                     }
-                    i = (i + 1) & (slots.len() - 1);
+                    i = (i + 1) & wrap;
                 }
             }
         };
-        let e = &mut entries[index];
+        let e = &mut self.entries[index];
         e.tf[field] = e.tf[field].saturating_add(1);
         e.mask[section / 64] |= 1 << (section % 64);
-        if entries.len() * 2 > slots.len() {
-            slots = vec![0; slots.len() * 2];
-            for (k, e) in entries.iter().enumerate() {
-                let mut i = e.hash as usize & (slots.len() - 1);
-                while slots[i] != 0 {
-                    i = (i + 1) & (slots.len() - 1);
+    }
+
+    #[cold]
+    fn insert(&mut self, slot: usize, h: u64, t: &str) -> usize {
+        let start = self.text.len() as u32;
+        self.text.push_str(t);
+        self.entries.push(Entry {
+            start,
+            end: self.text.len() as u32,
+            hash: h,
+            tf: [0; 4],
+            mask: [0; 2],
+        });
+        self.slots[slot] = self.entries.len() as u32;
+        if self.entries.len() * 2 > self.slots.len() {
+            self.slots = vec![0; self.slots.len() * 2];
+            let wrap = self.slots.len() - 1;
+            for (k, e) in self.entries.iter().enumerate() {
+                let mut i = e.hash as usize & wrap;
+                while self.slots[i] != 0 {
+                    i = (i + 1) & wrap;
                 }
-                slots[i] = k as u32 + 1;
+                self.slots[i] = k as u32 + 1;
             }
         }
-    };
-    tokenize::each_term(&doc.title, |t| add(TITLE, 0, t));
-    tokenize::each_term(&doc.summary, |t| add(SUMMARY, 0, t));
-    for (i, s) in doc.sections.iter().enumerate() {
-        tokenize::each_term(s.heading, |t| add(HEADINGS, i, t));
-        tokenize::each_term(&s.text, |t| add(BODY, i, t));
+        self.entries.len() - 1
     }
-    entries.sort_unstable_by_key(|e| part(e.hash));
+}
+
+/// Counts a document's terms per field and notes the sections holding each.
+fn analyse(doc: &SearchDoc<'_>) -> DocTerms {
+    let mut c = Counter::new();
+    tokenize::each_term(&doc.title, |t| c.add(TITLE, 0, t));
+    tokenize::each_term(&doc.summary, |t| c.add(SUMMARY, 0, t));
+    for (i, s) in doc.sections.iter().enumerate() {
+        tokenize::each_term(s.heading, |t| c.add(HEADINGS, i, t));
+        tokenize::each_term(&s.text, |t| c.add(BODY, i, t));
+    }
+    // Entries grouped by part (a counting sort).
     let mut parts = [0u32; PARTS + 1];
-    for e in &entries {
+    for e in &c.entries {
         parts[part(e.hash) + 1] += 1;
     }
     for p in 0..PARTS {
         parts[p + 1] += parts[p];
     }
+    let mut next = parts;
+    let mut entries = vec![EMPTY; c.entries.len()];
+    for e in &c.entries {
+        let p = part(e.hash);
+        entries[next[p] as usize] = *e;
+        next[p] += 1;
+    }
     DocTerms {
-        lengths,
-        text,
+        lengths: c.lengths,
+        text: c.text,
         entries,
         parts,
     }
 }
+
+const EMPTY: Entry = Entry {
+    start: 0,
+    end: 0,
+    hash: 0,
+    tf: [0; 4],
+    mask: [0; 2],
+};
 
 /// Every term with its postings.
 pub type Inverted = Vec<(String, Vec<Posting>)>;
@@ -176,20 +241,51 @@ pub fn invert(docs: &[&SearchDoc<'_>]) -> (Vec<[u32; 4]>, Inverted) {
     let terms = (0..PARTS)
         .into_par_iter()
         .flat_map_iter(|p| {
-            let mut ids: HashMap<&str, usize, BuildHasherDefault<TermHasher>> = HashMap::default();
+            // The part's terms by their hashes (computed once, in `analyse`): slots hold a
+            // list's index + 1.
+            let mut slots: Vec<u32> = vec![0; 1 << 12];
+            let mut hashes: Vec<u64> = Vec::new();
             let mut lists: Vec<(&str, Vec<Posting>)> = Vec::new();
             for (d, a) in analysed.iter().enumerate() {
                 for e in &a.entries[a.parts[p] as usize..a.parts[p + 1] as usize] {
                     let term = a.term(e);
-                    let id = *ids.entry(term).or_insert_with(|| {
-                        lists.push((term, Vec::new()));
-                        lists.len() - 1
-                    });
+                    let wrap = slots.len() - 1;
+                    let mut i = (e.hash.rotate_left(17)) as usize & wrap;
+                    let id = loop {
+                        match slots[i] {
+                            0 => {
+                                lists.push((term, Vec::new()));
+                                hashes.push(e.hash);
+                                slots[i] = lists.len() as u32;
+                                break lists.len() - 1;
+                            }
+                            slot => {
+                                let k = slot as usize - 1;
+                                if hashes[k] == e.hash
+                                    && same(lists[k].0.as_bytes(), term.as_bytes())
+                                {
+                                    break k;
+                                }
+                                i = (i + 1) & wrap;
+                            }
+                        }
+                    };
                     lists[id].1.push(Posting {
                         doc: d as u32,
                         tf: e.tf,
                         mask: e.mask,
                     });
+                    if lists.len() * 2 > slots.len() {
+                        slots = vec![0; slots.len() * 2];
+                        let wrap = slots.len() - 1;
+                        for (k, h) in hashes.iter().enumerate() {
+                            let mut i = h.rotate_left(17) as usize & wrap;
+                            while slots[i] != 0 {
+                                i = (i + 1) & wrap;
+                            }
+                            slots[i] = k as u32 + 1;
+                        }
+                    }
                 }
             }
             lists

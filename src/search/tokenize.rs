@@ -57,6 +57,9 @@ pub fn normalize(word: &str) -> String {
     if word.is_ascii() {
         return word.to_ascii_lowercase();
     }
+    if word.chars().all(is_stable) {
+        return word.to_string();
+    }
     let mut folded = String::with_capacity(word.len());
     for c in word.nfkd().flat_map(char::to_lowercase) {
         if is_combining_mark(c) || is_ignorable(c) {
@@ -71,6 +74,21 @@ pub fn normalize(word: &str) -> String {
         }
     }
     folded.nfc().collect()
+}
+
+/// Whether normalizing leaves `c` as it is, whatever surrounds it: it has no compatibility
+/// decomposition, is its own lower case, is no mark, invisible character or special fold, and
+/// composes with nothing (conjoining Hangul jamo do). Most words of Cyrillic, Greek, Arabic or
+/// CJK text are made of such characters only, and skip the normalization passes.
+fn is_stable(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    lower.next() == Some(c)
+        && lower.next().is_none()
+        && !is_combining_mark(c)
+        && !is_ignorable(c)
+        && !matches!(c, 'ς' | 'ٱ' | 'ى' | 'ـ' | '\u{1100}'..='\u{11FF}' | '\u{A960}'..='\u{A97F}' | '\u{D7B0}'..='\u{D7FF}')
+        && unicode_normalization::is_nfkd_quick(std::iter::once(c))
+            == unicode_normalization::IsNormalized::Yes
 }
 
 /// Calls `emit` with every term of `text`, in order. `scratch` is reused between words.
@@ -142,6 +160,7 @@ fn words(span: &str, emit: &mut impl FnMut(&str)) {
     }
 }
 
+#[inline(always)]
 fn ascii_words(text: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -281,6 +300,22 @@ mod tests {
         );
         assert_eq!(terms("مـــدينة"), ["مدينة"]);
         assert_eq!(terms("مستوى"), ["مستوي"]);
+    }
+
+    #[test]
+    fn words_already_normal_are_kept_and_others_still_fold() {
+        for word in ["отчетность", "治", "الحوكمة", "οδοσ", "øre", "한국"]
+        {
+            assert_eq!(normalize(word), word);
+        }
+        // Characters that look stable but are not: decomposable, upper case, final sigma,
+        // conjoining jamo (they compose), full-width forms.
+        assert_eq!(normalize("é"), "e");
+        assert_eq!(normalize("Отчет"), "отчет");
+        assert_eq!(normalize("οδός"), "οδοσ");
+        assert_eq!(normalize("\u{1100}\u{1161}"), "\u{AC00}");
+        assert_eq!(normalize("ＡＢＣ"), "abc");
+        assert_eq!(normalize("ё"), "е");
     }
 
     #[test]

@@ -244,6 +244,15 @@
     this.recs = {};
     this.impact = [];
     for (var q = 0; q < 64; q++) this.impact.push(Math.exp(q / manifest.scale) - 1);
+    // Where each term shard starts (front-coded, see src/search/index.rs): a term's shard is
+    // known without loading anything else.
+    this.bounds = [""];
+    var prev = "";
+    (manifest.shards ? manifest.shards.split(" ") : []).forEach(function (e) {
+      prev = prev.slice(0, B64[e.charCodeAt(0)]) + e.slice(1);
+      this.bounds.push(prev);
+    }, this);
+    this.typoFiles = {};
     // Another language's index numbers its documents apart; `global` maps them to the site's.
     this.global = null;
     if (manifest.g) {
@@ -264,13 +273,97 @@
     return indexes[lang];
   }
 
-  Index.prototype.vocabFile = function (term) {
-    var v = this.m.vocab, lo = 0, hi = v.length - 1;
+  // The last of the sorted `starts` that is <= term.
+  function fileOf(starts, term) {
+    var lo = 0, hi = starts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (v[mid] <= term) lo = mid; else hi = mid - 1;
+      if (starts[mid] <= term) lo = mid; else hi = mid - 1;
     }
     return lo;
+  }
+
+  Index.prototype.vocabFile = function (term) { return fileOf(this.m.vocab, term); };
+  Index.prototype.shardOf = function (term) { return fileOf(this.bounds, term); };
+
+  Index.prototype.shard = function (i) {
+    return load(this.dir + "t" + i + ".js", "terms", this.lang + "/" + i);
+  };
+
+  // Entries lo <= term < hi of shards first..last: [{t, df, shard}].
+  Index.prototype.shardRange = function (first, last, lo, hi) {
+    var files = [];
+    for (var i = first; i <= last; i++) files.push(this.shard(i));
+    return Promise.all(files).then(function (shards) {
+      var out = [];
+      shards.forEach(function (sh, k) {
+        for (var t in sh) {
+          if (t >= lo && t < hi) out.push({ t: t, df: new Reader(sh[t]).num(), shard: first + k });
+        }
+      });
+      return out;
+    });
+  };
+
+  // Typo file entries whose key (a term from its third character on) is lo <= key < hi:
+  // [{t, df, shard}].
+  Index.prototype.typoRange = function (lo, hi, maxFiles) {
+    var self = this, starts = this.m.typo || [];
+    if (!starts.length) return Promise.resolve([]);
+    var first = fileOf(starts, lo), last = Math.min(fileOf(starts, hi), first + maxFiles - 1), files = [];
+    for (var i = first; i <= last; i++) files.push(this.typoFile(i));
+    return Promise.all(files).then(function (lists) {
+      var out = [];
+      lists.forEach(function (l) {
+        for (var k = 0; k < l.keys.length; k++) {
+          var key = l.keys[k];
+          if (key >= lo && key < hi) {
+            var t = l.heads[k] + key;
+            out.push({ t: t, df: parseInt(l.dfs[k], 36), shard: self.shardOf(t) });
+          }
+        }
+      });
+      return out;
+    });
+  };
+
+  Index.prototype.typoFile = function (i) {
+    var self = this;
+    if (!this.typoFiles[i]) {
+      this.typoFiles[i] = load(this.dir + "w" + i + ".js", "typo", this.lang + "/" + i).then(function (d) {
+        return { keys: d[0].split(" "), heads: d[1].split(" "), dfs: d[2].split(" ") };
+      });
+      this.typoFiles[i].catch(function () { delete self.typoFiles[i]; });
+    }
+    return this.typoFiles[i];
+  };
+
+  // Index terms one typo away from `term` (5 characters or more), wherever the typo is: the
+  // vocabulary holds the terms sharing its first two characters (a typo further on) or its first
+  // and third (the second and third swapped); the typo files, the terms whose rest after two
+  // characters is the query's after one, two or three (a missing, wrong or swapped, or extra
+  // character among the first two).
+  Index.prototype.typos = function (term, prefix) {
+    var a = Array.from(term), lookups = [];
+    [a[0] + a[1], a[0] + a[2]].forEach(function (p, k) {
+      if (k === 0 || a[2] !== a[1]) lookups.push(this.range(p, p + "\uFFFF", 2));
+    }, this);
+    [1, 2, 3].forEach(function (k) {
+      var key = a.slice(k).join("");
+      lookups.push(this.typoRange(key, key + (prefix ? "\uFFFF" : "\u0000"), 2));
+    }, this);
+    return Promise.all(lookups).then(function (lists) {
+      var seen = {}, out = [];
+      lists.forEach(function (l) {
+        l.forEach(function (e) {
+          if (!seen[e.t] && e.t !== term && oneTypo(term, e.t, prefix)) {
+            seen[e.t] = true;
+            out.push(e);
+          }
+        });
+      });
+      return out;
+    });
   };
 
   Index.prototype.vocab = function (i) {
@@ -314,7 +407,7 @@
   Index.prototype.postings = function (entry) {
     var self = this;
     if (!this.recs[entry.t]) {
-      this.recs[entry.t] = load(this.dir + "t" + entry.shard + ".js", "terms", this.lang + "/" + entry.shard)
+      this.recs[entry.t] = this.shard(entry.shard)
         .then(function (shard) { return decodeTerm(shard[entry.t], self.n); });
     }
     return this.recs[entry.t];
@@ -325,7 +418,20 @@
   Index.prototype.resolve = function (qt) {
     var self = this, term = qt.t, len = Array.from(term).length;
     var wantPrefix = qt.prefix && (len >= 2 || BIGRAM.test(term));
-    return this.range(term, term + "\uFFFF", wantPrefix ? 4 : 1).then(function (found) {
+    var hi = wantPrefix ? term + "\uFFFF" : term + "\u0000";
+    var first = this.shardOf(term), last = this.shardOf(hi), found;
+    if (!this.m.vocab.length) {
+      found = Promise.resolve([]);
+    } else if (last - first <= 1) {
+      // The term and its completions lie in one or two shards: load them straight away.
+      found = this.shardRange(first, last, term, hi);
+    } else {
+      // Many completions: choose among them by their document counts in the vocabulary, while
+      // the term's own shard loads.
+      this.shard(first).catch(function () {});
+      found = this.range(term, hi, 4);
+    }
+    return found.then(function (found) {
       var alts = [];
       found.forEach(function (e) {
         if (e.t === term) alts.push({ e: e, w: 1 });
@@ -334,10 +440,7 @@
         alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8));
       }
       if (alts.length || len < 5 || qt.phrase) return alts;
-      var c = String.fromCodePoint(term.codePointAt(0));
-      return self.range(c, c + "\uFFFF", 12).then(function (all) {
-        return likely(all.filter(function (e) { return oneTypo(term, e.t, qt.prefix); }), 5, 0.6);
-      });
+      return self.typos(term, qt.prefix).then(function (all) { return likely(all, 5, 0.6); });
     }).then(function (alts) {
       return Promise.all(alts.map(function (a) { return self.postings(a.e); })).then(function (recs) {
         alts.forEach(function (a, k) { a.rec = recs[k]; a.t = a.e.t; });
@@ -472,15 +575,58 @@
 
   // Everything a result shows: title, address, kind and its best sections with their text.
   // For a query with phrases, resolves to null when the document does not contain them.
-  Index.prototype.present = function (result, hit, maxSections) {
+  // The sections of document d that can hold every word of each phrase, by the section masks of
+  // the words whose sections are known: [] when some phrase cannot be in the document, null when
+  // no word of a phrase has its sections known.
+  function phraseSections(result, d) {
+    var groups = result.groups, terms = result.parsed.terms, union = new Set();
+    for (var p = 0; p < result.parsed.phrases.length; p++) {
+      var common = null;
+      for (var w = 0; w < result.parsed.phrases[p].length; w++) {
+        var k = -1;
+        for (var j = 0; j < terms.length; j++) if (terms[j].phrase && terms[j].t === result.parsed.phrases[p][w]) k = j;
+        var alts = k >= 0 ? groups[k] : [], here = new Set(), known = false;
+        alts.forEach(function (a) {
+          var m = a.rec.masks.get(d);
+          if (m !== undefined) {
+            known = true;
+            maskSections(m).forEach(function (s) { here.add(s); });
+          }
+        });
+        if (!known) continue;
+        common = common ? new Set(Array.from(common).filter(function (s) { return here.has(s); })) : here;
+      }
+      if (!common) return null;
+      if (!common.size) return [];
+      common.forEach(function (s) { union.add(s); });
+    }
+    return Array.from(union);
+  }
+
+  Index.prototype.present = function (result, hit, maxSections, quick) {
     var self = this, per = this.m.chunk, d = hit.d, phrases = result.parsed.phrases;
-    var order = sectionsOf(result.groups, d);
-    var wanted = order ? order.slice(0, phrases.length ? order.length : maxSections) : [0];
+    var order = sectionsOf(result.groups, d), wanted;
+    if (phrases.length) {
+      var candidates = phraseSections(result, d);
+      if (candidates && !candidates.length) return Promise.resolve(null);
+      wanted = candidates || [0];
+      if (candidates && order) order = order.filter(function (s) { return candidates.indexOf(s) >= 0; });
+      else if (!candidates) order = null;
+    } else {
+      wanted = order ? order.slice(0, maxSections) : [0];
+    }
     var chunks = {};
     wanted.forEach(function (s) { chunks[Math.floor(s / per)] = true; });
-    return this.loadChunks(d, Object.keys(chunks)).then(function (data) {
-      if (phrases.length && !order) {
-        // Sections unknown: check all of them.
+    var list = Object.keys(chunks);
+    // For a phrase, the search box (`quick`, with more candidates than it checks, so that its
+    // count is a lower bound) reads only the first run of sections that may hold it, and passes
+    // over a document whose phrase is further on.
+    var quickPhrase = quick && phrases.length;
+    if (quickPhrase) list = [Math.min.apply(null, list.map(Number))];
+    return this.loadChunks(d, list).then(function (data) {
+      if (quickPhrase && !hasPhrases(data, phrases)) return null;
+      if (phrases.length && !order && !hasPhrases(data, phrases)) {
+        // Sections unknown and the phrases not in the first ones: check all of them.
         var more = [];
         for (var c = 1; c * per < data.z; c++) more.push(c);
         return self.loadChunks(d, more).then(function (rest) {
@@ -490,6 +636,7 @@
       }
       return data;
     }).then(function (data) {
+      if (!data) return null;
       var sections = [];
       data.sections.forEach(function (s) { if (s) sections.push(s); });
       var ranked = order ? order.map(function (i) { return data.sections[i]; }).filter(Boolean) : sections;
@@ -529,6 +676,15 @@
       return out;
     });
   };
+
+  // Whether every phrase is in the title or a loaded section of a document.
+  function hasPhrases(data, phrases) {
+    var title = api.terms(data.t), texts = [];
+    data.sections.forEach(function (s) { if (s) texts.push(api.terms(s[2] + " " + s[3])); });
+    return phrases.every(function (p) {
+      return contains(title, p) || texts.some(function (ts) { return contains(ts, p); });
+    });
+  }
 
   function contains(terms, phrase) {
     outer: for (var i = 0; i + phrase.length <= terms.length; i++) {
@@ -634,9 +790,9 @@
     return { q: "", parsed: empty.parsed, results: [empty], hits: hits };
   };
 
-  Search.prototype.present = function (hit, maxSections) {
+  Search.prototype.present = function (hit, maxSections, quick) {
     var own = this.own;
-    return hit.ix.present(hit.r, hit, maxSections).then(function (item) {
+    return hit.ix.present(hit.r, hit, maxSections, quick).then(function (item) {
       if (item && hit.ix !== own) {
         item.lang = item.lang || hit.ix.lang;
         // A page generated in every language: link to the reader's.
@@ -758,14 +914,16 @@
   }
 
   // Presents hits in order until `want` are shown; phrase queries skip documents whose text does
-  // not hold the phrase, checking at most `budget` documents. Resolves to {shown, next}.
-  function presentSome(search, hits, start, want, maxSections, budget) {
+  // not hold the phrase, checking at most `budget` documents (`quick`: reading only the first
+  // sections of a document where the phrase's words are not known to share a section).
+  // Resolves to {shown, next}.
+  function presentSome(search, hits, start, want, maxSections, budget, quick) {
     var shown = [], next = start, end = Math.min(hits.length, start + (budget || Infinity));
     function step() {
       if (shown.length >= want || next >= end) return Promise.resolve({ shown: shown, next: next });
       var batch = hits.slice(next, Math.min(end, next + (want - shown.length)));
       next += batch.length;
-      return Promise.all(batch.map(function (h) { return search.present(h, maxSections); })).then(function (items) {
+      return Promise.all(batch.map(function (h) { return search.present(h, maxSections, quick); })).then(function (items) {
         items.forEach(function (item) { if (item) shown.push(item); });
         return step();
       });
@@ -877,7 +1035,7 @@
       openSearch(lang).then(function (search) {
         return search.search(q).then(function (result) {
           return finalHits(search, result, result.hits).then(function (f) {
-            return presentSome(search, f.hits, 0, 5, 1, PHRASE_CHECKS).then(function (p) {
+            return presentSome(search, f.hits, 0, 5, 1, PHRASE_CHECKS, f.approximate).then(function (p) {
               var atLeast = f.approximate && p.next < f.hits.length;
               if (mine === seq) render(q, result, p.shown, f.approximate ? p.shown.length : f.hits.length, atLeast);
             });
@@ -1127,7 +1285,7 @@
     return openSearch(lang).then(function (search) {
       return search.search(q).then(function (result) {
         return finalHits(search, result, result.hits).then(function (f) {
-          return presentSome(search, f.hits, 0, want || 5, maxSections || 3, PHRASE_CHECKS).then(function (p) {
+          return presentSome(search, f.hits, 0, want || 5, maxSections || 3, PHRASE_CHECKS, f.approximate).then(function (p) {
             var atLeast = f.approximate && p.next < f.hits.length;
             return { total: f.approximate ? p.shown.length : f.hits.length, atLeast: atLeast, results: p.shown };
           });
