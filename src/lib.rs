@@ -9,6 +9,10 @@
 //! index   &Site                        ->  search/       (client-side search index, sharded)
 //! emit    pages                        ->  site/         (atomic swap)
 //! ```
+//!
+//! `guidance build` runs render, index and emit together in `publish`, a batch of pages at a
+//! time, writing the site and compressing its offline copy (`bundle`) as it goes; `generate`
+//! makes the same pages in memory for `serve` and the tests.
 
 pub mod api;
 pub mod bundle;
