@@ -59,12 +59,16 @@ pub const FILES: [ApiFile; 4] = [
 /// Every file under `api/`: the data, then the schemas.
 pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut out = files_but_notes(site);
-    out.par_extend(
-        (0..site.notes.len())
-            .into_par_iter()
-            .map(|i| note_output(site, i)),
-    );
+    out.extend(note_outputs(site));
     out
+}
+
+/// Every note's own file.
+pub fn note_outputs(site: &Site) -> Vec<OutputFile> {
+    (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| note_output(site, i))
+        .collect()
 }
 
 /// A note's own file, `api/notes/<slug>.json`.

@@ -73,27 +73,6 @@ pub fn offline_copy(site: &Site, theme: &Theme) -> Result<OfflineCopy, Diagnosti
     })
 }
 
-/// What `guidance build` publishes: the site rendered with `options`, whose Download page shows
-/// the size of the offline copy, plus the offline copy itself at [`site_path`].
-pub fn generate_with_offline_copy(
-    site: &Site,
-    theme: &Theme,
-    options: RenderOptions,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    let copy = offline_copy(site, theme)?;
-    let options = RenderOptions {
-        offline_size: Some(copy.bytes.len() as u64),
-        ..options
-    };
-    let mut files = crate::generate(site, theme, options)?;
-    files.push(OutputFile {
-        path: site_path(site),
-        bytes: copy.bytes,
-    });
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
 /// What `guidance bundle` reports.
 #[derive(Debug)]
 pub struct BundleReport {

@@ -46,34 +46,11 @@ pub fn replace_atomically<T, E: From<io::Error>>(
             let _ = std::fs::remove_dir_all(&old);
             return Err(e.into());
         }
-        remove_tree(&old)?;
+        std::fs::remove_dir_all(&old)?;
     } else {
         std::fs::rename(&staged, out)?;
     }
     Ok(result)
-}
-
-/// Deletes a folder and everything in it, its subfolders in parallel (a site has thousands of
-/// files, and deleting them is much of the time a rebuild takes).
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    use rayon::prelude::*;
-    let mut entries = Vec::new();
-    // Everything three levels down (`site/notes/<slug>/`) and any file above: the empty
-    // folders left go last.
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).max_depth(3) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.depth() == 3 || !entry.file_type().is_dir() {
-            entries.push((entry.path().to_path_buf(), entry.file_type().is_dir()));
-        }
-    }
-    entries.par_iter().try_for_each(|(path, is_dir)| {
-        if *is_dir {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        }
-    })?;
-    std::fs::remove_dir_all(dir)
 }
 
 /// Writes files under `dir`, creating folders as needed: the folders first (each once), then the

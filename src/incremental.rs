@@ -132,19 +132,7 @@ impl Cache {
             return;
         }
         if let Changes::Files(paths) = changes {
-            let changed = |path: &str| {
-                let mut at = path;
-                loop {
-                    if paths.contains(at) {
-                        return true;
-                    }
-                    match at.rsplit_once('/') {
-                        Some((parent, _)) => at = parent,
-                        None => return false,
-                    }
-                }
-            };
-            self.documents.retain(|path, _| !changed(path));
+            self.documents.retain(|path, _| !within(paths, path));
         }
     }
 
@@ -540,4 +528,18 @@ fn page_paths(site: &Site, renderer: &Renderer) -> HashMap<String, (PageId, Stri
         .into_iter()
         .map(|(id, lang)| (id.path_in(site, &lang), (id, lang)))
         .collect()
+}
+
+/// Whether `path` (from the project root) is one of `changed`, or inside a folder that is.
+fn within(changed: &BTreeSet<String>, path: &str) -> bool {
+    let mut at = path;
+    loop {
+        if changed.contains(at) {
+            return true;
+        }
+        match at.rsplit_once('/') {
+            Some((parent, _)) => at = parent,
+            None => return false,
+        }
+    }
 }

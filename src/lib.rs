@@ -35,6 +35,8 @@ pub mod theme;
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::Site;
 pub use render::{LinkStyle, OutputFile, RenderOptions};
@@ -76,8 +78,15 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
 /// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
 /// these apart from the pages, so everything of this kind belongs here.
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
+    let mut files = data_files_but_note_api(site);
+    files.extend(api::note_outputs(site));
+    files
+}
+
+/// [`data_files`] without the notes' own API files, which `publish` makes a batch at a time.
+pub fn data_files_but_note_api(site: &Site) -> Vec<OutputFile> {
     let ((mut files, feeds), index) = rayon::join(
-        || rayon::join(|| api::files(site), || feed::files(site)),
+        || rayon::join(|| api::files_but_notes(site), || feed::files(site)),
         || search::index(site),
     );
     files.extend(feeds);
@@ -128,7 +137,6 @@ impl From<std::io::Error> for BuildError {
 /// `guidance check`: everything a build does except writing. Pages are rendered (a template can
 /// fail on any of them) and thrown away, so a large site is checked in little memory.
 pub fn check(root: &Path) -> Result<Diagnostics, Diagnostics> {
-    use rayon::prelude::*;
     let (site, warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
     let renderer = render::Renderer::new(&site, &theme, RenderOptions::default())?;

@@ -6,20 +6,20 @@
 //! holds one batch of pages at a time rather than the whole output. Theme and data files are the
 //! same in both and are made once. The Download pages come last, once the zip's size is known.
 //!
-//! [`crate::bundle::generate_with_offline_copy`] makes the same files in memory; a test holds the
-//! two to the same bytes.
+//! A test holds this to the bytes of the same build made in memory with `crate::generate` and
+//! `bundle::offline_copy`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::api;
 use crate::bundle::{self, FolderZip, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{LinkStyle, OutputFile, PageId, RenderOptions, Renderer};
 use crate::theme::Theme;
-use crate::{api, feed, search};
 
 /// Files rendered and compressed together before they are written: large enough to keep both
 /// cores busy, small enough that a batch of pages is a small part of memory.
@@ -57,13 +57,9 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         Renderer::new(site, theme, RenderOptions::default())?,
         Renderer::new(site, theme, copy_options)?,
     );
-    // What `crate::data_files` makes, but the notes' API files, which are made in their batch.
+    // The notes' API files are made in their batch.
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
-    let ((api, feeds), index) = rayon::join(
-        || rayon::join(|| api::files_but_notes(site), || feed::files(site)),
-        || search::index(site),
-    );
-    shared.extend(api.into_iter().chain(feeds).chain(index));
+    shared.extend(crate::data_files_but_note_api(site));
     let zip_path = dir.join(bundle::site_path(site));
     let publisher = Publisher {
         site,
@@ -307,13 +303,29 @@ mod tests {
         files
     }
 
+    /// The whole build in memory: the web site, whose Download page shows the size of the
+    /// offline copy, and the copy itself.
+    fn in_memory_build(site: &Site, theme: &Theme) -> Vec<OutputFile> {
+        let copy = bundle::offline_copy(site, theme).unwrap();
+        let options = RenderOptions {
+            offline_size: Some(copy.bytes.len() as u64),
+            ..RenderOptions::default()
+        };
+        let mut files = crate::generate(site, theme, options).unwrap();
+        files.push(OutputFile {
+            path: bundle::site_path(site),
+            bytes: copy.bytes,
+        });
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
     #[test]
     fn writes_exactly_what_the_in_memory_build_makes() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (site, _) = crate::load_site(root).unwrap();
         let theme = Theme::load(root).unwrap();
-        let expected =
-            bundle::generate_with_offline_copy(&site, &theme, RenderOptions::default()).unwrap();
+        let expected = in_memory_build(&site, &theme);
         assert!(expected.len() > 2 * BATCH, "the site spans several batches");
 
         let dir = tempfile::tempdir().unwrap();

@@ -659,8 +659,7 @@ fn feeds_use_absolute_links_with_a_base_url_and_keep_their_ids() {
 
 /// Undoes the escaping minijinja applies to attribute values.
 fn unescape_html(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&quot;", "\"")
+    s.replace("&quot;", "\"")
         .replace("&#x27;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

@@ -786,12 +786,7 @@ fn references(html: &str) -> Vec<String> {
         while let Some(i) = rest.find(attr) {
             rest = &rest[i + attr.len()..];
             let end = rest.find('"').unwrap_or(rest.len());
-            found.push(
-                rest[..end]
-                    .replace("&amp;", "&")
-                    .replace("&#x2f;", "/")
-                    .replace("&#47;", "/"),
-            );
+            found.push(rest[..end].replace("&amp;", "&"));
             rest = &rest[end..];
         }
     }

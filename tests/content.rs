@@ -33,7 +33,6 @@ fn rendered(site: &Site, id: PageId) -> String {
 fn unescape(html: &str) -> String {
     html.replace("&#x27;", "'")
         .replace("&#39;", "'")
-        .replace("&#x2f;", "/")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

@@ -14,24 +14,6 @@ use serde_json::Value;
 // ---------------------------------------------------------------------------------------------
 // Which pages to look at
 
-/// Every HTML file of a built site, as `/`-separated paths from its root, sorted.
-fn html_pages(site: &Path) -> Vec<String> {
-    let mut pages: Vec<String> = walkdir::WalkDir::new(site)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
-        .map(|e| {
-            e.path()
-                .strip_prefix(site)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect();
-    pages.sort();
-    pages
-}
-
 /// The language prefix of a page path (`fr/notes/x/index.html` -> `fr`), `""` for the default.
 fn lang_prefix(path: &str) -> &str {
     match path.split_once('/') {
@@ -65,7 +47,7 @@ fn page_type(path: &str) -> String {
 /// the home page and a note in every other language, and a provisional note (its notice).
 fn representative_pages(site: &Path) -> Vec<String> {
     let mut chosen: BTreeMap<String, String> = BTreeMap::new();
-    for path in html_pages(site) {
+    for path in common::html_pages(site) {
         let lang = lang_prefix(&path);
         let kind = page_type(&path);
         let wanted = lang.is_empty()
@@ -77,7 +59,7 @@ fn representative_pages(site: &Path) -> Vec<String> {
             chosen.entry(kind).or_insert(path);
         }
     }
-    let provisional = html_pages(site).into_iter().find(|p| {
+    let provisional = common::html_pages(site).into_iter().find(|p| {
         lang_prefix(p).is_empty()
             && page_type(p) == "notes/*/index.html"
             && std::fs::read_to_string(site.join(p))
@@ -119,7 +101,7 @@ fn url_path(path: &str) -> &str {
 }
 
 fn a_note_page(site: &Path) -> String {
-    html_pages(site)
+    common::html_pages(site)
         .into_iter()
         .find(|p| {
             lang_prefix(p).is_empty() && page_type(p) == "notes/*/index.html" && {
@@ -204,7 +186,7 @@ fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     // Every page, not one of each type: content (tables, long words) can overflow as well.
-    let pages = html_pages(&site);
+    let pages = common::html_pages(&site);
     assert_every_page_type(&pages);
     let page = browser.open("about:blank");
     page.set_viewport(320, 640);
@@ -571,7 +553,10 @@ fn the_nu_html_checker_finds_no_errors_on_any_page() {
         return;
     }
     let (_dir, site) = common::build_to_temp(&common::repo_root());
-    let pages: Vec<PathBuf> = html_pages(&site).iter().map(|p| site.join(p)).collect();
+    let pages: Vec<PathBuf> = common::html_pages(&site)
+        .iter()
+        .map(|p| site.join(p))
+        .collect();
     assert!(pages.len() > 40, "only {} pages", pages.len());
     let output = std::process::Command::new("java")
         .arg("-jar")
@@ -793,15 +778,8 @@ fn every_colour_pair_of_the_palette_meets_wcag_aa_in_light_and_dark_mode() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A page's HTML, with the `/` that the template engine escapes in attributes (`&#x2f;`) decoded.
 fn read(site: &Path, path: &str) -> String {
-    unescape_slashes(
-        &std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}")),
-    )
-}
-
-fn unescape_slashes(html: &str) -> String {
-    html.replace("&#x2f;", "/")
+    std::fs::read_to_string(site.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn count(haystack: &str, needle: &str) -> usize {
@@ -812,7 +790,7 @@ fn count(haystack: &str, needle: &str) -> usize {
 fn every_page_has_a_title_description_open_graph_one_h1_and_its_language() {
     let (model, _) = guidance::load_site(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
     let (_dir, site) = common::build_to_temp(&common::repo_root());
-    for path in html_pages(&site) {
+    for path in common::html_pages(&site) {
         let html = read(&site, &path);
         let lang = match lang_prefix(&path) {
             "" => model.config.default_language().to_string(),
@@ -878,7 +856,7 @@ fn canonical_and_og_url_follow_the_base_url() {
         .find(|f| f.path.starts_with("notes/") && f.path != "notes/index.html")
         .unwrap();
     assert!(
-        !unescape_slashes(&String::from_utf8_lossy(&note.bytes)).contains("rel=\"canonical\""),
+        !String::from_utf8_lossy(&note.bytes).contains("rel=\"canonical\""),
         "no canonical without a base URL"
     );
 
@@ -889,7 +867,7 @@ fn canonical_and_og_url_follow_the_base_url() {
         .iter()
         .filter(|f| f.path.ends_with(".html") && !f.path.ends_with("404.html"))
     {
-        let html = unescape_slashes(&String::from_utf8_lossy(&file.bytes));
+        let html = String::from_utf8_lossy(&file.bytes).into_owned();
         let expected = format!(
             "https://example.org/guidance/{}",
             file.path.strip_suffix("index.html").unwrap_or(&file.path)

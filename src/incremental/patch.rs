@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 
-use super::{Kept, Project};
+use super::{Kept, Project, within};
 use crate::config::Config;
 use crate::diagnostic::Diagnostics;
 use crate::link::patch::{NoteEdit, Relinked, relink};
@@ -132,23 +132,10 @@ impl Project {
 
         // The warnings: the last good build's, except about the changed files, and the changed
         // notes' own.
-        let dirty = &self.dirty;
-        let under_dirty = |file: &str| {
-            let mut at = file;
-            loop {
-                if dirty.contains(at) {
-                    return true;
-                }
-                match at.rsplit_once('/') {
-                    Some((parent, _)) => at = parent,
-                    None => return false,
-                }
-            }
-        };
         let mut warnings = Diagnostics(
             self.warnings
                 .iter()
-                .filter(|d| !d.file().is_some_and(under_dirty))
+                .filter(|d| !d.file().is_some_and(|file| within(&self.dirty, file)))
                 .cloned()
                 .collect(),
         );

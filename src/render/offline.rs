@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use super::{LinkStyle, PageContext, PageId, Renderer};
+use super::{Document, LinkStyle, PageContext, PageId, Renderer};
 use crate::bundle;
 use crate::model::{Body, Site, SourceFile, Status, Target};
 
@@ -182,22 +182,9 @@ impl Renderer<'_> {
             holes.push((start, end, k));
             from = end;
         }
-        let body = |k: usize| {
-            let (kind, index) = match k.checked_sub(site.principles.len()) {
-                None => ("principle", k),
-                Some(n) => ("note", n),
-            };
-            if kind == "principle" {
-                let p = &site.principles[index];
-                let text = self.localized(page, p);
-                let id = print_id(kind, &p.slug, None);
-                self.print_body(page, &id, text.source, text.body)
-            } else {
-                let n = &site.notes[index];
-                let text = self.localized(page, n);
-                let id = print_id(kind, &n.slug, None);
-                self.print_body(page, &id, text.source, text.body)
-            }
+        let body = |k: usize| match k.checked_sub(site.principles.len()) {
+            None => self.document_body(page, "principle", &site.principles[k]),
+            Some(n) => self.document_body(page, "note", &site.notes[n]),
         };
         let mut written = 0;
         for batch in holes.chunks(BODY_BATCH) {
@@ -209,6 +196,14 @@ impl Renderer<'_> {
             }
         }
         out.write_all(&html.as_bytes()[written..])
+    }
+
+    /// The body of a principle or note (`kind`) in the print edition, in the page's language
+    /// where translated.
+    fn document_body(&self, page: &PageContext, kind: &str, document: &impl Document) -> String {
+        let text = self.localized(page, document);
+        let id = print_id(kind, document.slug(), None);
+        self.print_body(page, &id, text.source, text.body)
     }
 
     /// A document body for the print edition: links to principles and notes point into this

@@ -213,6 +213,24 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
+/// Every HTML file of a built site, as `/`-separated paths from its root, sorted.
+pub fn html_pages(site: &Path) -> Vec<String> {
+    let mut pages: Vec<String> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
 /// `file://` URL of a path inside a folder on disk.
 pub fn file_url(dir: &Path, path: &str) -> String {
     format!("file://{}/{}", dir.canonicalize().unwrap().display(), path)
