@@ -30,6 +30,7 @@ fn runs() -> usize {
 const CHILD: &str = "GUIDANCE_BENCH_CHILD";
 
 fn main() {
+    guidance::allocator::return_memory_early();
     if let Ok(mode) = std::env::var(CHILD) {
         let root = PathBuf::from(std::env::args().nth(1).expect("root"));
         child(&mode, &root);

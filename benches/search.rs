@@ -48,7 +48,9 @@ fn main() {
     if targets.is_empty() {
         targets = vec!["real".into(), "1000".into(), "10000".into()];
     }
-    let browser = if index_only { None } else { common::browser() };
+    // Launched when first needed: a browser starting up beside the timed build stages would
+    // take CPU from them.
+    let browser = std::cell::OnceCell::new();
     println!(
         "guidance search benchmark ({} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -59,11 +61,12 @@ fn main() {
             Err(_) => (common::repo_root(), "real content".to_string()),
         };
         if let Some(q) = std::env::var("SEARCH_PROBE").ok().filter(|_| !index_only) {
+            let browser = browser.get_or_init(common::browser);
             probe(&root, &q, browser.as_ref().expect("chromium"));
         } else if index_only {
             time_index(&root, &label);
         } else {
-            bench(&root, &label, browser.as_ref());
+            bench(&root, &label, &browser);
         }
     }
 }
@@ -223,7 +226,7 @@ fn kb(bytes: u64) -> String {
     format!("{:.1} KB", bytes as f64 / 1024.0)
 }
 
-fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
+fn bench(root: &Path, label: &str, browser: &std::cell::OnceCell<Option<common::Browser>>) {
     println!("\n{label} ({})", root.display());
     // Every stage three times; the median wall time and CPU time (all threads) of each. Writes
     // go to memory (/dev/shm, where there is one): on the shared disk they are dominated by other
@@ -335,7 +338,7 @@ fn bench(root: &Path, label: &str, browser: Option<&common::Browser>) {
     drop(index);
     drop(files);
 
-    let Some(browser) = browser else {
+    let Some(browser) = browser.get_or_init(common::browser) else {
         println!("  browser        SKIP: no Chromium");
         return;
     };

@@ -14,6 +14,7 @@
 //! time, writing the site and compressing its offline copy (`bundle`) as it goes; `generate`
 //! makes the same pages in memory for `serve` and the tests.
 
+pub mod allocator;
 pub mod api;
 pub mod bundle;
 pub mod config;

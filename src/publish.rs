@@ -4,13 +4,15 @@
 //! Every page is rendered twice (clean links for the web, file links for the copy). The web page
 //! goes straight into the staging folder and the copy's page into the zip, compressed, so memory
 //! holds one batch of pages at a time rather than the whole output. Theme and data files are the
-//! same in both and are made once. The Download pages come last, once the zip's size is known.
+//! same in both: they are made once, written first, and only their compressed form waits for its
+//! place in the zip. The Download pages come last, once the zip's size is known.
 //!
 //! A test holds this to the bytes of the same build made in memory with `crate::generate` and
 //! `bundle::offline_copy`.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -36,7 +38,8 @@ pub struct Published {
 enum Job {
     /// A page, rendered once per link style. The web site's Download page waits for the zip.
     Page(PageId, String),
-    /// A file that is the same in both (theme assets, data, feeds, search index).
+    /// A file that is the same in both (theme assets, data, feeds, search index), already
+    /// written and compressed.
     Shared(usize),
     /// A note's own API file (`api/notes/<slug>.json`), the same in both.
     NoteData(usize),
@@ -57,23 +60,34 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         Renderer::new(site, theme, RenderOptions::default())?,
         Renderer::new(site, theme, copy_options)?,
     );
-    // The notes' API files are made in their batch.
-    let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
-    shared.extend(crate::data_files_but_note_api(site));
     let zip_path = dir.join(bundle::site_path(site));
-    let publisher = Publisher {
+    let mut publisher = Publisher {
         site,
         dir,
         web_site_files: web.site_files(),
         copy_site_files: copy.site_files(),
         web,
         copy,
-        shared,
+        shared: Vec::new(),
         readme: bundle::readme(site),
         folder: bundle::stem(site),
         modified: bundle::modified_time(site),
         zip_path: zip_path.clone(),
     };
+    // The notes' API files are made in their batch.
+    let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
+    shared.extend(crate::data_files_but_note_api(site));
+    publisher.shared = shared
+        .into_par_iter()
+        .map(|file| {
+            let written = write(dir, &file.path, &file.bytes)?;
+            let entry = publisher.compress(&file.path, &file.bytes)?;
+            Ok(SharedFile {
+                path: file.path,
+                made: Mutex::new(Some((entry, written))),
+            })
+        })
+        .collect::<Result<_, Diagnostics>>()?;
 
     let zip_file = create_file(&zip_path).map_err(|e| io_error(&zip_path, e))?;
     let mut zip = FolderZip::new(
@@ -132,13 +146,20 @@ struct Publisher<'a> {
     dir: &'a Path,
     web: Renderer<'a>,
     copy: Renderer<'a>,
-    shared: Vec<OutputFile>,
+    shared: Vec<SharedFile>,
     web_site_files: Vec<OutputFile>,
     copy_site_files: Vec<OutputFile>,
     readme: String,
     folder: String,
     modified: zip::DateTime,
     zip_path: std::path::PathBuf,
+}
+
+/// A theme or data file, written to the staging folder; its zip entry is taken when the zip
+/// reaches its path.
+struct SharedFile {
+    path: String,
+    made: Mutex<Option<(ZipEntry, Written)>>,
 }
 
 impl Publisher<'_> {
@@ -164,7 +185,13 @@ impl Publisher<'_> {
     fn make(&self, path: &str, job: &Job) -> Result<(ZipEntry, Written), Diagnostics> {
         let same_in_both = match job {
             Job::Page(id, lang) => return self.make_page(path, *id, lang),
-            Job::Shared(i) => &self.shared[*i].bytes,
+            Job::Shared(i) => {
+                let made = self.shared[*i].made.lock().map(|mut m| m.take());
+                return Ok(made
+                    .ok()
+                    .flatten()
+                    .expect("each shared file is zipped once"));
+            }
             Job::NoteData(i) => &api::note_output(self.site, *i).bytes,
             Job::SiteFile(i) => {
                 let written = write(self.dir, path, &self.web_site_files[*i].bytes)?;

@@ -139,76 +139,73 @@ pub fn build(
         lengths,
         average,
     };
-    // Impacts: ln(1 + score) on a 6-bit scale up to the highest score in the index.
+    // Impacts: ln(1 + score) on a 6-bit scale up to the highest score in the index. Scores are
+    // computed twice (for the highest, then for each term's impacts) rather than all held.
     let factors = scorer.field_factors();
-    let scores: Vec<Vec<f32>> = terms
+    let score = |p: &Posting, idf: f64| (1.0 + Scorer::score_with(p, &factors, idf)).ln() as f32;
+    let max = terms
         .par_iter()
         .map(|(_, ps)| {
             let idf = scorer.idf(ps.len());
-            ps.iter()
-                .map(|p| (1.0 + Scorer::score_with(p, &factors, idf)).ln() as f32)
-                .collect()
+            ps.iter().map(|p| score(p, idf)).fold(0.0, f32::max)
         })
-        .collect();
-    let max = scores
-        .par_iter()
-        .map(|s| s.iter().copied().fold(0.0, f32::max))
         .reduce(|| 0.0, f32::max);
     let scale = 63.0 / f64::from(max).max(1e-9);
     let encoded: Vec<String> = terms
         .par_iter()
-        .zip(&scores)
-        .map(|((_, ps), scores)| {
-            let impacts: Vec<u8> = scores
+        .map(|(_, ps)| {
+            let idf = scorer.idf(ps.len());
+            let impacts: Vec<u8> = ps
                 .iter()
-                .map(|&s| (f64::from(s) * scale).round().clamp(1.0, 63.0) as u8)
+                .map(|p| (f64::from(score(p, idf)) * scale).round().clamp(1.0, 63.0) as u8)
                 .collect();
             encode_term(ps, &impacts, n as u32, limits.head)
         })
         .collect();
-    drop(scores);
+    // The postings are encoded; what follows needs only each term's document count.
+    let terms: Vec<(String, usize)> = terms.into_iter().map(|(t, ps)| (t, ps.len())).collect();
 
     let mut files = Vec::new();
-    // Term shards, by size, in term order.
+    // Term shards, by size, in term order, each written straight into its file's text.
     let mut shard_of = Vec::with_capacity(terms.len());
-    // Each shard's JSON object text, written directly.
     let mut shards: Vec<String> = Vec::new();
     // Where each shard after the first starts, for the manifest.
     let mut bounds: Vec<&str> = Vec::new();
     let mut size = usize::MAX;
-    for (i, ((term, _), data)) in terms.iter().zip(&encoded).enumerate() {
+    for (i, ((term, _), data)) in terms.iter().zip(encoded).enumerate() {
         let entry = term.len() + data.len() + 6;
         if size.saturating_add(entry) > limits.shard_bytes && size != 0 {
             if i > 0 {
                 bounds.push(separator(&terms[i - 1].0, term));
             }
-            shards.push(String::with_capacity(limits.shard_bytes + 512));
+            let mut shard = String::with_capacity(limits.shard_bytes + 512);
+            start_script(&mut shard, "terms", &format!("{lang}/{}", shards.len()));
+            shards.push(shard);
             size = 0;
         }
-        size += entry;
         shard_of.push(shards.len() - 1);
         let shard = shards.last_mut().expect("a shard was started");
-        shard.push(if shard.is_empty() { '{' } else { ',' });
+        shard.push(if size == 0 { '{' } else { ',' });
+        size += entry;
         push_json(shard, term);
         shard.push(':');
-        push_json(shard, data);
+        push_json(shard, &data);
     }
     for (i, mut shard) in shards.into_iter().enumerate() {
         shard.push('}');
-        files.push(script_json(
-            format!("{dir}/t{i}.js"),
-            "terms",
-            &format!("{lang}/{i}"),
-            &shard,
-        ));
+        end_script(&mut shard);
+        files.push(OutputFile {
+            path: format!("{dir}/t{i}.js"),
+            bytes: shard.into_bytes(),
+        });
     }
 
     // Vocabulary: every term with its document count (base 36) and shard, in term order.
     let mut vocab_starts: Vec<String> = Vec::new();
     let mut vocab_files: Vec<Vec<(usize, String, String)>> = Vec::new();
     let mut size = usize::MAX;
-    for (i, (term, ps)) in terms.iter().enumerate() {
-        let df = base36(ps.len());
+    for (i, (term, df)) in terms.iter().enumerate() {
+        let df = base36(*df);
         let entry = term.len() + df.len() + 2;
         if size.saturating_add(entry) > limits.vocab_bytes && size != 0 {
             vocab_starts.push(if vocab_files.is_empty() {
@@ -414,7 +411,7 @@ fn front_code(strings: &[&str]) -> String {
 /// letter shares its key, or the key less a letter, with the term meant. Terms sharing a key are
 /// never split between files.
 fn typo_files(
-    terms: &[(String, Vec<Posting>)],
+    terms: &[(String, usize)],
     dir: &str,
     lang: &str,
     limit: usize,
@@ -422,10 +419,9 @@ fn typo_files(
 ) -> Vec<String> {
     let mut entries: Vec<(&str, &str, usize)> = terms
         .iter()
-        .filter_map(|(term, postings)| {
+        .filter_map(|(term, df)| {
             let (split, _) = term.char_indices().nth(2)?;
-            (term[split..].chars().nth(1).is_some())
-                .then(|| (&term[split..], &term[..split], postings.len()))
+            (term[split..].chars().nth(1).is_some()).then(|| (&term[split..], &term[..split], *df))
         })
         .collect();
     entries.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0).then_with(|| utf16_cmp(a.1, b.1)));
@@ -687,16 +683,7 @@ mod tests {
 
     #[test]
     fn typo_files_order_terms_from_their_third_character() {
-        let term = |t: &str, df: u32| {
-            let postings = (0..df)
-                .map(|d| Posting {
-                    doc: d,
-                    tf: [0, 0, 0, 1],
-                    mask: [1, 0],
-                })
-                .collect();
-            (t.to_string(), postings)
-        };
+        let term = |t: &str, df: usize| (t.to_string(), df);
         let terms = [term("abc", 1), term("budget", 40), term("nudget", 2)];
         let mut files = Vec::new();
         let starts = typo_files(&terms, "search/en", "en", 1024, &mut files);

@@ -2,9 +2,9 @@
 //!
 //! A large site has tens of millions of term occurrences, so this avoids an allocation per term
 //! per document: each document's distinct terms are counted in a small open-addressing table whose
-//! keys live in one text buffer, and the merge borrows the terms from those buffers. Terms are
-//! merged in parts (by hash) in parallel; each part sees the documents in order, so every posting
-//! list comes out in document order.
+//! keys live in one text buffer. Documents are read a block at a time, and each block's terms are
+//! merged into parts (by hash) in parallel; each part sees the documents in order, so every
+//! posting list comes out in document order.
 
 use std::hash::Hasher;
 
@@ -234,67 +234,91 @@ const EMPTY: Entry = Entry {
 /// Every term with its postings.
 pub type Inverted = Vec<(String, Vec<Posting>)>;
 
+/// Documents analysed together before their terms are merged: enough to keep both cores busy,
+/// few enough that their term tables are a small part of memory (all of them at once were the
+/// largest part of a big build's peak).
+const BLOCK: usize = 256;
+
 /// Field lengths of every document, and every term with its postings (terms in no order).
 pub fn invert(docs: &[&SearchDoc<'_>]) -> (Vec<[u32; 4]>, Inverted) {
-    let analysed: Vec<DocTerms> = docs.par_iter().map(|d| analyse(d)).collect();
-    let lengths = analysed.iter().map(|a| a.lengths).collect();
-    let terms = (0..PARTS)
-        .into_par_iter()
-        .flat_map_iter(|p| {
-            // The part's terms by their hashes (computed once, in `analyse`): slots hold a
-            // list's index + 1.
-            let mut slots: Vec<u32> = vec![0; 1 << 12];
-            let mut hashes: Vec<u64> = Vec::new();
-            let mut lists: Vec<(&str, Vec<Posting>)> = Vec::new();
-            for (d, a) in analysed.iter().enumerate() {
-                for e in &a.entries[a.parts[p] as usize..a.parts[p + 1] as usize] {
-                    let term = a.term(e);
-                    let wrap = slots.len() - 1;
-                    let mut i = (e.hash.rotate_left(17)) as usize & wrap;
-                    let id = loop {
-                        match slots[i] {
-                            0 => {
-                                lists.push((term, Vec::new()));
-                                hashes.push(e.hash);
-                                slots[i] = lists.len() as u32;
-                                break lists.len() - 1;
-                            }
-                            slot => {
-                                let k = slot as usize - 1;
-                                if hashes[k] == e.hash
-                                    && same(lists[k].0.as_bytes(), term.as_bytes())
-                                {
-                                    break k;
-                                }
-                                i = (i + 1) & wrap;
-                            }
-                        }
-                    };
-                    lists[id].1.push(Posting {
-                        doc: d as u32,
-                        tf: e.tf,
-                        mask: e.mask,
-                    });
-                    if lists.len() * 2 > slots.len() {
-                        slots = vec![0; slots.len() * 2];
-                        let wrap = slots.len() - 1;
-                        for (k, h) in hashes.iter().enumerate() {
-                            let mut i = h.rotate_left(17) as usize & wrap;
-                            while slots[i] != 0 {
-                                i = (i + 1) & wrap;
-                            }
-                            slots[i] = k as u32 + 1;
-                        }
+    let mut lengths = Vec::with_capacity(docs.len());
+    let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::new()).collect();
+    for (b, block) in docs.chunks(BLOCK).enumerate() {
+        let analysed: Vec<DocTerms> = block.par_iter().map(|d| analyse(d)).collect();
+        lengths.extend(analysed.iter().map(|a| a.lengths));
+        let first = (b * BLOCK) as u32;
+        parts
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(p, part)| part.merge(&analysed, p, first));
+    }
+    let terms = parts.into_iter().flat_map(|part| part.lists).collect();
+    (lengths, terms)
+}
+
+/// The terms of one part (by hash) with their postings so far: an open-addressing table whose
+/// slots hold a list's index + 1 (0 when free).
+struct Part {
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
+    lists: Vec<(String, Vec<Posting>)>,
+}
+
+impl Part {
+    fn new() -> Part {
+        Part {
+            slots: vec![0; 1 << 12],
+            hashes: Vec::new(),
+            lists: Vec::new(),
+        }
+    }
+
+    /// Adds part `p` of each document of a block, in order; `first` is the block's first
+    /// document, so every posting list stays in document order.
+    fn merge(&mut self, block: &[DocTerms], p: usize, first: u32) {
+        for (d, a) in block.iter().enumerate() {
+            for e in &a.entries[a.parts[p] as usize..a.parts[p + 1] as usize] {
+                let id = self.find_or_insert(a.term(e), e.hash);
+                self.lists[id].1.push(Posting {
+                    doc: first + d as u32,
+                    tf: e.tf,
+                    mask: e.mask,
+                });
+            }
+        }
+    }
+
+    fn find_or_insert(&mut self, term: &str, hash: u64) -> usize {
+        let wrap = self.slots.len() - 1;
+        let mut i = hash.rotate_left(17) as usize & wrap;
+        loop {
+            match self.slots[i] {
+                0 => break,
+                slot => {
+                    let k = slot as usize - 1;
+                    if self.hashes[k] == hash && same(self.lists[k].0.as_bytes(), term.as_bytes()) {
+                        return k;
                     }
+                    i = (i + 1) & wrap;
                 }
             }
-            lists
-                .into_iter()
-                .map(|(t, l)| (t.to_string(), l))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    (lengths, terms)
+        }
+        self.lists.push((term.to_string(), Vec::new()));
+        self.hashes.push(hash);
+        self.slots[i] = self.lists.len() as u32;
+        if self.lists.len() * 2 > self.slots.len() {
+            self.slots = vec![0; self.slots.len() * 2];
+            let wrap = self.slots.len() - 1;
+            for (k, h) in self.hashes.iter().enumerate() {
+                let mut i = h.rotate_left(17) as usize & wrap;
+                while self.slots[i] != 0 {
+                    i = (i + 1) & wrap;
+                }
+                self.slots[i] = k as u32 + 1;
+            }
+        }
+        self.lists.len() - 1
+    }
 }
 
 #[cfg(test)]

@@ -130,37 +130,43 @@ impl Drop for StaticServer {
     }
 }
 
+/// Answers the requests of one connection, keeping it open between them as any real server
+/// does (a browser would otherwise connect again for every file).
 fn answer(stream: TcpStream, dir: &Path, prefix: &str) {
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(&stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
+    loop {
+        let mut request_line = String::new();
+        if !reader.read_line(&mut request_line).is_ok_and(|n| n > 0) {
+            return;
+        }
+        // The headers carry nothing this server needs (requests have no body); read past them.
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+            line.clear();
+        }
+        let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+        let found =
+            resolve(dir, prefix, target).and_then(|file| Some((std::fs::read(&file).ok()?, file)));
+        let (status, body, kind) = match found {
+            Some((body, file)) => ("200 OK", body, content_type(&file)),
+            None => (
+                "404 Not Found",
+                std::fs::read(dir.join("404.html")).unwrap_or_default(),
+                "text/html; charset=utf-8",
+            ),
+        };
+        let mut response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        response.extend_from_slice(&body);
+        let mut out = &stream;
+        if out.write_all(&response).and_then(|_| out.flush()).is_err() {
+            return;
+        }
     }
-    // The headers carry nothing this server needs; read past them.
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let found =
-        resolve(dir, prefix, target).and_then(|file| Some((std::fs::read(&file).ok()?, file)));
-    let (status, body, kind) = match found {
-        Some((body, file)) => ("200 OK", body, content_type(&file)),
-        None => (
-            "404 Not Found",
-            std::fs::read(dir.join("404.html")).unwrap_or_default(),
-            "text/html; charset=utf-8",
-        ),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let mut out = &stream;
-    let _ = out
-        .write_all(head.as_bytes())
-        .and_then(|_| out.write_all(&body))
-        .and_then(|_| out.flush());
 }
 
 fn resolve(dir: &Path, prefix: &str, target: &str) -> Option<PathBuf> {

@@ -1,0 +1,21 @@
+//! The memory allocator's settings. The binary and the build benchmark use mimalloc (faster than
+//! the system allocator on many threads' small strings); by default it keeps freed memory for
+//! a while and backs its arenas eagerly, which raises a build's peak RSS by half. A build frees
+//! each batch of pages before making the next, so memory handed back at once is reused at once.
+
+use libmimalloc_sys::{mi_option_set, mi_option_t};
+
+// Positions in mimalloc 3's `mi_option_e` (mimalloc.h); the crate names only older ones.
+const ARENA_EAGER_COMMIT: mi_option_t = 4;
+const PURGE_DELAY: mi_option_t = 15;
+
+/// Return freed memory to the system at once and commit arena memory only as it is used.
+/// (Transparent huge pages are off at compile time: mimalloc's `no_thp` feature.) Call first
+/// thing in `main`.
+pub fn return_memory_early() {
+    // SAFETY: mi_option_set only stores an integer in mimalloc's option table.
+    unsafe {
+        mi_option_set(ARENA_EAGER_COMMIT, 0);
+        mi_option_set(PURGE_DELAY, 0);
+    }
+}
