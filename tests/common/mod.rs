@@ -74,9 +74,10 @@ pub fn copy_of_real_project() -> tempfile::TempDir {
 /// A static file server for a folder on 127.0.0.1 (index.html for folders, 404.html for misses),
 /// standing in for any web host. `prefix` serves the site under a subpath, e.g. "/sub/".
 ///
-/// One thread per connection and one request per connection (`Connection: close`): Chromium opens
-/// many connections at once (search loads several index files in parallel), and a pooled server
-/// can leave one of them waiting behind idle keep-alive connections until the test times out.
+/// One thread per connection, each kept open for the browser's next request as a real host
+/// does: Chromium opens many connections at once (search loads several index files in
+/// parallel), and a pooled server can leave one of them waiting behind idle connections until
+/// the test times out.
 pub struct StaticServer {
     pub port: u16,
     pub prefix: String,
