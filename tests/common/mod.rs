@@ -141,9 +141,16 @@ fn answer(stream: TcpStream, dir: &Path, prefix: &str) {
         if !reader.read_line(&mut request_line).is_ok_and(|n| n > 0) {
             return;
         }
-        // The headers carry nothing this server needs (requests have no body); read past them.
+        // HTTP/1.1 keeps the connection unless the client says otherwise; HTTP/1.0 closes it.
+        // Requests have no body, and no other header matters here.
+        let mut keep_alive = request_line.trim_end().ends_with("HTTP/1.1");
         let mut line = String::new();
         while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+            let header = line.to_ascii_lowercase();
+            if let Some(value) = header.strip_prefix("connection:") {
+                keep_alive =
+                    value.trim() == "keep-alive" || (keep_alive && value.trim() != "close");
+            }
             line.clear();
         }
         let target = request_line.split_whitespace().nth(1).unwrap_or("/");
@@ -157,14 +164,15 @@ fn answer(stream: TcpStream, dir: &Path, prefix: &str) {
                 "text/html; charset=utf-8",
             ),
         };
+        let connection = if keep_alive { "keep-alive" } else { "close" };
         let mut response = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n",
             body.len()
         )
         .into_bytes();
         response.extend_from_slice(&body);
         let mut out = &stream;
-        if out.write_all(&response).and_then(|_| out.flush()).is_err() {
+        if out.write_all(&response).and_then(|_| out.flush()).is_err() || !keep_alive {
             return;
         }
     }
