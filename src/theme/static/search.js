@@ -24,6 +24,8 @@
         var s = document.createElement("script");
         s.src = siteRoot + path;
         s.charset = "utf-8";
+        // A query waits for this file: do not let the browser queue it behind other requests.
+        s.fetchPriority = "high";
         s.onload = function () {
           s.remove();
           if (store[id] !== undefined) resolve(store[id]);
