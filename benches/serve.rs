@@ -21,7 +21,12 @@ use guidance::serve::{Event, ServeOptions, Server};
 
 const EDITS: usize = 7;
 
+// The allocator the `guidance` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    guidance::allocator::return_memory_early();
     let mut corpora: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

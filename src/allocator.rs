@@ -1,7 +1,7 @@
-//! The memory allocator's settings. The binary and the build benchmark use mimalloc (faster than
-//! the system allocator on many threads' small strings); by default it keeps freed memory for
-//! a while and backs its arenas eagerly, which raises a build's peak RSS by half. A build frees
-//! each batch of pages before making the next, so memory handed back at once is reused at once.
+//! The memory allocator's settings. The binary and the benchmarks use mimalloc (faster than the
+//! system allocator on many threads' small strings). By default it keeps freed memory for a
+//! while, commits its arenas eagerly and uses transparent huge pages, which together raised a
+//! build's peak RSS by half (180 MB instead of 120 MB at 1,000 notes) without making it faster.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 
