@@ -170,7 +170,7 @@ fn bench(n: usize) {
         get(&stages, "render"),
     );
     println!(
-        "                 publish {:.3} s (data once, every page rendered for the web and for the \
+        "                 publish {:.3} s (data once, every page rendered once for the web and the \
          copy, copy compressed, all written), swap in {:.3} s",
         get(&stages, "publish"),
         get(&stages, "swap"),

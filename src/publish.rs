@@ -1,8 +1,11 @@
 //! Stages 4 and 5 for `guidance build`: render the site and its offline copy and write both out,
 //! a batch of files at a time.
 //!
-//! Every page is rendered twice (clean links for the web, file links for the copy). The web page
-//! goes straight into the staging folder and the copy's page into the zip, compressed, so memory
+//! Every page is rendered once with marked links and expanded into both styles (clean links for
+//! the web, file links for the copy), except the few pages that differ in more than their links
+//! (and every page of a site whose input holds the markers), which are rendered once per style.
+//! The web page goes straight into the staging folder and the copy's page into the zip,
+//! compressed, so memory
 //! holds one batch of pages at a time rather than the whole output. Theme and data files are the
 //! same in both: they are made once, written first, and only their compressed form waits for its
 //! place in the zip. The Download pages come last, once the zip's size is known.
@@ -20,7 +23,9 @@ use crate::api;
 use crate::bundle::{self, FolderZip, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
-use crate::render::{LinkStyle, OutputFile, PageId, RenderOptions, Renderer};
+use crate::render::{
+    LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links, mentions_link_markers,
+};
 use crate::theme::Theme;
 
 /// Files rendered and compressed together before they are written: large enough to keep both
@@ -60,6 +65,15 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         Renderer::new(site, theme, RenderOptions::default())?,
         Renderer::new(site, theme, copy_options)?,
     );
+    let marked_options = RenderOptions {
+        link_style: LinkStyle::Marked,
+        ..RenderOptions::default()
+    };
+    let marked = if input_mentions_link_markers(site, theme) {
+        None
+    } else {
+        Some(Renderer::new(site, theme, marked_options)?)
+    };
     let zip_path = dir.join(bundle::site_path(site));
     let mut publisher = Publisher {
         site,
@@ -68,6 +82,7 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         copy_site_files: copy.site_files(),
         web,
         copy,
+        marked,
         shared: Vec::new(),
         readme: bundle::readme(site),
         folder: bundle::stem(site),
@@ -146,6 +161,9 @@ struct Publisher<'a> {
     dir: &'a Path,
     web: Renderer<'a>,
     copy: Renderer<'a>,
+    /// Renders a page once for both (see [`LinkStyle::Marked`]); `None` when the input holds
+    /// the link markers.
+    marked: Option<Renderer<'a>>,
     shared: Vec<SharedFile>,
     web_site_files: Vec<OutputFile>,
     copy_site_files: Vec<OutputFile>,
@@ -217,6 +235,17 @@ impl Publisher<'_> {
         id: PageId,
         lang: &str,
     ) -> Result<(ZipEntry, Written), Diagnostics> {
+        // The print edition (one page holding every document, written a part at a time) and the
+        // pages whose content differs between the two are rendered once per style.
+        let differs = matches!(id, PageId::Print | PageId::NotFound | PageId::Download);
+        if let (Some(marked), false) = (&self.marked, differs) {
+            let mut page = Vec::new();
+            marked.render_to(id, lang, &mut page)?;
+            let copy_page = expand_links(&page, LinkStyle::File);
+            let entry = self.compress(path, &copy_page)?;
+            let written = write(self.dir, path, &expand_links(&page, LinkStyle::Clean))?;
+            return Ok((entry, written));
+        }
         let (entry, written) = rayon::join(
             || {
                 ZipEntry::compress_with(&self.folder, path, self.modified, |out| {
@@ -238,6 +267,22 @@ impl Publisher<'_> {
         ZipEntry::compress(&self.folder, path, bytes, self.modified)
             .map_err(|e| io_error(&self.zip_path, e))
     }
+}
+
+/// Whether any input a page is made from holds the link markers of [`LinkStyle::Marked`].
+fn input_mentions_link_markers(site: &Site, theme: &Theme) -> bool {
+    let sources = (site.notes.iter().map(|n| &n.source))
+        .chain(site.principles.iter().map(|p| &p.source))
+        .chain(site.pages.iter().map(|p| &p.source))
+        .chain(site.translations.iter().map(|t| &t.source));
+    let config = serde_json::to_string(&site.config).unwrap_or_default();
+    mentions_link_markers(&config)
+        || sources
+            .into_iter()
+            .any(|source| mentions_link_markers(&source.text))
+        || theme
+            .files_under("")
+            .any(|(_, bytes)| mentions_link_markers(&String::from_utf8_lossy(bytes)))
 }
 
 impl Published {
@@ -352,11 +397,28 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (site, _) = crate::load_site(root).unwrap();
         let theme = Theme::load(root).unwrap();
-        let expected = in_memory_build(&site, &theme);
+        // Pages are rendered once, with marked links, for both styles.
+        assert!(!input_mentions_link_markers(&site, &theme));
+        assert_publishes_the_in_memory_build(&site, &theme);
+    }
+
+    #[test]
+    fn input_holding_the_link_markers_is_rendered_once_per_style() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (mut site, _) = crate::load_site(root).unwrap();
+        let theme = Theme::load(root).unwrap();
+        // On every page, as text and in the Download page's file name.
+        site.config.title.push_str(" \u{FDD0} %ef%b7%91");
+        assert!(input_mentions_link_markers(&site, &theme));
+        assert_publishes_the_in_memory_build(&site, &theme);
+    }
+
+    fn assert_publishes_the_in_memory_build(site: &Site, theme: &Theme) {
+        let expected = in_memory_build(site, theme);
         assert!(expected.len() > 2 * BATCH, "the site spans several batches");
 
         let dir = tempfile::tempdir().unwrap();
-        let published = publish(&site, &theme, dir.path()).unwrap();
+        let published = publish(site, theme, dir.path()).unwrap();
         let written = files_under(dir.path());
 
         let expected_paths: Vec<&str> = expected.iter().map(|f| f.path.as_str()).collect();

@@ -22,6 +22,69 @@ pub enum LinkStyle {
     Clean,
     /// `notes/x/index.html`: for the offline copy opened from disk.
     File,
+    /// Either, decided after rendering: links carry markers that [`expand_links`] turns into
+    /// one style or the other, so `guidance build` renders a page once for the site and its
+    /// offline copy.
+    Marked,
+}
+
+/// In a [`LinkStyle::Marked`] page, where a link to a folder's page ends: `index.html` in the
+/// file style, nothing in the clean style. Unicode noncharacters, reserved for such internal
+/// use; a site whose input holds them is rendered once per style instead (see
+/// [`mentions_link_markers`]).
+const FOLDER_PAGE: &str = "\u{FDD0}";
+/// The home page linked from itself: `index.html` in the file style, `./` in the clean style.
+const HOME_FROM_HOME: &str = "\u{FDD1}";
+/// The markers as Markdown links write them (percent-encoded by the HTML writer).
+const FOLDER_PAGE_ENCODED: &str = "%EF%B7%90";
+const HOME_FROM_HOME_ENCODED: &str = "%EF%B7%91";
+
+/// A [`LinkStyle::Marked`] page in the given style (`Clean` or `File`).
+pub fn expand_links(marked: &[u8], style: LinkStyle) -> Vec<u8> {
+    let (folder_page, home) = match style {
+        LinkStyle::File => ("index.html", "index.html"),
+        LinkStyle::Clean | LinkStyle::Marked => ("", "./"),
+    };
+    let markers = [
+        (FOLDER_PAGE, folder_page),
+        (HOME_FROM_HOME, home),
+        (FOLDER_PAGE_ENCODED, folder_page),
+        (HOME_FROM_HOME_ENCODED, home),
+    ];
+    let mut out = Vec::with_capacity(marked.len() + marked.len() / 16);
+    let mut rest = marked;
+    // Every marker starts with the byte 0xEF (UTF-8) or `%` (percent-encoded).
+    while let Some(i) = rest.iter().position(|&b| b == 0xEF || b == b'%') {
+        out.extend_from_slice(&rest[..i]);
+        let tail = &rest[i..];
+        match markers.iter().find(|(m, _)| tail.starts_with(m.as_bytes())) {
+            Some((marker, text)) => {
+                out.extend_from_slice(text.as_bytes());
+                rest = &tail[marker.len()..];
+            }
+            None => {
+                out.push(tail[0]);
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Whether `text` (content, configuration, theme) holds a link marker, raw or percent-encoded
+/// in any case, which a marked render could not tell from its own.
+pub fn mentions_link_markers(text: &str) -> bool {
+    text.contains(FOLDER_PAGE)
+        || text.contains(HOME_FROM_HOME)
+        || text.match_indices('%').any(|(i, _)| {
+            let candidate = text.as_bytes().get(i..i + FOLDER_PAGE_ENCODED.len());
+            candidate.is_some_and(|c| {
+                [FOLDER_PAGE_ENCODED, HOME_FROM_HOME_ENCODED]
+                    .iter()
+                    .any(|m| c.eq_ignore_ascii_case(m.as_bytes()))
+            })
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -195,6 +258,11 @@ pub fn link_path(path: &str, style: LinkStyle) -> String {
         LinkStyle::Clean => match path.strip_suffix("index.html") {
             Some("") => "./".to_string(),
             Some(folder) => folder.to_string(),
+            None => path.to_string(),
+        },
+        LinkStyle::Marked => match path.strip_suffix("index.html") {
+            Some("") => HOME_FROM_HOME.to_string(),
+            Some(folder) => format!("{folder}{FOLDER_PAGE}"),
             None => path.to_string(),
         },
     }
@@ -973,10 +1041,14 @@ impl PageContext {
     /// The relative link from this page to the page at `target` (a path from the site root).
     fn href(&self, target: String) -> String {
         let link = link_path(&target, self.style);
-        if self.root.is_empty() || link != "./" {
-            format!("{}{}", self.root, link)
-        } else {
+        if self.root.is_empty() {
+            link
+        } else if link == "./" {
             self.root.clone()
+        } else if link == HOME_FROM_HOME {
+            format!("{}{FOLDER_PAGE}", self.root)
+        } else {
+            format!("{}{}", self.root, link)
         }
     }
 }
@@ -1069,6 +1141,22 @@ mod tests {
             "notes/a/"
         );
         assert_eq!(link_path("index.html", LinkStyle::Clean), "./");
+        // A marked link becomes either style afterwards.
+        for (path, clean, file) in [
+            ("notes/a/index.html", "notes/a/", "notes/a/index.html"),
+            ("index.html", "./", "index.html"),
+            ("sitemap.xml", "sitemap.xml", "sitemap.xml"),
+        ] {
+            let marked = link_path(path, LinkStyle::Marked);
+            assert_eq!(
+                expand_links(marked.as_bytes(), LinkStyle::Clean),
+                clean.as_bytes()
+            );
+            assert_eq!(
+                expand_links(marked.as_bytes(), LinkStyle::File),
+                file.as_bytes()
+            );
+        }
         assert_eq!(
             link_path("notes/a/index.html", LinkStyle::File),
             "notes/a/index.html"
@@ -1091,5 +1179,24 @@ mod tests {
             lang: "en".into(),
         };
         assert_eq!(home.href("index.html".into()), "./");
+
+        // Marked: the home page from below, and a marker as a Markdown link percent-encodes it.
+        let marked = PageContext {
+            style: LinkStyle::Marked,
+            ..page
+        };
+        let up = marked.href("index.html".into());
+        assert_eq!(expand_links(up.as_bytes(), LinkStyle::Clean), b"../../");
+        assert_eq!(
+            expand_links(up.as_bytes(), LinkStyle::File),
+            b"../../index.html"
+        );
+        assert_eq!(
+            expand_links(b"<a href=\"../%EF%B7%90#x\">%</a>", LinkStyle::File),
+            b"<a href=\"../index.html#x\">%</a>"
+        );
+        assert!(mentions_link_markers("a \u{FDD1} b"));
+        assert!(mentions_link_markers("[x](a/%ef%B7%90)"));
+        assert!(!mentions_link_markers("100% of %EF%B7 and \u{FDD2}"));
     }
 }
