@@ -350,6 +350,12 @@ impl Site {
         self.principles.iter().position(|p| p.slug == slug)
     }
 
+    /// Every note's index by its slug, for looking many up.
+    pub fn notes_by_slug(&self) -> std::collections::HashMap<&str, usize> {
+        let notes = self.notes.iter().enumerate();
+        notes.map(|(i, n)| (n.slug.as_str(), i)).collect()
+    }
+
     pub fn note(&self, slug: &str) -> Option<usize> {
         self.notes.iter().position(|n| n.slug == slug)
     }

@@ -24,7 +24,8 @@ use crate::bundle::{self, FolderZip, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{
-    LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links, mentions_link_markers,
+    self, LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links,
+    mentions_link_markers,
 };
 use crate::theme::Theme;
 
@@ -235,10 +236,9 @@ impl Publisher<'_> {
         id: PageId,
         lang: &str,
     ) -> Result<(ZipEntry, Written), Diagnostics> {
-        // The print edition (one page holding every document, written a part at a time) and the
-        // pages whose content differs between the two are rendered once per style.
-        let differs = matches!(id, PageId::Print | PageId::NotFound | PageId::Download);
-        if let (Some(marked), false) = (&self.marked, differs) {
+        // The copy's Download page differs from the site's, which waits for the zip's size.
+        let once = render::differs_only_in_links(id) && id != PageId::Download;
+        if let (Some(marked), true) = (&self.marked, once) {
             let mut page = Vec::new();
             marked.render_to(id, lang, &mut page)?;
             let copy_page = expand_links(&page, LinkStyle::File);

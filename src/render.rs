@@ -39,6 +39,13 @@ const HOME_FROM_HOME: &str = "\u{FDD1}";
 const FOLDER_PAGE_ENCODED: &str = "%EF%B7%90";
 const HOME_FROM_HOME_ENCODED: &str = "%EF%B7%91";
 
+/// Whether the page's renders in the two styles differ only in their links, so a
+/// [`LinkStyle::Marked`] render stands for both: not the 404 page (absolute links on a site with
+/// a published address) nor the print edition (which says whether it is in the offline copy).
+pub fn differs_only_in_links(id: PageId) -> bool {
+    !matches!(id, PageId::NotFound | PageId::Print)
+}
+
 /// A [`LinkStyle::Marked`] page in the given style (`Clean` or `File`).
 pub fn expand_links(marked: &[u8], style: LinkStyle) -> Vec<u8> {
     let (folder_page, home) = match style {

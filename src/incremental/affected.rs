@@ -117,12 +117,7 @@ pub(super) fn affected_pages(
             }
         }
         _ => {
-            let old_index: HashMap<&str, usize> = old
-                .notes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.slug.as_str(), i))
-                .collect();
+            let old_index = old.notes_by_slug();
             for (i, note) in new.notes.iter().enumerate() {
                 match old_index.get(note.slug.as_str()) {
                     Some(&j) if same_text(&old.notes[j].source, &note.source) => {

@@ -58,12 +58,7 @@ pub fn relink<'k>(
     let mut fresh: Vec<(Document, Analysis)> = Vec::new();
     let mut changed: HashSet<String> = HashSet::new();
     {
-        let old_index: HashMap<&str, usize> = site
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.slug.as_str(), i))
-            .collect();
+        let old_index = site.notes_by_slug();
         for edit in edits {
             let slug = edit.path.strip_prefix("notes/")?.strip_suffix(".md")?;
             if !changed.insert(slug.to_string()) {

@@ -177,15 +177,8 @@ impl Counter {
         });
         self.slots[slot] = self.entries.len() as u32;
         if self.entries.len() * 2 > self.slots.len() {
-            self.slots = vec![0; self.slots.len() * 2];
-            let wrap = self.slots.len() - 1;
-            for (k, e) in self.entries.iter().enumerate() {
-                let mut i = e.hash as usize & wrap;
-                while self.slots[i] != 0 {
-                    i = (i + 1) & wrap;
-                }
-                self.slots[i] = k as u32 + 1;
-            }
+            let homes = self.entries.iter().map(|e| e.hash as usize);
+            self.slots = rehashed(self.slots.len() * 2, homes);
         }
         self.entries.len() - 1
     }
@@ -233,6 +226,21 @@ const EMPTY: Entry = Entry {
 
 /// Every term with its postings.
 pub type Inverted = Vec<(String, Vec<Posting>)>;
+
+/// An open-addressing table of `len` slots (a power of two) holding entry `k + 1` at the first
+/// free slot from `homes[k]` (masked to the table): how both term tables grow.
+fn rehashed(len: usize, homes: impl Iterator<Item = usize>) -> Vec<u32> {
+    let mut slots = vec![0; len];
+    let wrap = len - 1;
+    for (k, home) in homes.enumerate() {
+        let mut i = home & wrap;
+        while slots[i] != 0 {
+            i = (i + 1) & wrap;
+        }
+        slots[i] = k as u32 + 1;
+    }
+    slots
+}
 
 /// Documents analysed together before their terms are merged: enough to keep both cores busy,
 /// few enough that their term tables are a small part of memory (all of them at once were the
@@ -307,15 +315,8 @@ impl Part {
         self.hashes.push(hash);
         self.slots[i] = self.lists.len() as u32;
         if self.lists.len() * 2 > self.slots.len() {
-            self.slots = vec![0; self.slots.len() * 2];
-            let wrap = self.slots.len() - 1;
-            for (k, h) in self.hashes.iter().enumerate() {
-                let mut i = h.rotate_left(17) as usize & wrap;
-                while self.slots[i] != 0 {
-                    i = (i + 1) & wrap;
-                }
-                self.slots[i] = k as u32 + 1;
-            }
+            let homes = self.hashes.iter().map(|h| h.rotate_left(17) as usize);
+            self.slots = rehashed(self.slots.len() * 2, homes);
         }
         self.lists.len() - 1
     }
