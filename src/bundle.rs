@@ -184,9 +184,12 @@ impl ZipEntry {
         };
         fill(&mut blocks)?;
         blocks.write_rest()?;
+        let mut archive = zip.finish().map_err(io::Error::other)?.into_inner();
+        // Theme and data files' entries wait for the zip to reach them: hold only their bytes.
+        archive.shrink_to_fit();
         Ok(ZipEntry {
             path: path.to_string(),
-            archive: zip.finish().map_err(io::Error::other)?.into_inner(),
+            archive,
         })
     }
 }

@@ -79,20 +79,25 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
 /// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
 /// these apart from the pages, so everything of this kind belongs here.
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
-    let mut files = data_files_but_note_api(site);
+    let (mut files, texts) = data_files_in_part(site);
+    for text in &texts {
+        files.extend(text.files());
+    }
     files.extend(api::note_outputs(site));
     files
 }
 
-/// [`data_files`] without the notes' own API files, which `publish` makes a batch at a time.
-pub fn data_files_but_note_api(site: &Site) -> Vec<OutputFile> {
-    let ((mut files, feeds), index) = rayon::join(
+/// [`data_files`] but the notes' own API files and the search index's text chunks, which
+/// `publish` makes a batch at a time (they are most of the bytes); the text chunks come back
+/// ready to be made.
+pub fn data_files_in_part(site: &Site) -> (Vec<OutputFile>, Vec<search::TextChunks<'_>>) {
+    let ((mut files, feeds), (index, texts)) = rayon::join(
         || rayon::join(|| api::files_but_notes(site), || feed::files(site)),
-        || search::index(site),
+        || search::index_but_text(site, search::index::LIMITS),
     );
     files.extend(feeds);
     files.extend(index);
-    files
+    (files, texts)
 }
 
 /// What a successful build reports.

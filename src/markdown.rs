@@ -149,7 +149,9 @@ fn whitespace_at(text: &str, i: usize) -> (bool, usize) {
 }
 
 fn push_section(sections: &mut Vec<Section>, mut section: Section) {
-    section.text.truncate(section.text.trim_end().len());
+    // A copy of exactly its length: the text grew by doubling, and a large site holds every
+    // section's text until the search index and API are made.
+    section.text = section.text.trim_end().to_owned();
     if !section.text.is_empty() || !section.heading.is_empty() {
         sections.push(section);
     }

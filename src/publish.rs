@@ -5,10 +5,11 @@
 //! the web, file links for the copy), except the few pages that differ in more than their links
 //! (and every page of a site whose input holds the markers), which are rendered once per style.
 //! The web page goes straight into the staging folder and the copy's page into the zip,
-//! compressed, so memory
-//! holds one batch of pages at a time rather than the whole output. Theme and data files are the
-//! same in both: they are made once, written first, and only their compressed form waits for its
-//! place in the zip. The Download pages come last, once the zip's size is known.
+//! compressed, so memory holds one batch of pages at a time rather than the whole output. Theme
+//! and data files are the same in both: they are made once, written first, and only their
+//! compressed form waits for its place in the zip; the bulk of the data (the notes' API files and
+//! the search index's text chunks) is made in the batches like the pages. The Download pages come
+//! last, once the zip's size is known.
 //!
 //! A test holds this to the bytes of the same build made in memory with `crate::generate` and
 //! `bundle::offline_copy`.
@@ -49,6 +50,8 @@ enum Job {
     Shared(usize),
     /// A note's own API file (`api/notes/<slug>.json`), the same in both.
     NoteData(usize),
+    /// A file of search text chunks (language, document, chunk), the same in both.
+    SearchText(usize, usize, usize),
     /// `sitemap.xml` or `robots.txt`, which each render makes for itself.
     SiteFile(usize),
     /// The copy's `README.txt`, which the web site does not have.
@@ -85,14 +88,17 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         copy,
         marked,
         shared: Vec::new(),
+        texts: Vec::new(),
         readme: bundle::readme(site),
         folder: bundle::stem(site),
         modified: bundle::modified_time(site),
         zip_path: zip_path.clone(),
     };
-    // The notes' API files are made in their batch.
+    // The notes' API files and the search text chunks are made in their batch.
+    let (data, texts) = crate::data_files_in_part(site);
+    publisher.texts = texts;
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
-    shared.extend(crate::data_files_but_note_api(site));
+    shared.extend(data);
     publisher.shared = shared
         .into_par_iter()
         .map(|file| {
@@ -166,6 +172,7 @@ struct Publisher<'a> {
     /// the link markers.
     marked: Option<Renderer<'a>>,
     shared: Vec<SharedFile>,
+    texts: Vec<crate::search::TextChunks<'a>>,
     web_site_files: Vec<OutputFile>,
     copy_site_files: Vec<OutputFile>,
     readme: String,
@@ -195,6 +202,12 @@ impl Publisher<'_> {
         jobs.extend(site_files.map(|(i, f)| (f.path.clone(), Job::SiteFile(i))));
         let notes = site.notes.iter().enumerate();
         jobs.extend(notes.map(|(i, n)| (api::note_api_path(&n.slug), Job::NoteData(i))));
+        for (k, text) in self.texts.iter().enumerate() {
+            jobs.extend(
+                text.each()
+                    .map(|(path, d, c)| (path, Job::SearchText(k, d, c))),
+            );
+        }
         jobs.push(("README.txt".to_string(), Job::Readme));
         jobs.sort_by(|a, b| a.0.cmp(&b.0));
         jobs
@@ -212,6 +225,7 @@ impl Publisher<'_> {
                     .expect("each shared file is zipped once"));
             }
             Job::NoteData(i) => &api::note_output(self.site, *i).bytes,
+            Job::SearchText(k, d, c) => &self.texts[*k].file(*d, *c).bytes,
             Job::SiteFile(i) => {
                 let written = write(self.dir, path, &self.web_site_files[*i].bytes)?;
                 return Ok((

@@ -105,18 +105,19 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// The index files of `lang`, under `search/<lang>/`. `all` is every document of the site in
+/// The index files of `lang`, under `search/<lang>/`, but the text chunks, which come back to be
+/// made when they are written (see [`TextChunks`]). `all` is every document of the site in
 /// `lang` (the same documents, in the same order, in every language). The default language's
 /// index holds them all; another language's (`base` names the default) holds only the documents
 /// local to it, numbered in their own sequence, and the browser searches the default language's
 /// index for the rest. Filters count over the global numbering.
-pub fn build(
+pub fn build<'a>(
     site: &Site,
     lang: &str,
-    all: &[SearchDoc],
+    all: Vec<SearchDoc<'a>>,
     base: Option<&str>,
     limits: Limits,
-) -> Vec<OutputFile> {
+) -> (Vec<OutputFile>, TextChunks<'a>) {
     let dir = format!("search/{lang}");
     let members: Vec<u32> = (0..all.len())
         .filter(|&g| base.is_none() || all[g].local)
@@ -263,8 +264,123 @@ pub fn build(
                 .all(|s| s.heading.is_empty() && s.text.is_empty())
     };
     let tail = n - docs.iter().rev().take_while(title_only).count();
-    // Written as JSON text directly: tens of thousands of chunks on a large site.
-    let chunk = |out: &mut String, doc: &SearchDoc, c: usize| {
+    drop(docs);
+    let texts = TextChunks {
+        dir: dir.clone(),
+        lang: lang.to_string(),
+        docs: all,
+        members: members.clone(),
+        per_chunk,
+        chunk_bytes: limits.chunk_bytes,
+        tail,
+    };
+    if tail < n {
+        let mut data = String::from("[");
+        for (k, d) in (tail..n).enumerate() {
+            if k > 0 {
+                data.push(',');
+            }
+            texts.push_chunk(&mut data, d, 0);
+        }
+        data.push(']');
+        files.push(script_json(
+            format!("{dir}/c/tail.js"),
+            "chunk",
+            &format!("{lang}/tail"),
+            &data,
+        ));
+    }
+
+    files.push(script(
+        format!("{dir}/facets.js"),
+        "facets",
+        lang,
+        &facets(site, lang, &texts.docs),
+    ));
+    let mut manifest = json!({
+        "v": VERSION,
+        "lang": lang,
+        "n": n,
+        "N": texts.docs.len(),
+        "scale": scale,
+        "chunk": per_chunk,
+        "tail": tail,
+        "vocab": vocab_starts,
+        "shards": front_code(&bounds),
+        "typo": typo_starts,
+    });
+    if let Some(base) = base {
+        let mut global = String::new();
+        push_number(&mut global, members.len() as u64);
+        push_set(&mut global, &members, texts.docs.len() as u32);
+        manifest["base"] = json!(base);
+        manifest["g"] = json!(global);
+    }
+    files.push(script(
+        format!("{dir}/manifest.js"),
+        "manifest",
+        lang,
+        &manifest,
+    ));
+    (files, texts)
+}
+
+/// The text of one language's documents for snippets and phrase checks, a run of sections of
+/// one document per file (`c/<k>/<d>-<c>.js`, `k` = `d` / 256). These are most of the index's
+/// bytes, so `publish` makes each file when it writes it rather than holding them all.
+pub struct TextChunks<'a> {
+    dir: String,
+    lang: String,
+    /// Every document of the site in this language; `members` lists this index's.
+    docs: Vec<SearchDoc<'a>>,
+    members: Vec<u32>,
+    /// Sections per file, and the size they make up about.
+    per_chunk: usize,
+    chunk_bytes: usize,
+    /// Documents numbered from here on have nothing but a title: they share `c/tail.js`, which
+    /// [`build`] writes with the other index files.
+    tail: usize,
+}
+
+impl TextChunks<'_> {
+    /// Every chunk file's path, with its document and chunk number.
+    pub fn each(&self) -> impl Iterator<Item = (String, usize, usize)> + '_ {
+        (0..self.tail).flat_map(move |d| {
+            let chunks = self.doc(d).sections.len().div_ceil(self.per_chunk);
+            (0..chunks).map(move |c| (self.path(d, c), d, c))
+        })
+    }
+
+    /// Every chunk file, made in parallel.
+    pub fn files(&self) -> Vec<OutputFile> {
+        let each: Vec<(usize, usize)> = self.each().map(|(_, d, c)| (d, c)).collect();
+        each.into_par_iter().map(|(d, c)| self.file(d, c)).collect()
+    }
+
+    /// Chunk `c` of document `d`.
+    pub fn file(&self, d: usize, c: usize) -> OutputFile {
+        // Written straight into the file's text: the bulk of the index's bytes.
+        let mut out = String::with_capacity(self.chunk_bytes * 5 / 4 + 256);
+        start_script(&mut out, "chunk", &format!("{}/{d}-{c}", self.lang));
+        self.push_chunk(&mut out, d, c);
+        end_script(&mut out);
+        OutputFile {
+            path: self.path(d, c),
+            bytes: out.into_bytes(),
+        }
+    }
+
+    fn path(&self, d: usize, c: usize) -> String {
+        format!("{}/c/{}/{d}-{c}.js", self.dir, d / 256)
+    }
+
+    fn doc(&self, d: usize) -> &SearchDoc<'_> {
+        &self.docs[self.members[d] as usize]
+    }
+
+    /// Chunk `c` of document `d` as JSON: its title, address and kind, and its sections.
+    fn push_chunk(&self, out: &mut String, d: usize, c: usize) {
+        let (doc, per_chunk) = (self.doc(d), self.per_chunk);
         out.push_str("{\"t\":");
         push_json(out, &doc.title);
         out.push_str(",\"u\":");
@@ -275,7 +391,7 @@ pub fn build(
             doc.kind.code(),
             doc.sections.len()
         );
-        if doc.lang != lang {
+        if doc.lang != self.lang {
             out.push_str(",\"l\":");
             push_json(out, &doc.lang);
         }
@@ -300,75 +416,7 @@ pub fn build(
             out.push(']');
         }
         out.push_str("]}");
-    };
-    files.par_extend(
-        docs[..tail]
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(d, doc)| {
-                let (dir, chunk) = (&dir, &chunk);
-                (0..doc.sections.len().div_ceil(per_chunk)).map(move |c| {
-                    // Written straight into the file's text: the bulk of the index's bytes.
-                    let mut out = String::with_capacity(limits.chunk_bytes * 5 / 4 + 256);
-                    start_script(&mut out, "chunk", &format!("{lang}/{d}-{c}"));
-                    chunk(&mut out, doc, c);
-                    end_script(&mut out);
-                    OutputFile {
-                        path: format!("{dir}/c/{}/{d}-{c}.js", d / 256),
-                        bytes: out.into_bytes(),
-                    }
-                })
-            }),
-    );
-    if tail < n {
-        let mut data = String::from("[");
-        for (k, doc) in docs[tail..].iter().enumerate() {
-            if k > 0 {
-                data.push(',');
-            }
-            chunk(&mut data, doc, 0);
-        }
-        data.push(']');
-        files.push(script_json(
-            format!("{dir}/c/tail.js"),
-            "chunk",
-            &format!("{lang}/tail"),
-            &data,
-        ));
     }
-
-    files.push(script(
-        format!("{dir}/facets.js"),
-        "facets",
-        lang,
-        &facets(site, lang, all),
-    ));
-    let mut manifest = json!({
-        "v": VERSION,
-        "lang": lang,
-        "n": n,
-        "N": all.len(),
-        "scale": scale,
-        "chunk": per_chunk,
-        "tail": tail,
-        "vocab": vocab_starts,
-        "shards": front_code(&bounds),
-        "typo": typo_starts,
-    });
-    if let Some(base) = base {
-        let mut global = String::new();
-        push_number(&mut global, members.len() as u64);
-        push_set(&mut global, &members, all.len() as u32);
-        manifest["base"] = json!(base);
-        manifest["g"] = json!(global);
-    }
-    files.push(script(
-        format!("{dir}/manifest.js"),
-        "manifest",
-        lang,
-        &manifest,
-    ));
-    files
 }
 
 /// The shortest prefix of `next` that sorts after `previous` (in UTF-16 order): where a shard

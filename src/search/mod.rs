@@ -36,6 +36,8 @@ pub mod tokenize;
 
 use rayon::prelude::*;
 
+pub use index::TextChunks;
+
 use crate::model::Site;
 use crate::render::OutputFile;
 
@@ -46,15 +48,36 @@ pub fn index(site: &Site) -> Vec<OutputFile> {
 
 /// [`index`] with other file-size limits (benchmarks and tests).
 pub fn index_with(site: &Site, limits: index::Limits) -> Vec<OutputFile> {
+    let (mut files, texts) = index_but_text(site, limits);
+    for text in &texts {
+        files.extend(text.files());
+    }
+    files
+}
+
+/// Every index file but the text chunks, and each language's text chunks, to be made when they
+/// are written.
+pub fn index_but_text(
+    site: &Site,
+    limits: index::Limits,
+) -> (Vec<OutputFile>, Vec<TextChunks<'_>>) {
     let default = site.config.default_language();
-    site.config
+    let parts: Vec<_> = site
+        .config
         .languages
         .par_iter()
-        .flat_map_iter(|lang| {
+        .map(|lang| {
             let base = (lang != default).then_some(default);
-            index::build(site, lang, &documents::documents(site, lang), base, limits)
+            index::build(site, lang, documents::documents(site, lang), base, limits)
         })
-        .collect()
+        .collect();
+    let mut files = Vec::new();
+    let mut texts = Vec::with_capacity(parts.len());
+    for (f, t) in parts {
+        files.extend(f);
+        texts.push(t);
+    }
+    (files, texts)
 }
 
 #[cfg(test)]
