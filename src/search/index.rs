@@ -148,23 +148,24 @@ pub fn build<'a>(
         .par_iter()
         .map(|(_, ps)| {
             let idf = scorer.idf(ps.len());
-            ps.iter().map(|p| score(p, idf)).fold(0.0, f32::max)
+            ps.iter().map(|p| score(&p, idf)).fold(0.0, f32::max)
         })
         .reduce(|| 0.0, f32::max);
     let scale = 63.0 / f64::from(max).max(1e-9);
-    let encoded: Vec<String> = terms
-        .par_iter()
-        .map(|(_, ps)| {
+    // Each term's postings are dropped once encoded; what follows needs only its document count.
+    let (terms, encoded): (Vec<(String, usize)>, Vec<String>) = terms
+        .into_par_iter()
+        .map(|(term, packed)| {
+            let ps: Vec<Posting> = packed.iter().collect();
             let idf = scorer.idf(ps.len());
             let impacts: Vec<u8> = ps
                 .iter()
                 .map(|p| (f64::from(score(p, idf)) * scale).round().clamp(1.0, 63.0) as u8)
                 .collect();
-            encode_term(ps, &impacts, n as u32, limits.head)
+            let encoded = encode_term(&ps, &impacts, n as u32, limits.head);
+            ((term, ps.len()), encoded)
         })
-        .collect();
-    // The postings are encoded; what follows needs only each term's document count.
-    let terms: Vec<(String, usize)> = terms.into_iter().map(|(t, ps)| (t, ps.len())).collect();
+        .unzip();
 
     let mut files = Vec::new();
     // Term shards, by size, in term order, each written straight into its file's text.

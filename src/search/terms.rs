@@ -225,7 +225,74 @@ const EMPTY: Entry = Entry {
 };
 
 /// Every term with its postings.
-pub type Inverted = Vec<(String, Vec<Posting>)>;
+pub type Inverted = Vec<(String, Postings)>;
+
+/// A term's postings, packed as they are merged: per posting, the distance from the document
+/// before, the four counts and the section mask, in varints. About a third of the size of
+/// `Posting`s in a `Vec`, and every term's list at once was the largest part of a big build's
+/// peak memory.
+#[derive(Clone, Debug, Default)]
+pub struct Postings {
+    bytes: Vec<u8>,
+    len: usize,
+    last_doc: u32,
+}
+
+impl Postings {
+    /// Adds a posting; documents come in increasing order.
+    fn push(&mut self, p: Posting) {
+        push_varint(&mut self.bytes, u128::from(p.doc - self.last_doc));
+        self.bytes.extend_from_slice(&p.tf);
+        push_varint(&mut self.bytes, p.mask());
+        self.last_doc = p.doc;
+        self.len += 1;
+    }
+
+    /// How many documents hold the term.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Posting> + '_ {
+        let mut at = 0;
+        let mut doc = 0;
+        std::iter::from_fn(move || {
+            if at >= self.bytes.len() {
+                return None;
+            }
+            doc += read_varint(&self.bytes, &mut at) as u32;
+            let tf = self.bytes[at..at + 4].try_into().unwrap_or_default();
+            at += 4;
+            let mask = read_varint(&self.bytes, &mut at);
+            Some(Posting {
+                doc,
+                tf,
+                mask: [mask as u64, (mask >> 64) as u64],
+            })
+        })
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u128) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8], at: &mut usize) -> u128 {
+    let (mut v, mut shift) = (0u128, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u128::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
 
 /// An open-addressing table of `len` slots (a power of two) holding entry `k + 1` at the first
 /// free slot from `homes[k]` (masked to the table): how both term tables grow.
@@ -269,7 +336,7 @@ pub fn invert(docs: &[&SearchDoc<'_>]) -> (Vec<[u32; 4]>, Inverted) {
 struct Part {
     slots: Vec<u32>,
     hashes: Vec<u64>,
-    lists: Vec<(String, Vec<Posting>)>,
+    lists: Vec<(String, Postings)>,
 }
 
 impl Part {
@@ -311,7 +378,7 @@ impl Part {
                 }
             }
         }
-        self.lists.push((term.to_string(), Vec::new()));
+        self.lists.push((term.to_string(), Postings::default()));
         self.hashes.push(hash);
         self.slots[i] = self.lists.len() as u32;
         if self.lists.len() * 2 > self.slots.len() {
@@ -364,7 +431,7 @@ mod tests {
             terms
                 .iter()
                 .find(|(term, _)| term == t)
-                .map(|(_, p)| p.clone())
+                .map(|(_, p)| p.iter().collect::<Vec<_>>())
                 .unwrap()
         };
         let budget = find("budget");
@@ -376,5 +443,33 @@ mod tests {
         // The table grows past its first size without losing counts.
         assert_eq!(find("w2999")[0].tf, [0, 0, 0, 1]);
         assert_eq!(terms.len(), 4 + 3000);
+    }
+
+    #[test]
+    fn packed_postings_read_back_as_written() {
+        let written = [
+            Posting {
+                doc: 0,
+                tf: [0, 0, 0, 1],
+                mask: [1, 0],
+            },
+            Posting {
+                doc: 7,
+                tf: [255, 3, 0, 255],
+                mask: [u64::MAX, 1 << 63],
+            },
+            Posting {
+                doc: 300_000,
+                tf: [1, 1, 1, 1],
+                mask: [0, 1],
+            },
+        ];
+        let mut packed = Postings::default();
+        for p in written {
+            packed.push(p);
+        }
+        assert_eq!(packed.len(), 3);
+        let read: Vec<Posting> = packed.iter().collect();
+        assert_eq!(format!("{read:?}"), format!("{written:?}"));
     }
 }
