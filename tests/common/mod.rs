@@ -224,6 +224,7 @@ fn content_type(file: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "txt" => "text/plain; charset=utf-8",
         "zip" => "application/zip",
+        "wasm" => "application/wasm",
         _ => "application/octet-stream",
     }
 }
