@@ -200,7 +200,7 @@ fn bench(n: usize) {
         core_peak / mb
     );
     println!(
-        "                 (load, link, render in the default language only, emit: no offline copy)"
+        "                 (load, link, render in the default language only, emit: no offline copy; the whole output held in memory, as `guidance::generate` makes it)"
     );
 
     let out = root.join("site");

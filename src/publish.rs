@@ -79,6 +79,8 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         Some(Renderer::new(site, theme, marked_options)?)
     };
     let zip_path = dir.join(bundle::site_path(site));
+    // The notes' API files and the search text chunks are made in their batch.
+    let (data, texts) = crate::data_files_in_part(site);
     let mut publisher = Publisher {
         site,
         dir,
@@ -88,15 +90,12 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         copy,
         marked,
         shared: Vec::new(),
-        texts: Vec::new(),
+        texts,
         readme: bundle::readme(site),
         folder: bundle::stem(site),
         modified: bundle::modified_time(site),
         zip_path: zip_path.clone(),
     };
-    // The notes' API files and the search text chunks are made in their batch.
-    let (data, texts) = crate::data_files_in_part(site);
-    publisher.texts = texts;
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
     shared.extend(data);
     publisher.shared = shared
