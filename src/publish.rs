@@ -2,8 +2,9 @@
 //! a batch of files at a time.
 //!
 //! Every page is rendered once with marked links and expanded into both styles (clean links for
-//! the web, file links for the copy), except the few pages that differ in more than their links
-//! (and every page of a site whose input holds the markers), which are rendered once per style.
+//! the web, file links for the copy; the print edition, too large to hold, as it is rendered),
+//! except the few pages that differ in more than their links (and every page of a site whose
+//! input holds the markers), which are rendered once per style.
 //! The web page goes straight into the staging folder and the copy's page into the zip,
 //! compressed, so memory holds one batch of pages at a time rather than the whole output. Theme
 //! and data files are the same in both: they are made once, written first, and only their
@@ -25,7 +26,7 @@ use crate::bundle::{self, FolderZip, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{
-    self, LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links,
+    self, ExpandInto, LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links,
     mentions_link_markers,
 };
 use crate::theme::Theme;
@@ -241,8 +242,8 @@ impl Publisher<'_> {
         Ok((self.compress(path, same_in_both)?, written))
     }
 
-    /// Renders a page for both. The two renders run side by side, which matters for the one
-    /// big page (the print edition).
+    /// Renders a page for both: once with marked links where it can, else once per style, side
+    /// by side.
     fn make_page(
         &self,
         path: &str,
@@ -251,6 +252,22 @@ impl Publisher<'_> {
     ) -> Result<(ZipEntry, Written), Diagnostics> {
         // The copy's Download page differs from the site's, which waits for the zip's size.
         let once = render::differs_only_in_links(id) && id != PageId::Download;
+        if let (Some(marked), true, PageId::Print) = (&self.marked, once, id) {
+            // Every document in one page: expanded into both as it is rendered, not held.
+            let mut web = Err(Failure::Io(io::Error::other("not written")));
+            let entry = ZipEntry::compress_with(&self.folder, path, self.modified, |copy_out| {
+                web = write_with(self.dir, path, |web_out| {
+                    let mut both = ExpandInto::new(web_out, copy_out);
+                    marked
+                        .render_to(id, lang, &mut both)
+                        .map_err(Failure::Render)?;
+                    both.finish().map_err(Failure::Io)
+                });
+                Ok::<(), io::Error>(())
+            });
+            let written = web.map_err(|e| e.at(&self.dir.join(path)))?;
+            return Ok((entry.map_err(|e| io_error(&self.zip_path, e))?, written));
+        }
         if let (Some(marked), true) = (&self.marked, once) {
             let mut page = Vec::new();
             marked.render_to(id, lang, &mut page)?;

@@ -2,6 +2,7 @@
 //! named by a `PageId`, so `serve` can re-render only the pages an edit affects.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use minijinja::{Environment, UndefinedBehavior, Value, context};
 use rayon::prelude::*;
@@ -40,10 +41,63 @@ const FOLDER_PAGE_ENCODED: &str = "%EF%B7%90";
 const HOME_FROM_HOME_ENCODED: &str = "%EF%B7%91";
 
 /// Whether the page's renders in the two styles differ only in their links, so a
-/// [`LinkStyle::Marked`] render stands for both: not the 404 page (absolute links on a site with
-/// a published address) nor the print edition (which says whether it is in the offline copy).
+/// [`LinkStyle::Marked`] render stands for both: every page but the 404 page (absolute links on a
+/// site with a published address).
 pub fn differs_only_in_links(id: PageId) -> bool {
-    !matches!(id, PageId::NotFound | PageId::Print)
+    id != PageId::NotFound
+}
+
+/// Writes a [`LinkStyle::Marked`] page into two writers as it comes, expanded into the clean
+/// style for one and the file style for the other: for the print edition, which holds every
+/// document and is too large to keep whole. No marker holds the byte `>`, so what has arrived up
+/// to the last `>` can be expanded; the rest waits for more.
+pub struct ExpandInto<'w> {
+    clean: &'w mut dyn Write,
+    file: &'w mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'w> ExpandInto<'w> {
+    pub fn new(clean: &'w mut dyn Write, file: &'w mut dyn Write) -> ExpandInto<'w> {
+        ExpandInto {
+            clean,
+            file,
+            pending: Vec::with_capacity(EXPAND_BLOCK * 2),
+        }
+    }
+
+    /// Expands and writes what is left; the page has ended.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.expand(self.pending.len())
+    }
+
+    fn expand(&mut self, end: usize) -> std::io::Result<()> {
+        let done = &self.pending[..end];
+        self.clean
+            .write_all(&expand_links(done, LinkStyle::Clean))?;
+        self.file.write_all(&expand_links(done, LinkStyle::File))?;
+        self.pending.drain(..end);
+        Ok(())
+    }
+}
+
+/// How much [`ExpandInto`] gathers before it expands.
+const EXPAND_BLOCK: usize = 64 * 1024;
+
+impl Write for ExpandInto<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(data);
+        if self.pending.len() >= EXPAND_BLOCK
+            && let Some(last) = self.pending.iter().rposition(|&b| b == b'>')
+        {
+            self.expand(last + 1)?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A [`LinkStyle::Marked`] page in the given style (`Clean` or `File`).
@@ -409,12 +463,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page in `lang` into `out`. The print edition, which holds every document, is
     /// written a part at a time.
-    pub fn render_to(
-        &self,
-        id: PageId,
-        lang: &str,
-        out: &mut dyn std::io::Write,
-    ) -> Result<(), Diagnostic> {
+    pub fn render_to(&self, id: PageId, lang: &str, out: &mut dyn Write) -> Result<(), Diagnostic> {
         let path = id.path_in(self.site, lang);
         let mut page = PageContext::new(self, &path, lang);
         // A host serves 404.html at whatever address was missing, so relative links would break
@@ -1136,6 +1185,41 @@ mod tests {
             html,
             "<a href=\"../notes/a/\" title='&lt;img src=x onerror=&quot;alert(&#x27;1&#x27;)&quot;&gt; &amp; co'>\
              &lt;img src=x onerror=&quot;alert(&#x27;1&#x27;)&quot;&gt; &amp; co</a><b>/</b>3"
+        );
+    }
+
+    #[test]
+    fn a_page_expanded_as_it_is_written_is_the_page_expanded_whole() {
+        // Markers of both kinds, some right after a `>` and some far from one, across many
+        // blocks of `ExpandInto`.
+        let mut marked = String::new();
+        for i in 0..20_000 {
+            marked.push_str(&format!(
+                "<p><a href=\"../n{i}/\u{FDD0}\">n{i}</a>>\u{FDD1} \
+                 <a href=\"{i}/%EF%B7%90#x\">%</a> text without a tag end {i}</p>\n"
+            ));
+        }
+        let marked = marked.as_bytes();
+        for piece in [1, 7, 4096, 100_000] {
+            let (mut clean, mut file) = (Vec::new(), Vec::new());
+            let mut both = ExpandInto::new(&mut clean, &mut file);
+            for part in marked.chunks(piece) {
+                both.write_all(part).unwrap();
+            }
+            both.finish().unwrap();
+            assert!(
+                clean == expand_links(marked, LinkStyle::Clean),
+                "pieces of {piece}"
+            );
+            assert!(
+                file == expand_links(marked, LinkStyle::File),
+                "pieces of {piece}"
+            );
+        }
+        assert!(
+            !String::from_utf8(expand_links(marked, LinkStyle::File))
+                .unwrap()
+                .contains('\u{FDD0}')
         );
     }
 
