@@ -80,9 +80,7 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
 /// these apart from the pages, so everything of this kind belongs here.
 pub fn data_files(site: &Site) -> Vec<OutputFile> {
     let (mut files, texts) = data_files_in_part(site);
-    for text in &texts {
-        files.extend(text.files());
-    }
+    files.extend(texts.iter().flat_map(search::TextChunks::files));
     files.extend(api::note_outputs(site));
     files
 }

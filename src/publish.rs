@@ -26,8 +26,7 @@ use crate::bundle::{self, FolderZip, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{
-    self, ExpandInto, LinkStyle, OutputFile, PageId, RenderOptions, Renderer, expand_links,
-    mentions_link_markers,
+    self, ExpandInto, LinkStyle, OutputFile, PageId, RenderOptions, Renderer, mentions_link_markers,
 };
 use crate::theme::Theme;
 
@@ -252,29 +251,22 @@ impl Publisher<'_> {
     ) -> Result<(ZipEntry, Written), Diagnostics> {
         // The copy's Download page differs from the site's, which waits for the zip's size.
         let once = render::differs_only_in_links(id) && id != PageId::Download;
-        if let (Some(marked), true, PageId::Print) = (&self.marked, once, id) {
-            // Every document in one page: expanded into both as it is rendered, not held.
-            let mut web = Err(Failure::Io(io::Error::other("not written")));
+        if let (Some(marked), true) = (&self.marked, once) {
+            // Expanded into both as it is rendered, so even the print edition (every document
+            // in one page) is never held whole. The copy is compressed in memory, so a write
+            // error is the web file's.
+            let mut written = Written::default();
             let entry = ZipEntry::compress_with(&self.folder, path, self.modified, |copy_out| {
-                web = write_with(self.dir, path, |web_out| {
+                written = write_with(self.dir, path, |web_out| {
                     let mut both = ExpandInto::new(web_out, copy_out);
                     marked
                         .render_to(id, lang, &mut both)
                         .map_err(Failure::Render)?;
                     both.finish().map_err(Failure::Io)
-                });
-                Ok::<(), io::Error>(())
+                })?;
+                Ok::<(), Failure>(())
             });
-            let written = web.map_err(|e| e.at(&self.dir.join(path)))?;
-            return Ok((entry.map_err(|e| io_error(&self.zip_path, e))?, written));
-        }
-        if let (Some(marked), true) = (&self.marked, once) {
-            let mut page = Vec::new();
-            marked.render_to(id, lang, &mut page)?;
-            let copy_page = expand_links(&page, LinkStyle::File);
-            let entry = self.compress(path, &copy_page)?;
-            let written = write(self.dir, path, &expand_links(&page, LinkStyle::Clean))?;
-            return Ok((entry, written));
+            return Ok((entry.map_err(|e| e.at(&self.dir.join(path)))?, written));
         }
         let (entry, written) = rayon::join(
             || {

@@ -49,9 +49,7 @@ pub fn index(site: &Site) -> Vec<OutputFile> {
 /// [`index`] with other file-size limits (benchmarks and tests).
 pub fn index_with(site: &Site, limits: index::Limits) -> Vec<OutputFile> {
     let (mut files, texts) = index_but_text(site, limits);
-    for text in &texts {
-        files.extend(text.files());
-    }
+    files.extend(texts.iter().flat_map(TextChunks::files));
     files
 }
 
