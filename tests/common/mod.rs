@@ -404,6 +404,19 @@ impl Page<'_> {
         );
     }
 
+    /// Stops recording requests: CDP's network domain reports every request to this process,
+    /// which costs the page about 2 ms per request on a 2-core machine, so timed runs go without
+    /// it. `external_requests` then knows only what came before; `resources_elsewhere` still
+    /// sees everything.
+    pub fn stop_recording_requests(&self) {
+        self.browser.block_on(async {
+            self.page
+                .execute(chromiumoxide::cdp::browser_protocol::network::DisableParams::default())
+                .await
+                .unwrap();
+        });
+    }
+
     /// Evaluates a JavaScript expression (promises are awaited) and returns its JSON value.
     pub fn eval(&self, js: &str) -> serde_json::Value {
         self.browser.block_on(async {
@@ -536,6 +549,26 @@ impl Page<'_> {
     /// Every request that failed so far.
     pub fn failures(&self) -> Vec<String> {
         self.failures.lock().unwrap().clone()
+    }
+
+    /// Resources the page has loaded (per the page's own Resource Timing, so without CDP's
+    /// recording) from anywhere but `origin`. Call `keep_resource_timings` first: the browser
+    /// keeps only 250 entries by default.
+    pub fn resources_elsewhere(&self, origin: &str) -> Vec<String> {
+        let names = self.eval("performance.getEntriesByType('resource').map(e => e.name)");
+        names
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u.as_str())
+            .filter(|u| !u.starts_with(origin))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Lets the page's Resource Timing buffer hold every resource of a long run.
+    pub fn keep_resource_timings(&self) {
+        self.eval("performance.setResourceTimingBufferSize(100000)");
     }
 
     /// Requests that went anywhere but the local machine (file:, 127.0.0.1, data:, about:).
