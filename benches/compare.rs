@@ -524,8 +524,10 @@ fn search_pagefind(browser: &common::Browser, site: &Path, queries: &[String]) {
     print_search("Hugo + Pagefind", &first, times);
 }
 
-/// Milliseconds each query takes in `page`, in order (`run` awaits one query `q`).
+/// Milliseconds each query takes in `page`, in order (`run` awaits one query `q`), timed without
+/// the debugger's request recording, as in a reader's browser.
 fn time_queries(page: &common::Page, queries: &[String], run: &str) -> Vec<f64> {
+    page.stop_recording_requests();
     queries
         .iter()
         .map(|q| {
