@@ -176,7 +176,7 @@ struct Publisher<'a> {
     copy_site_files: Vec<OutputFile>,
     readme: String,
     folder: String,
-    modified: zip::DateTime,
+    modified: bundle::ZipTime,
     zip_path: std::path::PathBuf,
 }
 
@@ -256,7 +256,7 @@ impl Publisher<'_> {
             // in one page) is never held whole. The copy is compressed in memory, so a write
             // error is the web file's.
             let mut written = Written::default();
-            let entry = ZipEntry::compress_with(&self.folder, path, self.modified, |copy_out| {
+            let entry = ZipEntry::compress_with(path, |copy_out| {
                 written = write_with(self.dir, path, |web_out| {
                     let mut both = ExpandInto::new(web_out, copy_out);
                     marked
@@ -270,7 +270,7 @@ impl Publisher<'_> {
         }
         let (entry, written) = rayon::join(
             || {
-                ZipEntry::compress_with(&self.folder, path, self.modified, |out| {
+                ZipEntry::compress_with(path, |out| {
                     self.copy.render_to(id, lang, out).map_err(Failure::Render)
                 })
             },
@@ -286,8 +286,7 @@ impl Publisher<'_> {
     }
 
     fn compress(&self, path: &str, bytes: &[u8]) -> Result<ZipEntry, Diagnostics> {
-        ZipEntry::compress(&self.folder, path, bytes, self.modified)
-            .map_err(|e| io_error(&self.zip_path, e))
+        ZipEntry::compress(path, bytes).map_err(|e| io_error(&self.zip_path, e))
     }
 }
 
