@@ -58,6 +58,12 @@ enum Job {
     Readme,
 }
 
+impl Job {
+    fn is_print(&self) -> bool {
+        matches!(self, Job::Page(PageId::Print, _))
+    }
+}
+
 /// Renders `site` into `dir` (an empty staging folder) with its offline copy at
 /// [`bundle::site_path`].
 pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diagnostics> {
@@ -119,22 +125,44 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     .map_err(|e| io_error(&zip_path, e))?;
     let mut published = Published::default();
     let mut diagnostics = Diagnostics::default();
-    for batch in publisher.jobs().chunks(BATCH) {
-        let done: Vec<_> = batch
-            .par_iter()
-            .map(|(path, job)| publisher.make(path, job))
-            .collect();
-        // The zip takes the batch in path order, whichever thread finished first.
-        for result in done {
-            match result {
-                Ok((entry, written)) => {
-                    zip.add(entry).map_err(|e| io_error(&zip_path, e))?;
-                    published.add(written);
+    let jobs = publisher.jobs();
+    let publisher = &publisher;
+    std::thread::scope(|scope| {
+        // A print edition (every document in one page) keeps one thread busy as long as many
+        // batches keep both: made on a thread of its own from the start, no core waits for it
+        // at the end of its batch. Its results come in path order, as the batches meet them.
+        let (send, made_alone) = std::sync::mpsc::channel();
+        let alone: Vec<&(String, Job)> = jobs.iter().filter(|(_, job)| job.is_print()).collect();
+        scope.spawn(move || {
+            for (path, job) in alone {
+                if send.send(publisher.make(path, job)).is_err() {
+                    return;
                 }
-                Err(d) => diagnostics.extend(d),
+            }
+        });
+        for batch in jobs.chunks(BATCH) {
+            let done: Vec<_> = batch
+                .par_iter()
+                .map(|(path, job)| (!job.is_print()).then(|| publisher.make(path, job)))
+                .collect();
+            // The zip takes the batch in path order, whichever thread finished first.
+            for result in done {
+                let result = result.unwrap_or_else(|| {
+                    made_alone
+                        .recv()
+                        .expect("one result for each print edition")
+                });
+                match result {
+                    Ok((entry, written)) => {
+                        zip.add(entry).map_err(|e| io_error(&zip_path, e))?;
+                        published.add(written);
+                    }
+                    Err(d) => diagnostics.extend(d),
+                }
             }
         }
-    }
+        Ok::<(), Diagnostics>(())
+    })?;
     diagnostics.into_result()?;
     let zip_size = {
         let mut writer = zip.finish().map_err(|e| io_error(&zip_path, e))?;
