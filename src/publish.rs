@@ -98,8 +98,6 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         shared: Vec::new(),
         texts,
         readme: bundle::readme(site),
-        folder: bundle::stem(site),
-        modified: bundle::modified_time(site),
         zip_path: zip_path.clone(),
     };
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
@@ -119,8 +117,8 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     let zip_file = create_file(&zip_path).map_err(|e| io_error(&zip_path, e))?;
     let mut zip = FolderZip::new(
         BufWriter::new(zip_file),
-        &publisher.folder,
-        publisher.modified,
+        &bundle::stem(site),
+        bundle::modified_time(site),
     )
     .map_err(|e| io_error(&zip_path, e))?;
     let mut published = Published::default();
@@ -203,8 +201,6 @@ struct Publisher<'a> {
     web_site_files: Vec<OutputFile>,
     copy_site_files: Vec<OutputFile>,
     readme: String,
-    folder: String,
-    modified: bundle::ZipTime,
     zip_path: std::path::PathBuf,
 }
 
@@ -277,9 +273,7 @@ impl Publisher<'_> {
         id: PageId,
         lang: &str,
     ) -> Result<(ZipEntry, Written), Diagnostics> {
-        // The copy's Download page differs from the site's, which waits for the zip's size.
-        let once = render::differs_only_in_links(id) && id != PageId::Download;
-        if let (Some(marked), true) = (&self.marked, once) {
+        if let (Some(marked), true) = (&self.marked, render::differs_only_in_links(id)) {
             // Expanded into both as it is rendered, so even the print edition (every document
             // in one page) is never held whole. The copy is compressed in memory, so a write
             // error is the web file's.

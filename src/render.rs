@@ -42,15 +42,15 @@ const HOME_FROM_HOME_ENCODED: &str = "%EF%B7%91";
 
 /// Whether the page's renders in the two styles differ only in their links, so a
 /// [`LinkStyle::Marked`] render stands for both: every page but the 404 page (absolute links on a
-/// site with a published address).
+/// site with a published address) and the Download page (the web's shows the zip's size).
 pub fn differs_only_in_links(id: PageId) -> bool {
-    id != PageId::NotFound
+    !matches!(id, PageId::NotFound | PageId::Download)
 }
 
 /// Writes a [`LinkStyle::Marked`] page into two writers as it comes, expanded into the clean
-/// style for one and the file style for the other: for the print edition, which holds every
-/// document and is too large to keep whole. No marker holds the byte `>`, so what has arrived up
-/// to the last `>` can be expanded; the rest waits for more.
+/// style for one and the file style for the other, so no page is held whole (the print edition
+/// holds every document). No marker holds the byte `>`, so what has arrived up to the last `>`
+/// can be expanded; the rest waits for more.
 pub struct ExpandInto<'w> {
     clean: &'w mut dyn Write,
     file: &'w mut dyn Write,
