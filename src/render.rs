@@ -115,7 +115,7 @@ pub fn expand_links(marked: &[u8], style: LinkStyle) -> Vec<u8> {
     let mut out = Vec::with_capacity(marked.len() + marked.len() / 16);
     let mut rest = marked;
     // Every marker starts with the byte 0xEF (UTF-8) or `%` (percent-encoded).
-    while let Some(i) = rest.iter().position(|&b| b == 0xEF || b == b'%') {
+    while let Some(i) = memchr::memchr2(0xEF, b'%', rest) {
         out.extend_from_slice(&rest[..i]);
         let tail = &rest[i..];
         match markers.iter().find(|(m, _)| tail.starts_with(m.as_bytes())) {

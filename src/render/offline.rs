@@ -258,7 +258,28 @@ pub const DOWNLOAD_PAGE: &str = "download";
 fn scope_html(html: &str, prefix: &str, shift: u8) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
-    while let Some(at) = rest.find(['<', ' ']) {
+    // Only tags change: text between them is copied as it is.
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let end = memchr::memchr(b'>', tag.as_bytes()).map_or(tag.len(), |close| close + 1);
+        scope_tag(&tag[..end], prefix, shift, &mut out);
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`scope_html`] for one tag, from its `<` to its `>`.
+fn scope_tag(tag: &str, prefix: &str, shift: u8, out: &mut String) {
+    let mut rest = tag;
+    if let Some(level) = heading_tag(tag) {
+        let close = tag.as_bytes()[1] == b'/';
+        out.push_str(if close { "</h" } else { "<h" });
+        out.push(char::from(b'0' + (level + shift).min(6)));
+        rest = &tag[if close { 3 } else { 2 } + 1..];
+    }
+    while let Some(at) = memchr::memchr(b' ', rest.as_bytes()) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(after) = rest.strip_prefix(" id=\"") {
@@ -273,19 +294,12 @@ fn scope_html(html: &str, prefix: &str, shift: u8) -> String {
                 out.push_str("--");
             }
             rest = after;
-        } else if let Some(level) = heading_tag(rest) {
-            let close = rest.as_bytes()[1] == b'/';
-            out.push_str(if close { "</h" } else { "<h" });
-            out.push(char::from(b'0' + (level + shift).min(6)));
-            rest = &rest[if close { 3 } else { 2 } + 1..];
         } else {
-            let len = rest.chars().next().map_or(1, char::len_utf8);
-            out.push_str(&rest[..len]);
-            rest = &rest[len..];
+            out.push(' ');
+            rest = &rest[1..];
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// The level of a heading tag at the start of `text` (`<h2 ` , `<h2>`, `</h2>`).
