@@ -10,6 +10,7 @@
 //! postings of only its highest-impact documents (ranking the top results, which is what a
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
+use super::FOLDER;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -118,7 +119,7 @@ pub fn build<'a>(
     base: Option<&str>,
     limits: Limits,
 ) -> (Vec<OutputFile>, TextChunks<'a>) {
-    let dir = format!("search/{lang}");
+    let dir = format!("{FOLDER}{lang}");
     let members: Vec<u32> = (0..all.len())
         .filter(|&g| base.is_none() || all[g].local)
         .map(|g| g as u32)

@@ -38,6 +38,9 @@ use rayon::prelude::*;
 
 pub use index::TextChunks;
 
+/// Where the index goes in the site: a folder per language.
+pub const FOLDER: &str = "search/";
+
 use crate::model::Site;
 use crate::render::OutputFile;
 
