@@ -232,8 +232,8 @@ thread_local! {
 
 impl Deflating {
     /// The deflated bytes (held to their length: theme and data files' entries wait for the zip to
-    /// reach them), the CRC-32 and the size of what was written.
-    /// Files held whole are compressed at `level`; streamed ones at [`COMPRESSION_LEVEL`].
+    /// reach them), the CRC-32 and the size of what was written. A file held whole is compressed
+    /// at `level`, a streamed one at [`COMPRESSION_LEVEL`].
     fn finish(self, level: i32) -> io::Result<(Vec<u8>, u32, u64)> {
         match self {
             Deflating::Whole(bytes) => deflate_whole(&bytes, level),
