@@ -81,78 +81,21 @@ fn main() {
     guidance.arg("--out").arg(&guidance_out);
     report("guidance", &measure(guidance), &guidance_out);
 
-    let mut pagefind_site = None;
-    match &tools.hugo {
-        _ if !wanted("hugo") => {}
-        Ok(hugo) => {
-            let project = work.join("hugo-project");
-            write_hugo_project(&project, &notes);
-            let out = work.join("hugo");
-            let mut build = Command::new(hugo);
-            build.arg("build").arg("--source").arg(&project);
-            build.arg("--destination").arg(&out).arg("--quiet");
-            report("Hugo", &measure(build), &out);
-            match &tools.pagefind {
-                Ok(pagefind) => {
-                    let before = folder_size(&out);
-                    let mut index = Command::new(pagefind);
-                    index.arg("--site").arg(&out).arg("--silent");
-                    let runs = measure(index);
-                    let (bytes, files) = folder_size(&out);
-                    let added = (bytes - before.0, files - before.1);
-                    print_row("+ Pagefind index", &runs, added);
-                    pagefind_site = Some(out);
-                }
-                Err(why) => println!("  Pagefind skipped: {why}"),
-            }
-        }
-        Err(why) => println!("  Hugo skipped: {why}"),
-    }
-
-    let mut whole_indexes = Vec::new();
-    match &tools.mdbook {
-        _ if !wanted("mdbook") => {}
-        Ok(mdbook) => {
-            let project = work.join("mdbook-project");
-            write_mdbook_project(&project, &notes);
-            let out = work.join("mdbook");
-            let mut build = Command::new(mdbook);
-            build.arg("build").arg(&project).arg("--dest-dir").arg(&out);
-            report("mdBook", &measure(build), &out);
-            // mdBook names its index `searchindex-<hash>.js`.
-            let index = std::fs::read_dir(&out)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .find(|p| {
-                    p.file_name()
-                        .is_some_and(|f| f.to_string_lossy().starts_with("searchindex"))
-                });
-            whole_indexes.push((
-                "mdBook",
-                index.unwrap_or_else(|| out.join("searchindex.js")),
-            ));
-        }
-        Err(why) => println!("  mdBook skipped: {why}"),
-    }
-    match &tools.python {
-        _ if !wanted("mkdocs") => {}
-        Ok(python) => {
-            let project = work.join("mkdocs-project");
-            write_mkdocs_project(&project, &notes);
-            let out = work.join("mkdocs");
-            let mut build = Command::new("python3");
-            build
-                .env("PYTHONPATH", python)
-                .args(["-m", "mkdocs", "build", "--quiet"]);
-            build.arg("--config-file").arg(project.join("mkdocs.yml"));
-            build.arg("--site-dir").arg(&out);
-            report("MkDocs Material", &measure(build), &out);
-            whole_indexes.push(("MkDocs Material", out.join("search/search_index.json")));
-        }
-        Err(why) => println!("  MkDocs skipped: {why}"),
-    }
+    let pagefind_site = with_tool("Hugo", &tools.hugo, wanted("hugo"), |hugo| {
+        bench_hugo(hugo, &tools.pagefind, &work, &notes)
+    })
+    .flatten();
+    let whole_indexes: Vec<(&str, PathBuf)> = [
+        with_tool("mdBook", &tools.mdbook, wanted("mdbook"), |mdbook| {
+            ("mdBook", bench_mdbook(mdbook, &work, &notes))
+        }),
+        with_tool("MkDocs", &tools.python, wanted("mkdocs"), |python| {
+            ("MkDocs Material", bench_mkdocs(python, &work, &notes))
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
 
     let Some(browser) = common::browser() else {
         println!("  search: skipped (no Chromium; install Debian's chromium and chromium-driver)");
@@ -177,6 +120,88 @@ fn main() {
             Err(e) => println!("  {tool:<24}no search index at {}: {e}", index.display()),
         }
     }
+}
+
+/// Runs `bench` with the tool when it is wanted and installed; says why when it is not installed.
+fn with_tool<T, R>(
+    name: &str,
+    tool: &Result<T, String>,
+    wanted: bool,
+    bench: impl FnOnce(&T) -> R,
+) -> Option<R> {
+    match tool {
+        _ if !wanted => None,
+        Ok(tool) => Some(bench(tool)),
+        Err(why) => {
+            println!("  {name} skipped: {why}");
+            None
+        }
+    }
+}
+
+/// Builds with Hugo, then indexes its output with Pagefind; the site Pagefind indexed.
+fn bench_hugo(
+    hugo: &Path,
+    pagefind: &Result<PathBuf, String>,
+    work: &Path,
+    notes: &[Document],
+) -> Option<PathBuf> {
+    let project = work.join("hugo-project");
+    write_hugo_project(&project, notes);
+    let out = work.join("hugo");
+    let mut build = Command::new(hugo);
+    build.arg("build").arg("--source").arg(&project);
+    build.arg("--destination").arg(&out).arg("--quiet");
+    report("Hugo", &measure(build), &out);
+    with_tool("Pagefind", pagefind, true, |pagefind| {
+        let before = folder_size(&out);
+        let mut index = Command::new(pagefind);
+        index.arg("--site").arg(&out).arg("--silent");
+        let runs = measure(index);
+        let (bytes, files) = folder_size(&out);
+        print_row(
+            "+ Pagefind index",
+            &runs,
+            (bytes - before.0, files - before.1),
+        );
+        out
+    })
+}
+
+/// Builds with mdBook; its search index, which a reader loads whole.
+fn bench_mdbook(mdbook: &Path, work: &Path, notes: &[Document]) -> PathBuf {
+    let project = work.join("mdbook-project");
+    write_mdbook_project(&project, notes);
+    let out = work.join("mdbook");
+    let mut build = Command::new(mdbook);
+    build.arg("build").arg(&project).arg("--dest-dir").arg(&out);
+    report("mdBook", &measure(build), &out);
+    // mdBook names its index `searchindex-<hash>.js`.
+    let index = std::fs::read_dir(&out)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with("searchindex"))
+        });
+    index.unwrap_or_else(|| out.join("searchindex.js"))
+}
+
+/// Builds with MkDocs and Material (installed under `python`); its search index, loaded whole.
+fn bench_mkdocs(python: &Path, work: &Path, notes: &[Document]) -> PathBuf {
+    let project = work.join("mkdocs-project");
+    write_mkdocs_project(&project, notes);
+    let out = work.join("mkdocs");
+    let mut build = Command::new("python3");
+    build
+        .env("PYTHONPATH", python)
+        .args(["-m", "mkdocs", "build", "--quiet"]);
+    build.arg("--config-file").arg(project.join("mkdocs.yml"));
+    build.arg("--site-dir").arg(&out);
+    report("MkDocs Material", &measure(build), &out);
+    out.join("search/search_index.json")
 }
 
 /// Where each tool is, or why it is not.

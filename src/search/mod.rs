@@ -63,7 +63,7 @@ pub fn index_but_text(
     limits: index::Limits,
 ) -> (Vec<OutputFile>, Vec<TextChunks<'_>>) {
     let default = site.config.default_language();
-    let parts: Vec<_> = site
+    let (files, texts): (Vec<Vec<OutputFile>>, Vec<TextChunks>) = site
         .config
         .languages
         .par_iter()
@@ -71,14 +71,8 @@ pub fn index_but_text(
             let base = (lang != default).then_some(default);
             index::build(site, lang, documents::documents(site, lang), base, limits)
         })
-        .collect();
-    let mut files = Vec::new();
-    let mut texts = Vec::with_capacity(parts.len());
-    for (f, t) in parts {
-        files.extend(f);
-        texts.push(t);
-    }
-    (files, texts)
+        .unzip();
+    (files.into_iter().flatten().collect(), texts)
 }
 
 #[cfg(test)]
