@@ -714,10 +714,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn principle_card(&self, page: &PageContext, i: usize) -> PrincipleCard {
+    /// A principle's card, with the lists of notes `lists` asks for (a page listing every note
+    /// under every principle would otherwise hold cards it never shows).
+    fn principle_card(&self, page: &PageContext, i: usize, lists: NoteLists) -> PrincipleCard {
         let site = self.site;
         let p = &site.principles[i];
         let text = self.localized(page, p);
+        let cards = |notes: &[usize], wanted: bool| -> Vec<NoteCard> {
+            if wanted {
+                notes.iter().map(|&n| self.note_card(page, n)).collect()
+            } else {
+                Vec::new()
+            }
+        };
         PrincipleCard {
             slug: p.slug.clone(),
             number: p.meta.number,
@@ -727,30 +736,27 @@ impl<'a> Renderer<'a> {
             pillar: p.meta.pillar,
             url: self.href_to(page, PageId::Principle(i)),
             strategy_count: p.meta.strategies.len(),
-            notes: p.notes.iter().map(|&n| self.note_card(page, n)).collect(),
-            related_notes: p
-                .related_notes
-                .iter()
-                .map(|&n| self.note_card(page, n))
-                .collect(),
+            note_count: p.notes.len(),
+            notes: cards(&p.notes, lists != NoteLists::None),
+            related_notes: cards(&p.related_notes, lists == NoteLists::NotesAndRelated),
         }
     }
 
-    fn pillars(&self, page: &PageContext) -> Vec<PillarView> {
+    fn pillars(&self, page: &PageContext, lists: NoteLists) -> Vec<PillarView> {
         Pillar::ALL
             .iter()
             .map(|&pillar| {
                 let principles: Vec<PrincipleCard> = self
                     .site
                     .principles_in(pillar)
-                    .map(|i| self.principle_card(page, i))
+                    .map(|i| self.principle_card(page, i, lists))
                     .collect();
                 PillarView {
                     slug: pillar,
                     title: self
                         .t(page, &format!("pillar_{}", pillar.slug()))
                         .to_string(),
-                    note_count: principles.iter().map(|p| p.notes.len()).sum(),
+                    note_count: principles.iter().map(|p| p.note_count).sum(),
                     strategy_count: principles.iter().map(|p| p.strategy_count).sum(),
                     principles,
                 }
@@ -779,7 +785,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let columns: Vec<PrincipleCard> = (0..site.principles.len())
-            .map(|i| self.principle_card(page, i))
+            .map(|i| self.principle_card(page, i, NoteLists::None))
             .collect();
         context! { rows => rows, columns => columns }
     }
@@ -795,7 +801,7 @@ impl<'a> Renderer<'a> {
             title => site.config.title,
             description => site.config.description,
             intro => intro,
-            pillars => self.pillars(page),
+            pillars => self.pillars(page, NoteLists::Notes),
             counts => context! {
                 principles => site.principles.len(),
                 notes => site.notes.len(),
@@ -806,14 +812,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn notes_index(&self, page: &PageContext) -> Value {
-        let notes: Vec<NoteCard> = (0..self.site.notes.len())
-            .map(|i| self.note_card(page, i))
-            .collect();
         context! {
             title => self.t(page, "notes_title"),
             description => self.t(page, "notes_description"),
-            notes => notes,
-            pillars => self.pillars(page),
+            pillars => self.pillars(page, NoteLists::Notes),
         }
     }
 
@@ -821,7 +823,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => self.t(page, "principles_title"),
             description => self.t(page, "principles_description"),
-            pillars => self.pillars(page),
+            pillars => self.pillars(page, NoteLists::None),
             matrix => self.matrix(page),
         }
     }
@@ -951,7 +953,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => text.title,
             description => text.summary,
-            principle => self.principle_card(page, i),
+            principle => self.principle_card(page, i, NoteLists::NotesAndRelated),
             meta => p.meta,
             pillar_title => self.t(page, &format!("pillar_{}", p.meta.pillar.slug())),
             strategies => strategies,
@@ -1135,8 +1137,20 @@ struct PrincipleCard {
     pillar: Pillar,
     url: String,
     strategy_count: usize,
+    note_count: usize,
+    /// Filled only where a page lists them ([`NoteLists`]).
     notes: Vec<NoteCard>,
     related_notes: Vec<NoteCard>,
+}
+
+/// Which lists of notes a principle's card carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NoteLists {
+    None,
+    /// The notes that serve it.
+    Notes,
+    /// Those and the notes that relate to it (its own page).
+    NotesAndRelated,
 }
 
 #[derive(Serialize)]
