@@ -887,7 +887,6 @@ impl<'a> Renderer<'a> {
             body => self.body_html(page, text.source, text.body),
             jsonld => crate::api::note_jsonld(site, i, &crate::api::NoteText { title: text.title, summary: text.summary, lang: text.lang }, &|id| self.jsonld_href(page, id)),
             related => related.into_iter().map(card).collect::<Vec<_>>(),
-            linked_from => note.linked_from.iter().map(|&j| card(j)).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
             next => (i + 1 < site.notes.len()).then(|| card(i + 1)),
         }
