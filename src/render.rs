@@ -340,6 +340,8 @@ pub struct Renderer<'a> {
     options: RenderOptions,
     /// Interface strings by language, each complete (missing keys fall back to English).
     strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// The same as template values (`t`), made once: every page gets them.
+    string_values: BTreeMap<String, Value>,
 }
 
 impl<'a> Renderer<'a> {
@@ -399,11 +401,16 @@ impl<'a> Renderer<'a> {
             strings.insert(lang.clone(), merged);
         }
         diagnostics.into_result()?;
+        let string_values = strings
+            .iter()
+            .map(|(lang, strings)| (lang.clone(), Value::from_serialize(strings)))
+            .collect();
         Ok(Renderer {
             site,
             env,
             options,
             strings,
+            string_values,
         })
     }
 
@@ -543,7 +550,7 @@ impl<'a> Renderer<'a> {
             },
             lang => page.lang,
             dir => crate::i18n::direction(&page.lang),
-            t => self.strings.get(&page.lang),
+            t => self.string_values.get(&page.lang),
             alternates => self.alternates(page, id),
             feeds => self.feeds(page, id),
             translated => id.document(site).is_none() || page.lang == config.default_language()
