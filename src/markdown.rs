@@ -201,16 +201,18 @@ pub fn anchor_id(text: &str) -> String {
     }
 }
 
-/// Renders a body to HTML. `resolve` maps a link destination as written to the `href` to emit
-/// (the link stage has already checked that every destination resolves).
+/// Renders a body to HTML. `headings` are the body's as `analyse` found them (their ids, in
+/// order); `resolve` maps a link destination as written to the `href` to emit (the link stage
+/// has already checked that every destination resolves).
 pub fn to_html(
     markdown: &str,
+    headings: &[Heading],
     anchor_label: &str,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> String {
-    let mut ids = HeadingIds::default();
+    let mut ids = headings.iter().map(|h| h.id.as_str());
     let mut events: Vec<Event> = Vec::new();
-    let mut heading: Option<(u8, Option<String>, Vec<Event>, String)> = None;
+    let mut heading: Option<(u8, Vec<Event>, String)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     for event in Parser::new_ext(markdown, options()) {
         if let Some((_, text)) = &mut code {
@@ -242,17 +244,15 @@ pub fn to_html(
             other => other,
         };
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((
-                    level_number(level),
-                    id.map(|i| i.to_string()),
-                    Vec::new(),
-                    String::new(),
-                ));
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level_number(level), Vec::new(), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, explicit, inner, text)) = heading.take() {
-                    let id = ids.assign(explicit.as_deref(), text.trim());
+                if let Some((level, inner, text)) = heading.take() {
+                    // The same parse as `analyse`'s meets the same headings in the same order.
+                    let id = ids
+                        .next()
+                        .map_or_else(|| anchor_id(text.trim()), str::to_string);
                     let mut html = String::new();
                     pulldown_cmark::html::push_html(&mut html, inner.into_iter());
                     let label = escape(&format!("{anchor_label}: {}", text.trim()));
@@ -275,7 +275,7 @@ pub fn to_html(
                 code = Some((lang, String::new()));
             }
             other => match &mut heading {
-                Some((_, _, inner, text)) => {
+                Some((_, inner, text)) => {
                     if let Event::Text(t) | Event::Code(t) = &other {
                         text.push_str(t);
                     }
@@ -422,7 +422,7 @@ mod tests {
     #[test]
     fn html_has_anchors_resolved_links_tables_and_footnotes() {
         let md = "## Why it matters\n\n[x](note:a) \"quoted\"[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n[^1]: Footnote.\n";
-        let html = to_html(md, "Link to section", &|d| {
+        let html = to_html(md, &analyse(md).headings, "Link to section", &|d| {
             (d == "note:a").then(|| "../a/".to_string())
         });
         assert!(html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\""), "{html}");
@@ -434,11 +434,30 @@ mod tests {
     }
 
     #[test]
+    fn html_headings_carry_the_ids_analyse_gave_them() {
+        let md =
+            "# Scope\n\n## Scope\n\n### Own {#chosen}\n\n> ## Quoted `code`\n\n- ## In a list\n";
+        let headings = analyse(md).headings;
+        let ids: Vec<&str> = headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["scope", "scope-2", "chosen", "quoted-code", "in-a-list"]
+        );
+        let html = to_html(md, &headings, "Link", &|_| None);
+        let found: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+            .collect();
+        assert_eq!(found, ids, "{html}");
+    }
+
+    #[test]
     fn code_is_highlighted_with_classes() {
-        let html = to_html("```rust\nfn main() {}\n```\n", "Link", &|_| None);
+        let html = to_html("```rust\nfn main() {}\n```\n", &[], "Link", &|_| None);
         assert!(html.contains("class=\"language-rust\""), "{html}");
         assert!(html.contains("hl-"), "{html}");
-        let plain = to_html("```\n<b>\n```\n", "Link", &|_| None);
+        let plain = to_html("```\n<b>\n```\n", &[], "Link", &|_| None);
         assert!(plain.contains("&lt;b&gt;"));
     }
 }

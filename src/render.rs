@@ -635,6 +635,7 @@ impl<'a> Renderer<'a> {
         };
         markdown::to_html(
             Site::markdown(source, body),
+            &body.headings,
             self.t(page, "anchor_label"),
             &resolve,
         )

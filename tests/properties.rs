@@ -190,7 +190,12 @@ proptest! {
         unique.sort_unstable();
         unique.dedup();
         prop_assert_eq!(unique.len(), ids.len(), "heading ids repeat: {:?}", ids);
-        let _ = to_html(&text, "Link", &|d| Some(format!("x/{d}")));
+        let html = to_html(&text, &analysis.headings, "Link", &|d| Some(format!("x/{d}")));
+        // The page shows each heading under the id the analysis gave it.
+        for id in ids.iter().filter(|id| id.chars().all(|c| c.is_alphanumeric() || c == '-')) {
+            let attribute = format!(" id=\"{id}\"");
+            prop_assert!(html.contains(&attribute), "{} missing from {}", attribute, html);
+        }
     }
 }
 

@@ -1009,6 +1009,7 @@ fn the_pictures_are_built_from_the_site() {
 fn highlighted_code_gets_colours_for_the_classes_syntect_writes() {
     let html = guidance::markdown::to_html(
         "```rust\n// say hello\nfn main() { let n = 42; println!(\"hi {n}\"); }\n```\n",
+        &[],
         "Link",
         &|_| None,
     );
