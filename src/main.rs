@@ -95,14 +95,16 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { root, out } => {
             let out = out.unwrap_or_else(|| root.join("site"));
+            let started = std::time::Instant::now();
             match guidance::build(&root, &out) {
                 Ok(report) => {
                     print_diagnostics(&report.warnings, color);
                     eprintln!(
-                        "built {} pages ({:.1} MB) into {}",
+                        "built {} pages ({:.1} MB) into {} in {:.2} s",
                         report.pages,
                         report.bytes as f64 / 1e6,
-                        out.display()
+                        out.display(),
+                        started.elapsed().as_secs_f64()
                     );
                     ExitCode::SUCCESS
                 }

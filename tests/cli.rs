@@ -504,6 +504,17 @@ fn valid_site_builds_with_every_markdown_feature() {
     let dir = copy_of("valid-site");
     let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The summary: pages, size, where, how long.
+    let summary = stderr(&output);
+    let summary = summary.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("built ") && summary.contains(" pages ("),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("/site in ") && summary.ends_with(" s"),
+        "{summary}"
+    );
     let site = dir.path().join("site");
     for page in [
         "index.html",
