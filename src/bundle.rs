@@ -146,7 +146,9 @@ pub type ZipTime = rawzip::time::UtcDateTime;
 /// whole zip as it is by [`FolderZip::add`].
 pub struct ZipEntry {
     path: String,
-    deflated: Vec<u8>,
+    /// The compressed bytes, in pieces: a large file's output is gathered a piece at a time, as
+    /// a growing buffer would be copied (and briefly held twice) each time it grew.
+    deflated: Vec<Vec<u8>>,
     crc: u32,
     size: u64,
 }
@@ -160,7 +162,7 @@ impl ZipEntry {
         let (deflated, crc, size) = deflate_whole(bytes, level_for(path))?;
         Ok(ZipEntry {
             path: path.to_string(),
-            deflated,
+            deflated: vec![deflated],
             crc,
             size,
         })
@@ -217,7 +219,7 @@ enum Deflating {
 
 /// A file being compressed as it is written.
 struct Stream {
-    encoder: flate2::write::DeflateEncoder<Vec<u8>>,
+    encoder: flate2::write::DeflateEncoder<Pieces>,
     /// Input waiting to make up a whole block.
     block: Vec<u8>,
     crc: libdeflater::Crc,
@@ -234,14 +236,19 @@ impl Deflating {
     /// The deflated bytes (held to their length: theme and data files' entries wait for the zip to
     /// reach them), the CRC-32 and the size of what was written. A file held whole is compressed
     /// at `level`, a streamed one at [`COMPRESSION_LEVEL`].
-    fn finish(self, level: i32) -> io::Result<(Vec<u8>, u32, u64)> {
+    fn finish(self, level: i32) -> io::Result<(Vec<Vec<u8>>, u32, u64)> {
         match self {
-            Deflating::Whole(bytes) => deflate_whole(&bytes, level),
+            Deflating::Whole(bytes) => {
+                let (deflated, crc, size) = deflate_whole(&bytes, level)?;
+                Ok((vec![deflated], crc, size))
+            }
             Deflating::Streaming(mut stream) => {
                 stream.encoder.write_all(&stream.block)?;
-                let mut deflated = stream.encoder.finish()?;
-                deflated.shrink_to_fit();
-                Ok((deflated, stream.crc.sum(), stream.size))
+                let Pieces(mut pieces) = stream.encoder.finish()?;
+                if let Some(last) = pieces.last_mut() {
+                    last.shrink_to_fit();
+                }
+                Ok((pieces, stream.crc.sum(), stream.size))
             }
         }
     }
@@ -279,7 +286,7 @@ impl Write for Deflating {
                 // Too large to hold: compressed from here on as it comes, from its start.
                 let mut stream = Stream {
                     encoder: flate2::write::DeflateEncoder::new(
-                        Vec::new(),
+                        Pieces(Vec::new()),
                         flate2::Compression::new(COMPRESSION_LEVEL as u32),
                     ),
                     block: Vec::with_capacity(COMPRESS_BLOCK),
@@ -297,6 +304,27 @@ impl Write for Deflating {
 
     fn flush(&mut self) -> io::Result<()> {
         // A partial block passed on would change the blocks; `finish` ends the file.
+        Ok(())
+    }
+}
+
+/// Compressed output gathered in pieces of [`PIECE`] bytes.
+struct Pieces(Vec<Vec<u8>>);
+
+const PIECE: usize = 1 << 20;
+
+impl Write for Pieces {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.0.last().is_none_or(|last| last.len() == PIECE) {
+            self.0.push(Vec::with_capacity(PIECE));
+        }
+        let piece = self.0.last_mut().expect("a piece with room");
+        let taken = data.len().min(PIECE - piece.len());
+        piece.extend_from_slice(&data[..taken]);
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
@@ -378,7 +406,9 @@ impl<W: Write> FolderZip<W> {
             .unix_permissions(0o100644)
             .start()
             .map_err(io::Error::other)?;
-        data.write_all(&entry.deflated)?;
+        for piece in &entry.deflated {
+            data.write_all(piece)?;
+        }
         data.finish(rawzip::DataDescriptorOutput::new(entry.crc, entry.size))
             .map_err(io::Error::other)?;
         self.last = Some(entry.path);
@@ -519,7 +549,7 @@ mod tests {
             })
             .unwrap();
             assert_eq!(text.len() > WHOLE_UP_TO, lines > 2_000);
-            assert!(whole.deflated == pieces.deflated);
+            assert!(whole.deflated.concat() == pieces.deflated.concat());
             assert_eq!((whole.crc, whole.size), (pieces.crc, pieces.size));
         }
     }
@@ -533,13 +563,19 @@ mod tests {
         let fast = at(SEARCH_INDEX_LEVEL);
         assert!(fast != at(COMPRESSION_LEVEL));
         for path in ["search/en/t1.js", "search/fr/c/0/0-1.js"] {
-            assert!(ZipEntry::compress(path, text.as_bytes()).unwrap().deflated == fast);
+            assert!(
+                ZipEntry::compress(path, text.as_bytes())
+                    .unwrap()
+                    .deflated
+                    .concat()
+                    == fast
+            );
             let written = ZipEntry::compress_with(path, |out| out.write_all(text.as_bytes()));
-            assert!(written.unwrap().deflated == fast, "{path}");
+            assert!(written.unwrap().deflated.concat() == fast, "{path}");
         }
         for path in ["search/index.html", "notes/search/index.html", "a.js"] {
             let entry = ZipEntry::compress(path, text.as_bytes()).unwrap();
-            assert!(entry.deflated == at(COMPRESSION_LEVEL), "{path}");
+            assert!(entry.deflated.concat() == at(COMPRESSION_LEVEL), "{path}");
         }
     }
 
@@ -551,8 +587,21 @@ mod tests {
         let large_text: String = (0..400_000).map(|i| format!("{} ", i % 997)).collect();
         let large = file("large.txt", &large_text);
         assert!(large.bytes.len() > WHOLE_UP_TO);
+        // Text that hardly compresses: its compressed bytes span several pieces.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let noise: String = (0..3 * PIECE)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(b'!' + (state % 90) as u8)
+            })
+            .collect();
+        let noise = file("noise.txt", &noise);
+        let entry = ZipEntry::compress(&noise.path, &noise.bytes).unwrap();
+        assert!(entry.deflated.len() > 2, "{} pieces", entry.deflated.len());
         let time = ZipTime::from_components(2024, 5, 10, 0, 0, 0, 0).unwrap();
-        let files = [small, index, large];
+        let files = [small, index, large, noise];
         let bytes = zip_folder("copy", &files, time).unwrap();
         let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
         for original in files {
