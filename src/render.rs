@@ -722,6 +722,16 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// What a link to a note needs (the matrix has a row for every note).
+    fn note_link(&self, page: &PageContext, i: usize) -> Value {
+        let text = self.localized(page, &self.site.notes[i]);
+        context! {
+            title => text.title,
+            lang => text.lang,
+            url => self.href_to(page, PageId::Note(i)),
+        }
+    }
+
     /// A principle's card, with the lists of notes `lists` asks for (a page listing every note
     /// under every principle would otherwise hold cards it never shows).
     fn principle_card(&self, page: &PageContext, i: usize, lists: NoteLists) -> PrincipleCard {
@@ -789,7 +799,7 @@ impl<'a> Renderer<'a> {
                         }
                     })
                     .collect();
-                context! { note => self.note_card(page, i), cells => cells }
+                context! { note => self.note_link(page, i), cells => cells }
             })
             .collect();
         let columns: Vec<PrincipleCard> = (0..site.principles.len())
