@@ -130,7 +130,7 @@ pub fn zip_folder(folder: &str, files: &[OutputFile], modified: ZipTime) -> io::
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let entries = sorted
         .par_iter()
-        .map(|file| ZipEntry::compress(&file.path, &file.bytes))
+        .map(|file| ZipEntry::compress(&file.path, &file.bytes, Spill::Memory))
         .collect::<io::Result<Vec<ZipEntry>>>()?;
     let mut zip = FolderZip::new(Vec::new(), folder, modified)?;
     for entry in entries {
@@ -154,16 +154,26 @@ pub struct ZipEntry {
 /// Compressed bytes waiting for the zip to reach their entry.
 enum Deflated {
     Held(Vec<u8>),
-    /// A file compressed as it was written (the print edition: 58 MB compressed at 10,000 notes)
-    /// waits in an unnamed temporary file, so no output that grows with the corpus is held.
     Spilled(std::fs::File),
+}
+
+/// Where a file compressed as it is written (larger than [`WHOLE_UP_TO`]) waits for its place
+/// in the zip.
+#[derive(Clone, Copy)]
+pub enum Spill<'a> {
+    /// In memory: for a zip made whole in memory anyway.
+    Memory,
+    /// In an unnamed temporary file in this folder (the build's staging folder, which is
+    /// writable and on the output's file system), so a build holds no output that grows with
+    /// the corpus (the print edition: 58 MB compressed at 10,000 notes).
+    In(&'a Path),
 }
 
 impl ZipEntry {
     /// Compresses the file at `path` (inside the zip's folder).
-    pub fn compress(path: &str, bytes: &[u8]) -> io::Result<ZipEntry> {
+    pub fn compress(path: &str, bytes: &[u8], spill: Spill) -> io::Result<ZipEntry> {
         if bytes.len() > WHOLE_UP_TO {
-            return ZipEntry::compress_with(path, |out| out.write_all(bytes));
+            return ZipEntry::compress_with(path, spill, |out| out.write_all(bytes));
         }
         let (deflated, crc, size) = deflate_whole(bytes, level_for(path))?;
         Ok(ZipEntry {
@@ -177,9 +187,10 @@ impl ZipEntry {
     /// Compresses what `fill` writes as the file at `path` (inside the zip's folder).
     pub fn compress_with<E: From<io::Error>>(
         path: &str,
+        spill: Spill,
         fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
     ) -> Result<ZipEntry, E> {
-        let mut deflating = Deflating::Whole(Vec::new());
+        let mut deflating = Deflating::Whole(Vec::new(), spill);
         fill(&mut deflating)?;
         let (deflated, crc, size) = deflating.finish(level_for(path))?;
         Ok(ZipEntry {
@@ -218,14 +229,14 @@ const WHOLE_UP_TO: usize = 1 << 20;
 const COMPRESS_BLOCK: usize = 64 * 1024;
 
 /// A file on its way into a zip entry.
-enum Deflating {
-    Whole(Vec<u8>),
+enum Deflating<'a> {
+    Whole(Vec<u8>, Spill<'a>),
     Streaming(Box<Stream>),
 }
 
 /// A file being compressed as it is written.
 struct Stream {
-    encoder: flate2::write::DeflateEncoder<io::BufWriter<std::fs::File>>,
+    encoder: flate2::write::DeflateEncoder<Sink>,
     /// Input waiting to make up a whole block.
     block: Vec<u8>,
     crc: libdeflater::Crc,
@@ -238,21 +249,23 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl Deflating {
+impl Deflating<'_> {
     /// The deflated bytes (held to their length: theme and data files' entries wait for the zip to
     /// reach them), the CRC-32 and the size of what was written. A file held whole is compressed
     /// at `level`, a streamed one at [`COMPRESSION_LEVEL`].
     fn finish(self, level: i32) -> io::Result<(Deflated, u32, u64)> {
         match self {
-            Deflating::Whole(bytes) => {
+            Deflating::Whole(bytes, _) => {
                 let (deflated, crc, size) = deflate_whole(&bytes, level)?;
                 Ok((Deflated::Held(deflated), crc, size))
             }
             Deflating::Streaming(mut stream) => {
                 stream.encoder.write_all(&stream.block)?;
-                let spilled = stream.encoder.finish()?;
-                let file = spilled.into_inner().map_err(|e| e.into_error())?;
-                Ok((Deflated::Spilled(file), stream.crc.sum(), stream.size))
+                let deflated = match stream.encoder.finish()? {
+                    Sink::Memory(bytes) => Deflated::Held(bytes),
+                    Sink::File(file) => Deflated::Spilled(file.into_inner()?),
+                };
+                Ok((deflated, stream.crc.sum(), stream.size))
             }
         }
     }
@@ -280,17 +293,21 @@ fn deflate_whole(bytes: &[u8], level: i32) -> io::Result<(Vec<u8>, u32, u64)> {
     })
 }
 
-impl Write for Deflating {
+impl Write for Deflating<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         match self {
-            Deflating::Whole(held) if held.len() + data.len() <= WHOLE_UP_TO => {
+            Deflating::Whole(held, _) if held.len() + data.len() <= WHOLE_UP_TO => {
                 held.extend_from_slice(data);
             }
-            Deflating::Whole(held) => {
+            Deflating::Whole(held, spill) => {
                 // Too large to hold: compressed from here on as it comes, from its start.
+                let sink = match spill {
+                    Spill::Memory => Sink::Memory(Vec::new()),
+                    Spill::In(dir) => Sink::File(io::BufWriter::new(tempfile::tempfile_in(dir)?)),
+                };
                 let mut stream = Stream {
                     encoder: flate2::write::DeflateEncoder::new(
-                        io::BufWriter::new(tempfile::tempfile()?),
+                        sink,
                         flate2::Compression::new(COMPRESSION_LEVEL as u32),
                     ),
                     block: Vec::with_capacity(COMPRESS_BLOCK),
@@ -309,6 +326,28 @@ impl Write for Deflating {
     fn flush(&mut self) -> io::Result<()> {
         // A partial block passed on would change the blocks; `finish` ends the file.
         Ok(())
+    }
+}
+
+/// Where a stream's compressed bytes go (see [`Spill`]).
+enum Sink {
+    Memory(Vec<u8>),
+    File(io::BufWriter<std::fs::File>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Memory(bytes) => bytes.write(data),
+            Sink::File(file) => file.write(data),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Memory(_) => Ok(()),
+            Sink::File(file) => file.flush(),
+        }
     }
 }
 
@@ -539,8 +578,11 @@ mod tests {
             let text: String = (0..lines)
                 .map(|i| format!("<p>word {} of {}</p>\n", i * 7919 % 1000, i % 37))
                 .collect();
-            let whole = ZipEntry::compress("a.html", text.as_bytes()).unwrap();
-            let pieces = ZipEntry::compress_with("a.html", |out| {
+            // In memory one way, in a temporary file the other.
+            let spill_dir = tempfile::tempdir().unwrap();
+            let whole = ZipEntry::compress("a.html", text.as_bytes(), Spill::Memory).unwrap();
+            let spill = Spill::In(spill_dir.path());
+            let pieces = ZipEntry::compress_with("a.html", spill, |out| {
                 for (i, piece) in text.as_bytes().chunks(1000).enumerate() {
                     // Pieces of varying sizes, as a template writes them.
                     let (a, b) = piece.split_at(i % piece.len().max(1));
@@ -565,13 +607,14 @@ mod tests {
         let fast = at(SEARCH_INDEX_LEVEL);
         assert!(fast != at(COMPRESSION_LEVEL));
         for path in ["search/en/t1.js", "search/fr/c/0/0-1.js"] {
-            let entry = ZipEntry::compress(path, text.as_bytes()).unwrap();
+            let entry = ZipEntry::compress(path, text.as_bytes(), Spill::Memory).unwrap();
             assert!(deflated(entry.deflated) == fast, "{path}");
-            let written = ZipEntry::compress_with(path, |out| out.write_all(text.as_bytes()));
+            let written =
+                ZipEntry::compress_with(path, Spill::Memory, |out| out.write_all(text.as_bytes()));
             assert!(deflated(written.unwrap().deflated) == fast, "{path}");
         }
         for path in ["search/index.html", "notes/search/index.html", "a.js"] {
-            let entry = ZipEntry::compress(path, text.as_bytes()).unwrap();
+            let entry = ZipEntry::compress(path, text.as_bytes(), Spill::Memory).unwrap();
             assert!(deflated(entry.deflated) == at(COMPRESSION_LEVEL), "{path}");
         }
     }
@@ -595,17 +638,32 @@ mod tests {
             })
             .collect();
         let noise = file("noise.txt", &noise);
-        let entry = ZipEntry::compress(&noise.path, &noise.bytes).unwrap();
-        assert!(matches!(entry.deflated, Deflated::Spilled(_)));
         let time = ZipTime::from_components(2024, 5, 10, 0, 0, 0, 0).unwrap();
-        let files = [small, index, large, noise];
-        let bytes = zip_folder("copy", &files, time).unwrap();
-        let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
-        for original in files {
-            let mut entry = archive.by_name(&format!("copy/{}", original.path)).unwrap();
-            let mut unzipped = Vec::new();
-            entry.read_to_end(&mut unzipped).unwrap();
-            assert!(unzipped == original.bytes, "{} changed", original.path);
+        let mut files = [small, index, large, noise];
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Large files waiting in memory (`zip_folder`), then in unnamed temporary files.
+        let spill_dir = tempfile::tempdir().unwrap();
+        let in_files = {
+            let mut zip = FolderZip::new(Vec::new(), "copy", time).unwrap();
+            for f in &files {
+                let entry = ZipEntry::compress(&f.path, &f.bytes, Spill::In(spill_dir.path()));
+                let entry = entry.unwrap();
+                let large = f.bytes.len() > WHOLE_UP_TO;
+                assert_eq!(matches!(entry.deflated, Deflated::Spilled(_)), large);
+                zip.add(entry).unwrap();
+            }
+            zip.finish().unwrap()
+        };
+        // The temporary files had no names and are gone with their entries.
+        assert_eq!(std::fs::read_dir(spill_dir.path()).unwrap().count(), 0);
+        for bytes in [zip_folder("copy", &files, time).unwrap(), in_files] {
+            let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap();
+            for original in &files {
+                let mut entry = archive.by_name(&format!("copy/{}", original.path)).unwrap();
+                let mut unzipped = Vec::new();
+                entry.read_to_end(&mut unzipped).unwrap();
+                assert!(unzipped == original.bytes, "{} changed", original.path);
+            }
         }
     }
 

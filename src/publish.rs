@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::api;
-use crate::bundle::{self, FolderZip, ZipEntry};
+use crate::bundle::{self, FolderZip, Spill, ZipEntry};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::{
@@ -278,7 +278,7 @@ impl Publisher<'_> {
             // in one page) is never held whole. The copy is compressed in memory, so a write
             // error is the web file's.
             let mut written = Written::default();
-            let entry = ZipEntry::compress_with(path, |copy_out| {
+            let entry = ZipEntry::compress_with(path, Spill::In(self.dir), |copy_out| {
                 written = write_with(self.dir, path, |web_out| {
                     let mut both = ExpandInto::new(web_out, copy_out);
                     marked
@@ -292,7 +292,7 @@ impl Publisher<'_> {
         }
         let (entry, written) = rayon::join(
             || {
-                ZipEntry::compress_with(path, |out| {
+                ZipEntry::compress_with(path, Spill::In(self.dir), |out| {
                     self.copy.render_to(id, lang, out).map_err(Failure::Render)
                 })
             },
@@ -308,7 +308,8 @@ impl Publisher<'_> {
     }
 
     fn compress(&self, path: &str, bytes: &[u8]) -> Result<ZipEntry, Diagnostics> {
-        ZipEntry::compress(path, bytes).map_err(|e| io_error(&self.zip_path, e))
+        ZipEntry::compress(path, bytes, Spill::In(self.dir))
+            .map_err(|e| io_error(&self.zip_path, e))
     }
 }
 

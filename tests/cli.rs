@@ -965,3 +965,39 @@ fn the_real_site_works_under_a_subpath() {
     assert!(broken.is_empty(), "not found under the subpath: {broken:?}");
     assert_eq!(http_status(server.port, "/un/guidance/"), 200);
 }
+
+#[test]
+fn a_large_site_builds_without_a_writable_temporary_folder() {
+    // 100 synthetic notes make a print edition of several MB, whose compressed copy waits for
+    // its place in the zip in an unnamed file in the staging folder, not in TMPDIR.
+    let dir = tempfile::tempdir().unwrap();
+    guidance::synthetic::write_corpus(dir.path(), 100, 7).unwrap();
+    let output = Command::new(BIN)
+        .args(["build", "--root", dir.path().to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", dir.path().join("no-such-folder"))
+        .output()
+        .expect("run guidance");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let site = dir.path().join("site");
+    let print = std::fs::metadata(site.join("print/index.html"))
+        .unwrap()
+        .len();
+    assert!(print > 2 * 1024 * 1024, "print edition of {print} bytes");
+    let zip = std::fs::read_dir(site.join("download"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .expect("the offline copy");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let name = (archive.file_names())
+        .filter_map(Result::ok)
+        .find(|n| n.ends_with("/print/index.html"))
+        .expect("a print edition in the zip")
+        .to_string();
+    // Read whole (the zip crate checks the CRC): the copy's edition, with its file links.
+    let mut printed = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(&name).unwrap(), &mut printed).unwrap();
+    assert!(printed.len() as u64 > print, "{} bytes", printed.len());
+    assert!(printed.trim_end().ends_with("</html>"));
+}
