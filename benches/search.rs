@@ -441,29 +441,31 @@ fn bench(root: &Path, label: &str, browser: &std::cell::OnceCell<Option<common::
     println!("  most loaded    {}", top.join(", "));
 
     // Latency after load, in one tab: cold then warm, over HTTP and from disk.
-    let on_server = (server.url(&start_page), server.url(""));
-    latency(browser, on_server, &queries, "HTTP");
-    let on_disk = (
-        common::file_url(&out, &format!("{start_page}index.html")),
-        common::file_url(&out, ""),
+    let page = server.url(&start_page);
+    latency(browser, &page, &server.url(""), &queries, "HTTP");
+    let page = common::file_url(&out, &format!("{start_page}index.html"));
+    latency(
+        browser,
+        &page,
+        &common::file_url(&out, ""),
+        &queries,
+        "file://",
     );
-    latency(browser, on_disk, &queries, "file://");
 }
 
 /// Cold and warm latency of every query, in `ROUNDS` fresh tabs (the machine is shared: one
 /// round's median moves with other processes' load; the figures pool all rounds).
 const ROUNDS: usize = 3;
 
-/// `at` is the page to open and the origin (or folder) every file it loads must come from.
-fn latency(browser: &common::Browser, at: (String, String), queries: &[String], how: &str) {
-    let (url, origin) = at;
+/// Opens `url`; every file it loads must come from `origin` (a server or a folder).
+fn latency(browser: &common::Browser, url: &str, origin: &str, queries: &[String], how: &str) {
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     let mut slowest: Vec<(f64, &String)> = Vec::new();
     let mut found = 0;
     let mut round_medians = Vec::new();
     for _ in 0..ROUNDS {
-        let page = browser.open(&url);
+        let page = browser.open(url);
         page.wait_for(
             "document.getElementById('site-search').getAttribute('role') === 'combobox'",
             std::time::Duration::from_secs(20),
@@ -494,7 +496,7 @@ fn latency(browser: &common::Browser, at: (String, String), queries: &[String], 
                 }
             }
         }
-        assert_eq!(page.resources_elsewhere(&origin), Vec::<String>::new());
+        assert_eq!(page.resources_elsewhere(origin), Vec::<String>::new());
         round_medians.push(format!("{:.1}", median(&mut round)));
         let _ = futures::executor::block_on(page.page.close());
     }

@@ -431,8 +431,7 @@ impl<W: Write> FolderZip<W> {
         match entry.deflated {
             Deflated::Held(bytes) => data.write_all(&bytes)?,
             Deflated::Spilled(mut file) => {
-                use std::io::{Seek, SeekFrom};
-                file.seek(SeekFrom::Start(0))?;
+                io::Seek::rewind(&mut file)?;
                 io::copy(&mut file, &mut data)?;
             }
         }

@@ -10,12 +10,12 @@
 //! postings of only its highest-impact documents (ranking the top results, which is what a
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
-use super::FOLDER;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
+use super::FOLDER;
 use super::documents::SearchDoc;
 use super::encode::{
     ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
