@@ -230,19 +230,23 @@ impl Project {
         self.cache.invalidate(changes, &config);
         let root = &self.root;
         let cache = &self.cache;
-        let documents = crate::load::load_reusing(root, &config, &|path: &Path| {
+        let loaded = crate::load::load_reusing(root, &config, &|path: &Path| {
             cache
                 .documents
                 .get(&display_path(root, path))
                 .map(Kept::take)
-        })?;
-        self.cache.keep(&documents);
-        let cache = &self.cache;
-        let linked = crate::link::link_reusing(documents, config, &|document: &Document| {
-            Some(cache.analysis(document))
         });
+        self.cache.keep(&loaded.documents);
+        let cache = &self.cache;
+        let linked = crate::link::link_reusing(
+            loaded.documents,
+            config,
+            &loaded.failed,
+            &|document: &Document| Some(cache.analysis(document)),
+        );
         self.cache.absorb();
-        linked.map(|(site, warnings)| (site, warnings, None))
+        crate::with_load_problems(loaded.problems, linked)
+            .map(|(site, warnings)| (site, warnings, None))
     }
 
     /// Work best done between rebuilds (after the reload signal): copies of the cached documents

@@ -45,8 +45,27 @@ pub use render::{LinkStyle, OutputFile, RenderOptions};
 /// load + link: the checked model of a project, with any warnings.
 pub fn load_site(root: &Path) -> Result<(Site, Diagnostics), Diagnostics> {
     let config = config::Config::load(root)?;
-    let documents = load::load(root, &config)?;
-    link::link(documents, config)
+    let loaded = load::load(root, &config);
+    let linked = link::link(loaded.documents, config, &loaded.failed);
+    with_load_problems(loaded.problems, linked)
+}
+
+/// Linking's result with loading's problems added: an error in either fails the whole, with
+/// every problem of both reported.
+pub fn with_load_problems<T>(
+    mut problems: Diagnostics,
+    linked: Result<(T, Diagnostics), Diagnostics>,
+) -> Result<(T, Diagnostics), Diagnostics> {
+    let (value, more) = match linked {
+        Ok((value, warnings)) => (Some(value), warnings),
+        Err(errors) => (None, errors),
+    };
+    problems.extend(more);
+    let diagnostics = problems.into_result()?;
+    Ok((
+        value.expect("linking succeeds when nothing is an error"),
+        diagnostics,
+    ))
 }
 
 /// Everything a site publishes, in memory: pages and theme assets, sorted by path.

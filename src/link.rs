@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::load::{Document, Meta};
+use crate::load::{Document, Failed, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::*;
 
@@ -30,8 +30,14 @@ pub const RESERVED: &[&str] = &[
     "404",
 ];
 
-pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnostics), Diagnostics> {
-    link_reusing(documents, config, &|_| None)
+/// Links `documents` into a site. `failed` names documents that exist but did not load (their
+/// problems already reported): links and translations pointing at them are not reported again.
+pub fn link(
+    documents: Vec<Document>,
+    config: Config,
+    failed: &Failed,
+) -> Result<(Site, Diagnostics), Diagnostics> {
+    link_reusing(documents, config, failed, &|_| None)
 }
 
 /// [`link`], taking a body's analysis from `reuse` when it has one for the document's text (the
@@ -39,9 +45,12 @@ pub fn link(documents: Vec<Document>, config: Config) -> Result<(Site, Diagnosti
 pub fn link_reusing(
     documents: Vec<Document>,
     config: Config,
+    failed: &Failed,
     reuse: &(dyn Fn(&Document) -> Option<Analysis> + Sync),
 ) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
+    // Notes that cannot be placed in the series join the documents that failed to load.
+    let mut failed = failed.clone();
     let documents = drop_duplicates(documents, &mut diagnostics);
     let default_lang = config.default_language().to_string();
     let analyses: Vec<Analysis> = documents
@@ -87,22 +96,31 @@ pub fn link_reusing(
     }
     // Notes: resolve their principle and strategy first, because series order depends on them.
     let mut resolved_notes = Vec::new();
+    // Notes without a principle: not published, but their countries and links are still checked.
+    let mut unplaced = Vec::new();
     {
         let principle_refs: Vec<(&str, &PrincipleMeta)> = principles
             .iter()
             .map(|p| (p.0.slug.as_str(), &p.3))
             .collect();
         for (doc, analysis, body, meta) in notes {
-            if let Some(placed) = place_note(&doc, &meta, &principle_refs, &mut diagnostics) {
-                let Placement {
-                    key,
-                    principle,
-                    strategy,
-                    related,
-                } = placed;
-                resolved_notes.push((key, doc, analysis, body, meta, principle, strategy, related));
+            match place_note(&doc, &meta, &principle_refs, &failed, &mut diagnostics) {
+                Some(placed) => {
+                    let Placement {
+                        key,
+                        principle,
+                        strategy,
+                        related,
+                    } = placed;
+                    resolved_notes
+                        .push((key, doc, analysis, body, meta, principle, strategy, related));
+                }
+                None => unplaced.push((doc, analysis, meta)),
             }
         }
+    }
+    for (doc, ..) in &unplaced {
+        failed.insert((Kind::Note, doc.slug.clone()));
     }
     resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
     pages.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
@@ -124,7 +142,11 @@ pub fn link_reusing(
 
     // Countries cited by notes, with names from ISO 3166 unless the config overrides them.
     let mut country_codes: BTreeSet<String> = BTreeSet::new();
-    for (_, doc, _, _, meta, ..) in &resolved_notes {
+    let cited = resolved_notes
+        .iter()
+        .map(|(_, doc, _, _, meta, ..)| (doc, meta))
+        .chain(unplaced.iter().map(|(doc, _, meta)| (doc, meta)));
+    for (doc, meta) in cited {
         cite_countries(doc, meta, &config, &mut country_codes, &mut diagnostics);
     }
     for code in config.country_names.keys() {
@@ -239,18 +261,21 @@ pub fn link_reusing(
         pending.push((doc, analysis, Owner::Translation(index)));
     }
 
-    // Resolve every in-body link now that every document has its index.
-    let resolved: Vec<(Owner, BTreeMap<String, Target>, Diagnostics)> = {
-        let lookup = Lookup::new(&site);
-        pending
-            .par_iter()
-            .map(|(doc, analysis, owner)| {
-                let mut problems = Diagnostics::default();
-                let links = resolve_links(&site, &lookup, doc, analysis, *owner, &mut problems);
-                (*owner, links, problems)
-            })
-            .collect()
-    };
+    // Resolve every in-body link now that every document has its index (the unplaced notes'
+    // links only for their problems).
+    let lookup = Lookup::new(&site, &failed);
+    let resolved: Vec<(Owner, BTreeMap<String, Target>, Diagnostics)> = pending
+        .par_iter()
+        .map(|(doc, analysis, owner)| {
+            let mut problems = Diagnostics::default();
+            let links = resolve_links(&site, &lookup, doc, analysis, &mut problems);
+            (*owner, links, problems)
+        })
+        .collect();
+    for (doc, analysis, _) in &unplaced {
+        resolve_links(&site, &lookup, doc, analysis, &mut diagnostics);
+    }
+    drop(lookup);
     for (owner, links, problems) in resolved {
         diagnostics.extend(problems);
         match owner {
@@ -260,7 +285,7 @@ pub fn link_reusing(
             Owner::Translation(i) => site.translations[i].body.links = links,
         }
     }
-    check_translations(&site, &mut diagnostics);
+    check_translations(&site, &failed, &mut diagnostics);
 
     relate(&mut site);
 
@@ -281,67 +306,39 @@ struct Placement {
     related: Vec<usize>,
 }
 
-/// Resolves a note's front-matter references to principles. `None` (with the error pushed) when
-/// its principle does not exist.
+/// Resolves a note's front-matter references to principles. `None` when its principle does not
+/// exist (reported, unless the principle's own file failed) or is unknown; the note's other
+/// fields are checked either way.
 fn place_note(
     doc: &Document,
     meta: &NoteMeta,
     principles: &[(&str, &PrincipleMeta)],
+    failed: &Failed,
     diagnostics: &mut Diagnostics,
 ) -> Option<Placement> {
     let principle_slugs: Vec<&str> = principles.iter().map(|p| p.0).collect();
     let find_principle = |slug: &str| principle_slugs.iter().position(|s| *s == slug);
-    let principle = match find_principle(&meta.principle) {
-        Some(i) => i,
-        None => {
-            let mut d = Diagnostic::error(
-                "unknown-principle",
-                format!("unknown principle \"{}\"", meta.principle),
-            )
-            .at(doc.span(doc.front_matter.locate("principle")));
-            d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
-                Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                None => d.help(format!(
-                    "use the slug of a file in principles/: {}",
-                    principle_slugs.join(", ")
-                )),
-            };
-            diagnostics.push(d);
-            return None;
-        }
-    };
-    let strategies = &principles[principle].1.strategies;
-    let strategy = match &meta.strategy {
-        Some(name) => match strategies.iter().position(|s| s == name) {
-            Some(i) => Some(i),
-            None => {
-                let mut d = Diagnostic::error(
-                    "unknown-strategy",
-                    format!(
-                        "\"{name}\" is not one of {}'s strategies",
-                        principles[principle].1.title
-                    ),
-                )
-                .at(doc.span(doc.front_matter.locate("strategy")));
-                d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
-                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                    None => d.help(format!(
-                        "write the strategy exactly as principles/{}.md lists it",
-                        principles[principle].0
-                    )),
-                };
-                diagnostics.push(d);
-                None
-            }
-        },
-        None => strategies
-            .iter()
-            .position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
-    };
+    let known_failure = |slug: &str| failed.contains(&(Kind::Principle, slug.to_string()));
+    let principle = find_principle(&meta.principle);
+    if principle.is_none() && !known_failure(&meta.principle) {
+        let mut d = Diagnostic::error(
+            "unknown-principle",
+            format!("unknown principle \"{}\"", meta.principle),
+        )
+        .at(doc.span(doc.front_matter.locate("principle")));
+        d = match did_you_mean(&meta.principle, principle_slugs.iter().copied()) {
+            Some(s) => d.help(format!("did you mean \"{s}\"?")),
+            None => d.help(format!(
+                "use the slug of a file in principles/: {}",
+                principle_slugs.join(", ")
+            )),
+        };
+        diagnostics.push(d);
+    }
     let mut related = Vec::new();
     for slug in &meta.related_principles {
         match find_principle(slug) {
-            Some(i) if i == principle => diagnostics.push(
+            Some(i) if Some(i) == principle => diagnostics.push(
                 Diagnostic::warning(
                     "redundant-related",
                     format!("\"{slug}\" is already the note's principle"),
@@ -355,6 +352,7 @@ fn place_note(
             ),
             Some(i) if !related.contains(&i) => related.push(i),
             Some(_) => {}
+            None if known_failure(slug) => {}
             None => {
                 let mut d =
                     Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
@@ -392,6 +390,35 @@ fn place_note(
             );
         }
     }
+    let principle = principle?;
+    let strategies = &principles[principle].1.strategies;
+    let strategy = match &meta.strategy {
+        Some(name) => match strategies.iter().position(|s| s == name) {
+            Some(i) => Some(i),
+            None => {
+                let mut d = Diagnostic::error(
+                    "unknown-strategy",
+                    format!(
+                        "\"{name}\" is not one of {}'s strategies",
+                        principles[principle].1.title
+                    ),
+                )
+                .at(doc.span(doc.front_matter.locate("strategy")));
+                d = match did_you_mean(name, strategies.iter().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                    None => d.help(format!(
+                        "write the strategy exactly as principles/{}.md lists it",
+                        principles[principle].0
+                    )),
+                };
+                diagnostics.push(d);
+                None
+            }
+        },
+        None => strategies
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(meta.title.trim())),
+    };
     let key = SeriesKey(
         principles[principle].1.number,
         strategy.unwrap_or(usize::MAX),
@@ -530,14 +557,14 @@ fn string_field(map: &serde_yaml::Mapping, key: &str) -> Option<String> {
 }
 
 /// Only title and summary may differ in a translation; other keys must repeat the original.
-fn check_translations(site: &Site, diagnostics: &mut Diagnostics) {
+fn check_translations(site: &Site, failed: &Failed, diagnostics: &mut Diagnostics) {
     for t in &site.translations {
         let exists = match t.kind {
             Kind::Principle => site.principle(&t.slug).is_some(),
             Kind::Note => site.note(&t.slug).is_some(),
             Kind::Page => site.page(&t.slug).is_some(),
         };
-        if !exists {
+        if !exists && !failed.contains(&(t.kind, t.slug.clone())) {
             diagnostics.push(
                 Diagnostic::error(
                     "orphan-translation",
@@ -649,10 +676,12 @@ struct Lookup<'a> {
     notes: HashMap<&'a str, usize>,
     pages: HashMap<&'a str, usize>,
     countries: HashMap<&'a str, usize>,
+    /// Documents whose own problems are reported: a link to one is not a problem of its own.
+    failed: &'a Failed,
 }
 
 impl<'a> Lookup<'a> {
-    fn new(site: &'a Site) -> Lookup<'a> {
+    fn new(site: &'a Site, failed: &'a Failed) -> Lookup<'a> {
         fn index<'a>(slugs: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
             let mut map = HashMap::new();
             for (i, slug) in slugs.enumerate() {
@@ -665,7 +694,45 @@ impl<'a> Lookup<'a> {
             notes: index(site.notes.iter().map(|n| n.slug.as_str())),
             pages: index(site.pages.iter().map(|p| p.slug.as_str())),
             countries: index(site.countries.iter().map(|c| c.code.as_str())),
+            failed,
         }
+    }
+
+    /// The index of the document of `kind` called `slug`; a [`LinkError`] when there is none.
+    fn find(&self, kind: Kind, slug: &str, site: &Site) -> Result<usize, LinkError> {
+        let (index, slugs): (_, Vec<&str>) = match kind {
+            Kind::Principle => (
+                &self.principles,
+                site.principles.iter().map(|p| p.slug.as_str()).collect(),
+            ),
+            Kind::Note => (
+                &self.notes,
+                site.notes.iter().map(|n| n.slug.as_str()).collect(),
+            ),
+            Kind::Page => (
+                &self.pages,
+                site.pages.iter().map(|p| p.slug.as_str()).collect(),
+            ),
+        };
+        if let Some(&i) = index.get(slug) {
+            return Ok(i);
+        }
+        if self.failed.contains(&(kind, slug.to_string())) {
+            return Err(LinkError::TargetFailed);
+        }
+        let help = match did_you_mean(slug, slugs) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("use the slug of a file in {}/", kind.folder()),
+        };
+        let code = match kind {
+            Kind::Principle => "unknown-principle",
+            _ => "unknown-link",
+        };
+        Err(LinkError::Problem(
+            code,
+            format!("unknown {} \"{slug}\"", kind.name()),
+            help,
+        ))
     }
 }
 
@@ -674,7 +741,6 @@ fn resolve_links(
     lookup: &Lookup,
     doc: &Document,
     analysis: &Analysis,
-    owner: Owner,
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, Target> {
     let mut links = BTreeMap::new();
@@ -690,11 +756,12 @@ fn resolve_links(
             Some(i) => start + i..start + i + link.dest.len(),
             None => start..start + source.len(),
         };
-        match resolve(site, lookup, doc, &own_ids, owner, &link.dest) {
+        match resolve(site, lookup, doc, &own_ids, &link.dest) {
             Ok(target) => {
                 links.insert(link.dest.clone(), target);
             }
-            Err((code, message, help)) => {
+            Err(LinkError::TargetFailed) => {}
+            Err(LinkError::Problem(code, message, help)) => {
                 diagnostics.push(
                     Diagnostic::error(code, message)
                         .at(doc.span(span))
@@ -706,14 +773,19 @@ fn resolve_links(
     links
 }
 
-type LinkError = (&'static str, String, String);
+/// Why a link does not resolve.
+enum LinkError {
+    /// A problem to report: its code, message and help.
+    Problem(&'static str, String, String),
+    /// The target exists but its own file has problems, reported there.
+    TargetFailed,
+}
 
 fn resolve(
     site: &Site,
     lookup: &Lookup,
     doc: &Document,
     own_ids: &[&str],
-    owner: Owner,
     dest: &str,
 ) -> Result<Target, LinkError> {
     const EXTERNAL: &[&str] = &["https://", "http://", "mailto:", "tel:"];
@@ -732,17 +804,17 @@ fn resolve(
     if let Some((scheme, slug)) = path.split_once(':') {
         return match scheme {
             "principle" => {
-                let index = find(slug, &lookup.principles, site.principles.iter().map(|p| p.slug.as_str()), "principle", "principles/")?;
+                let index = lookup.find(Kind::Principle, slug, site)?;
                 check_target_anchor(&anchor, &site.principles[index].body, slug)?;
                 Ok(Target::Principle { index, anchor })
             }
             "note" => {
-                let index = find(slug, &lookup.notes, site.notes.iter().map(|n| n.slug.as_str()), "note", "notes/")?;
+                let index = lookup.find(Kind::Note, slug, site)?;
                 check_target_anchor(&anchor, &site.notes[index].body, slug)?;
                 Ok(Target::Note { index, anchor })
             }
             "page" => {
-                let index = find(slug, &lookup.pages, site.pages.iter().map(|p| p.slug.as_str()), "page", "pages/")?;
+                let index = lookup.find(Kind::Page, slug, site)?;
                 check_target_anchor(&anchor, &site.pages[index].body, slug)?;
                 Ok(Target::Page { index, anchor })
             }
@@ -754,10 +826,10 @@ fn resolve(
                     } else {
                         "use the ISO 3166-1 alpha-3 code of a country that a note cites, e.g. country:GUY".to_string()
                     };
-                    Err(("unknown-country", format!("unknown country \"{slug}\""), help))
+                    Err(LinkError::Problem("unknown-country", format!("unknown country \"{slug}\""), help))
                 }
             },
-            _ => Err((
+            _ => Err(LinkError::Problem(
                 "bad-link",
                 format!("unsupported link \"{dest}\""),
                 "link with principle:<slug>, note:<slug>, page:<slug>, country:<ISO3>, a relative .md file, or https://".to_string(),
@@ -765,40 +837,13 @@ fn resolve(
         };
     }
     if path.ends_with(".md") {
-        return resolve_relative(site, lookup, doc, owner, path, anchor);
+        return resolve_relative(site, lookup, doc, path, anchor);
     }
-    Err((
+    Err(LinkError::Problem(
         "bad-link",
         format!("relative link \"{dest}\" does not point to a Markdown file"),
         "link to another document with note:<slug> or a relative path ending in .md".to_string(),
     ))
-}
-
-fn find<'a>(
-    slug: &str,
-    index: &HashMap<&str, usize>,
-    slugs: impl Iterator<Item = &'a str>,
-    what: &str,
-    folder: &str,
-) -> Result<usize, LinkError> {
-    match index.get(slug) {
-        Some(&i) => Ok(i),
-        None => {
-            let help = match did_you_mean(slug, slugs) {
-                Some(s) => format!("did you mean \"{s}\"?"),
-                None => format!("use the slug of a file in {folder}"),
-            };
-            Err((
-                if what == "principle" {
-                    "unknown-principle"
-                } else {
-                    "unknown-link"
-                },
-                format!("unknown {what} \"{slug}\""),
-                help,
-            ))
-        }
-    }
 }
 
 fn check_target_anchor(anchor: &Option<String>, body: &Body, slug: &str) -> Result<(), LinkError> {
@@ -826,24 +871,27 @@ fn check_anchor(anchor: &str, ids: &[&str], page: &str) -> Result<(), LinkError>
                 .join(", ")
         ),
     };
-    Err((
+    Err(LinkError::Problem(
         "unknown-anchor",
         format!("no heading \"#{anchor}\" in {page}"),
         help,
     ))
 }
 
-/// `other.md`, `../principles/integrity.md`: resolved against the linking file's folder.
+/// `other.md`, `../principles/integrity.md`: resolved against the linking file's folder;
+/// `/notes/other.md` against the project's root.
 fn resolve_relative(
     site: &Site,
     lookup: &Lookup,
     doc: &Document,
-    owner: Owner,
     path: &str,
     anchor: Option<String>,
 ) -> Result<Target, LinkError> {
     let mut parts: Vec<&str> = doc.source.path.split('/').collect();
     parts.pop();
+    if path.starts_with('/') {
+        parts.clear();
+    }
     for part in path.split('/') {
         match part {
             "." | "" => {}
@@ -855,7 +903,7 @@ fn resolve_relative(
     }
     let joined = parts.join("/");
     let missing = || {
-        (
+        LinkError::Problem(
             "unknown-link",
             format!("linked file \"{path}\" does not exist"),
             format!("no document at {joined}; check the path, or link with note:<slug>"),
@@ -863,23 +911,29 @@ fn resolve_relative(
     };
     let (folder, file) = joined.rsplit_once('/').ok_or_else(missing)?;
     let slug = file.trim_end_matches(".md");
-    let _ = owner;
-    match folder {
-        "notes" => {
-            let index = *lookup.notes.get(slug).ok_or_else(missing)?;
+    let kind = match folder {
+        "notes" => Kind::Note,
+        "principles" => Kind::Principle,
+        "pages" => Kind::Page,
+        _ => return Err(missing()),
+    };
+    let index = match lookup.find(kind, slug, site) {
+        Ok(index) => index,
+        Err(LinkError::TargetFailed) => return Err(LinkError::TargetFailed),
+        Err(LinkError::Problem(..)) => return Err(missing()),
+    };
+    Ok(match kind {
+        Kind::Note => {
             check_target_anchor(&anchor, &site.notes[index].body, slug)?;
-            Ok(Target::Note { index, anchor })
+            Target::Note { index, anchor }
         }
-        "principles" => {
-            let index = *lookup.principles.get(slug).ok_or_else(missing)?;
+        Kind::Principle => {
             check_target_anchor(&anchor, &site.principles[index].body, slug)?;
-            Ok(Target::Principle { index, anchor })
+            Target::Principle { index, anchor }
         }
-        "pages" => {
-            let index = *lookup.pages.get(slug).ok_or_else(missing)?;
+        Kind::Page => {
             check_target_anchor(&anchor, &site.pages[index].body, slug)?;
-            Ok(Target::Page { index, anchor })
+            Target::Page { index, anchor }
         }
-        _ => Err(missing()),
-    }
+    })
 }

@@ -43,8 +43,22 @@ impl Document {
     }
 }
 
-/// Reads every document under `root`. Collects all problems before failing.
-pub fn load(root: &Path, config: &Config) -> Result<Vec<Document>, Diagnostics> {
+/// What [`load`] found: the documents that loaded, and the problems of those that did not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    /// Documents whose files exist but did not load. Their problems are in `problems`; the link
+    /// stage does not report links to them again.
+    pub failed: Failed,
+    pub problems: Diagnostics,
+}
+
+/// Documents (in any language) that exist but could not be used, by kind and slug.
+pub type Failed = std::collections::BTreeSet<(Kind, String)>;
+
+/// Reads every document under `root`, going on past the ones that fail so that linking the rest
+/// can report its problems too: an editor sees every problem in one run.
+pub fn load(root: &Path, config: &Config) -> Loaded {
     load_reusing(root, config, &|_| None)
 }
 
@@ -54,15 +68,15 @@ pub fn load_reusing(
     root: &Path,
     config: &Config,
     reuse: &(dyn Fn(&Path) -> Option<Document> + Sync),
-) -> Result<Vec<Document>, Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
+) -> Loaded {
+    let mut loaded = Loaded::default();
     let mut files = Vec::new();
     for kind in [Kind::Principle, Kind::Note, Kind::Page] {
         let (found, problems) = list_markdown(root, kind);
-        diagnostics.extend(problems);
+        loaded.problems.extend(problems);
         let required = kind != Kind::Page;
-        if found.is_empty() && required && !diagnostics.has_errors() {
-            diagnostics.push(
+        if found.is_empty() && required && !loaded.problems.has_errors() {
+            loaded.problems.push(
                 Diagnostic::error(
                     "empty-folder",
                     format!("no Markdown files in `{}/`", kind.folder()),
@@ -82,14 +96,31 @@ pub fn load_reusing(
             reuse(path).map_or_else(|| read_document(root, *kind, path, config), Ok)
         })
         .collect();
-    let mut documents = Vec::new();
-    for result in results {
+    for ((kind, path), result) in files.iter().zip(results) {
         match result {
-            Ok(doc) => documents.push(doc),
-            Err(d) => diagnostics.push(d),
+            Ok(doc) => loaded.documents.push(doc),
+            Err(d) => {
+                loaded.problems.push(d);
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                let (slug, lang) = slug_and_language(&name);
+                // A translation that fails leaves its original whole.
+                if lang.is_none_or(|l| l == config.default_language()) {
+                    loaded.failed.insert((*kind, slug.to_string()));
+                }
+            }
         }
     }
-    diagnostics.into_result().map(|_| documents)
+    loaded
+}
+
+/// The slug and language a content file's name gives it: `integrity.md` is `integrity` in the
+/// default language, `integrity.fr.md` is `integrity` in `fr`.
+fn slug_and_language(file_name: &str) -> (&str, Option<&str>) {
+    let stem = file_name.trim_end_matches(".md");
+    match stem.rsplit_once('.') {
+        Some((slug, lang)) => (slug, Some(lang)),
+        None => (stem, None),
+    }
 }
 
 /// The `.md` files of one content folder, sorted; other files are reported.
@@ -212,11 +243,8 @@ pub fn read_document(
     };
 
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-    let stem = file_name.trim_end_matches(".md");
-    let (slug, lang) = match stem.rsplit_once('.') {
-        Some((slug, lang)) => (slug, lang),
-        None => (stem, config.default_language()),
-    };
+    let (slug, lang) = slug_and_language(&file_name);
+    let lang = lang.unwrap_or(config.default_language());
     let whole_file = Span::new(&shown, &text, 0..0);
     if !config.languages.iter().any(|l| l == lang) {
         return Err(Diagnostic::error(
@@ -717,7 +745,18 @@ mod tests {
             "notes/b.md",
             "---\ntitle: B\nprinciple: p\nsummary: S.\nupdated: 2021-13\n---\n",
         );
-        let errors = load(dir.path(), &Config::default()).unwrap_err();
+        let loaded = load(dir.path(), &Config::default());
+        let failed: Vec<(Kind, &str)> = loaded
+            .failed
+            .iter()
+            .map(|(k, s)| (*k, s.as_str()))
+            .collect();
+        assert_eq!(
+            failed,
+            [(Kind::Principle, "p"), (Kind::Note, "a"), (Kind::Note, "b")]
+        );
+        assert!(loaded.documents.is_empty());
+        let errors = loaded.problems;
         let found: Vec<String> = errors.iter().map(|d| format!("{d}")).collect();
         let expected = [
             "notes/a.md:7:5: error: sources[0]: unknown key `link` (help: remove it; allowed keys are: title, url)",

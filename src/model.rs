@@ -205,6 +205,15 @@ impl Kind {
             Kind::Page => "pages",
         }
     }
+
+    /// What a link calls a document of this kind (`note:<slug>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Principle => "principle",
+            Kind::Note => "note",
+            Kind::Page => "page",
+        }
+    }
 }
 
 /// A source file as read from disk: its text is shared with every diagnostic that points into it.

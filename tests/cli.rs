@@ -499,6 +499,75 @@ fn all_problems_are_reported_at_once() {
     assert!(text.contains("check failed: 5 error(s)"), "{text}");
 }
 
+/// The `error[...]` headlines of a failed `check`, in order.
+fn check_errors(root: &Path) -> Vec<String> {
+    let output = run(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    stderr(&output)
+        .lines()
+        .filter(|l| l.starts_with("error["))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Replaces `from` with `to` in one file of a project (the text must be there).
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_note_with_an_unknown_principle_is_one_error_not_one_per_link_to_it() {
+    // Three documents link to this note; none of those links is reported.
+    let dir = copy_of("valid-site");
+    edit(
+        dir.path(),
+        "notes/strategic-planning-and-foresight.md",
+        "principle: sound-policymaking",
+        "principle: sound-policymakng",
+    );
+    assert_eq!(
+        check_errors(dir.path()),
+        ["error[unknown-principle]: unknown principle \"sound-policymakng\""]
+    );
+}
+
+#[test]
+fn a_file_that_fails_to_load_hides_no_other_problem() {
+    let dir = copy_of("valid-site");
+    let note = dir.path().join("notes/strategic-planning-and-foresight.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    let body = text.splitn(3, "---\n").nth(2).unwrap();
+    std::fs::write(&note, body).unwrap();
+    edit(
+        dir.path(),
+        "notes/participatory-budgeting.md",
+        "note:open-budget-processes",
+        "note:open-budget-proceses",
+    );
+    // The broken link elsewhere is reported beside the load failure; the links to the note that
+    // failed are not.
+    assert_eq!(
+        check_errors(dir.path()),
+        [
+            "error[unknown-link]: unknown note \"open-budget-proceses\"",
+            "error[no-front-matter]: missing front matter",
+        ]
+    );
+}
+
+#[test]
+fn a_principle_that_fails_to_load_is_one_error() {
+    // Its notes (and the links to them) and its translation are not reported as well.
+    let dir = copy_of("i18n-site");
+    edit(dir.path(), "principles/integrity.md", "title:", "titel:");
+    let errors = check_errors(dir.path());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].starts_with("error[unknown-key]"), "{errors:#?}");
+}
+
 #[test]
 fn valid_site_builds_with_every_markdown_feature() {
     let dir = copy_of("valid-site");

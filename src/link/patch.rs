@@ -17,7 +17,7 @@ use super::{
     pseudo_document, relate, resolve_links,
 };
 use crate::diagnostic::Diagnostics;
-use crate::load::{Document, Meta};
+use crate::load::{Document, Failed, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::{Country, Kind, Note, PrincipleMeta, Site, Target};
 
@@ -104,7 +104,13 @@ pub fn relink<'k>(
             let Meta::Note(meta) = &document.meta else {
                 return None;
             };
-            let placement = place_note(&document, meta, &principles, &mut diagnostics)?;
+            let placement = place_note(
+                &document,
+                meta,
+                &principles,
+                &Failed::new(),
+                &mut diagnostics,
+            )?;
             cite_countries(
                 &document,
                 meta,
@@ -274,10 +280,12 @@ pub fn relink<'k>(
 
     let mut resolved: Vec<(Owner, BTreeMap<String, Target>)> = Vec::new();
     {
-        let lookup = super::Lookup::new(&site);
+        // Only a model whose every file loaded is patched: nothing failed.
+        let no_failures = Failed::new();
+        let lookup = super::Lookup::new(&site, &no_failures);
         for (i, document, analysis) in &pending {
             let owner = Owner::Note(*i);
-            let links = resolve_links(&site, &lookup, document, analysis, owner, &mut diagnostics);
+            let links = resolve_links(&site, &lookup, document, analysis, &mut diagnostics);
             resolved.push((owner, links));
         }
         for (owner, path) in stale {
@@ -287,14 +295,7 @@ pub fn relink<'k>(
                     let analysis = markdown::analyse(Site::markdown(&p.source, &p.body));
                     let document =
                         pseudo_document(&p.source, &p.slug, Kind::Principle, p.body.range.clone());
-                    resolve_links(
-                        &site,
-                        &lookup,
-                        &document,
-                        &analysis,
-                        owner,
-                        &mut diagnostics,
-                    )
+                    resolve_links(&site, &lookup, &document, &analysis, &mut diagnostics)
                 }
                 _ => {
                     let (document, analysis) = known(&path)?;
@@ -307,7 +308,7 @@ pub fn relink<'k>(
                     if !std::sync::Arc::ptr_eq(&document.source.text, &source.text) {
                         return None;
                     }
-                    resolve_links(&site, &lookup, document, analysis, owner, &mut diagnostics)
+                    resolve_links(&site, &lookup, document, analysis, &mut diagnostics)
                 }
             };
             resolved.push((owner, links));
