@@ -149,18 +149,6 @@ pub fn link_reusing(
     for (doc, meta) in cited {
         cite_countries(doc, meta, &config, &mut country_codes, &mut diagnostics);
     }
-    for code in config.country_names.keys() {
-        if isocountry::CountryCode::for_alpha3(code).is_err() {
-            diagnostics.push(
-                Diagnostic::error(
-                    "unknown-country",
-                    format!("country_names: unknown country code \"{code}\""),
-                )
-                .in_file(crate::config::CONFIG_FILE)
-                .help("use an ISO 3166-1 alpha-3 code"),
-            );
-        }
-    }
     let mut countries: Vec<Country> = country_codes
         .into_iter()
         .filter_map(|code| {

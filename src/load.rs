@@ -468,10 +468,38 @@ pub fn yaml_diagnostic(
     };
     let message = message
         .replace("unknown field", "unknown key")
-        .replace("missing field", "missing key");
+        .replace("missing field", "missing key")
+        .replace("expected u8", "expected a whole number from 0 to 255")
+        .replace("expected u16", "expected a whole number from 0 to 65535");
+    if let Some(key) = detail
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return duplicate_key(key, path, text, offset);
+    }
     Diagnostic::error(code, message)
         .at(Span::new(path, text, start..end))
         .help(help)
+}
+
+/// A key written twice: points at the second `key:` line (YAML points at the first).
+fn duplicate_key(key: &str, path: &str, text: &Arc<str>, offset: usize) -> Diagnostic {
+    let lines = LineIter { text, at: offset };
+    let written: Vec<Range<usize>> = lines
+        .map(|(line, _)| line)
+        .filter(|line| {
+            text[line.clone()]
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .take(2)
+        .collect();
+    let range = written
+        .last()
+        .map_or(offset..offset, |line| line.start..line.start + key.len());
+    Diagnostic::error("duplicate-key", format!("`{key}` is written twice"))
+        .at(Span::new(path, text, range))
+        .help(format!("keep one `{key}:` line and remove the other"))
 }
 
 /// How serde's data errors begin (anything else is a YAML syntax error).
@@ -501,8 +529,10 @@ fn wrong_type_help(detail: &str) -> String {
         "write a whole number, without quotes".to_string()
     } else if detail.starts_with("unknown variant") {
         format!("use one of the values the message lists ({expected})")
-    } else if detail.starts_with("invalid date") {
+    } else if detail.starts_with("invalid date") && detail.contains("write YYYY") {
         "write the date as YYYY, YYYY-MM or YYYY-MM-DD".to_string()
+    } else if detail.starts_with("invalid date") {
+        "check the month and the day".to_string()
     } else {
         "check the value's type against the front-matter fields in README.md".to_string()
     }
@@ -586,7 +616,8 @@ pub struct FrontMatter {
 }
 
 impl FrontMatter {
-    fn scan(text: &Arc<str>, yaml: Range<usize>) -> FrontMatter {
+    /// Scans the YAML at `yaml` in `text` (front matter, or a whole settings file).
+    pub fn scan(text: &Arc<str>, yaml: Range<usize>) -> FrontMatter {
         let mut keys = BTreeMap::new();
         let mut current: Option<(String, Range<usize>, usize)> = None;
         let mut last_end = yaml.start;
@@ -629,6 +660,11 @@ impl FrontMatter {
         }
     }
 
+    /// The text the ranges index.
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+
     /// The range of `key:` itself.
     pub fn key(&self, key: &str) -> Option<Range<usize>> {
         self.keys.get(key).map(|(k, _)| k.clone())
@@ -641,17 +677,27 @@ impl FrontMatter {
 
     /// The range of one item of a list value, found as a whole word inside the value.
     pub fn item(&self, key: &str, item: &str) -> Option<Range<usize>> {
-        let value = self.value(key)?;
+        self.items(key, item).next()
+    }
+
+    /// Every whole-word occurrence of `item` inside `key`'s value, in order (a list can repeat
+    /// an item).
+    pub fn items<'a>(
+        &'a self,
+        key: &str,
+        item: &'a str,
+    ) -> impl Iterator<Item = Range<usize>> + 'a {
+        let value = self.value(key).unwrap_or(0..0);
         let haystack = &self.text[value.clone()];
         let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_' || c == '.';
         haystack
             .match_indices(item)
-            .find(|(i, _)| {
+            .filter(move |(i, _)| {
                 let before = haystack[..*i].chars().next_back();
                 let after = haystack[i + item.len()..].chars().next();
                 !before.is_some_and(is_word) && !after.is_some_and(is_word)
             })
-            .map(|(i, _)| value.start + i..value.start + i + item.len())
+            .map(move |(i, _)| value.start + i..value.start + i + item.len())
     }
 
     /// The value's range, or the key's, or the start of the file: the best place to point at.
@@ -760,8 +806,8 @@ mod tests {
         let found: Vec<String> = errors.iter().map(|d| format!("{d}")).collect();
         let expected = [
             "notes/a.md:7:5: error: sources[0]: unknown key `link` (help: remove it; allowed keys are: title, url)",
-            "notes/b.md:5:10: error: updated: invalid date `2021-13`: write YYYY, YYYY-MM or YYYY-MM-DD (help: write the date as YYYY, YYYY-MM or YYYY-MM-DD)",
-            "principles/p.md:3:9: error: number: invalid type: string \"two\", expected u8 (help: write a whole number, without quotes)",
+            "notes/b.md:5:10: error: updated: invalid date `2021-13`: there is no month 13 (help: check the month and the day)",
+            "principles/p.md:3:9: error: number: invalid type: string \"two\", expected a whole number from 0 to 255 (help: write a whole number, without quotes)",
         ];
         for e in expected {
             assert!(found.iter().any(|f| f == e), "missing {e} in {found:#?}");
@@ -771,6 +817,41 @@ mod tests {
             .find(|d| d.code == "wrong-type" && d.message.starts_with("number"))
             .unwrap();
         assert_eq!(wrong.span.as_ref().unwrap().range.len(), "two".len());
+    }
+
+    #[test]
+    fn a_key_written_twice_points_at_the_second() {
+        let text: Arc<str> =
+            Arc::from("---\ntitle: A\nprinciple: p\ntitle: B\nsummary: S.\n---\nbody\n");
+        let split = split_front_matter(&text).unwrap();
+        let d = parse_yaml::<NoteMeta>(
+            &text[split.yaml.clone()],
+            "n.md",
+            &text,
+            split.yaml.start,
+            NOTE_FIELDS,
+        )
+        .unwrap_err();
+        assert_eq!(d.code, "duplicate-key");
+        assert_eq!(d.message, "`title` is written twice");
+        assert_eq!(d.span.as_ref().unwrap().line_column(), (4, 1));
+        assert_eq!(&text[d.span.as_ref().unwrap().range.clone()], "title");
+    }
+
+    #[test]
+    fn a_well_formed_date_that_does_not_exist_says_why() {
+        let problem = |date: &str| {
+            serde_yaml::from_str::<crate::model::PartialDate>(date)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            problem("2021-02-30").starts_with("invalid date `2021-02-30`: 2021-02 has 28 days")
+        );
+        assert!(problem("2024-02-30").contains("2024-02 has 29 days"));
+        assert!(problem("2021-00").contains("there is no month 0"));
+        assert!(problem("21-02-03").contains("write YYYY, YYYY-MM or YYYY-MM-DD"));
+        assert!(problem("2021-2-3").contains("write YYYY, YYYY-MM or YYYY-MM-DD"));
     }
 
     #[test]

@@ -86,6 +86,25 @@ impl PartialDate {
     }
 }
 
+/// Why `text` is not a [`PartialDate`], in words an editor can act on.
+fn date_problem(text: &str) -> String {
+    let parts: Vec<&str> = text.split('-').collect();
+    let shaped = parts.len() <= 3
+        && parts
+            .iter()
+            .zip([4, 2, 2])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()));
+    if !shaped {
+        return "write YYYY, YYYY-MM or YYYY-MM-DD".to_string();
+    }
+    let year = parts[0].parse().unwrap_or(0);
+    let month = parts.get(1).and_then(|m| m.parse().ok()).unwrap_or(1);
+    if !(1..=12).contains(&month) {
+        return format!("there is no month {month}");
+    }
+    format!("{year}-{month:02} has {} days", days_in_month(year, month))
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
@@ -127,8 +146,9 @@ impl<'de> Deserialize<'de> for PartialDate {
         };
         PartialDate::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "invalid date `{}`: write YYYY, YYYY-MM or YYYY-MM-DD",
-                text.trim()
+                "invalid date `{}`: {}",
+                text.trim(),
+                date_problem(text.trim())
             ))
         })
     }
