@@ -70,6 +70,16 @@ pub fn load_reusing(
     reuse: &(dyn Fn(&Path) -> Option<Document> + Sync),
 ) -> Loaded {
     let mut loaded = Loaded::default();
+    if !root.join(Kind::Note.folder()).is_dir() && !root.join(Kind::Principle.folder()).is_dir() {
+        loaded.problems.push(
+            Diagnostic::error(
+                "not-a-project",
+                format!("`{}` has no notes/ or principles/ folder", root.display()),
+            )
+            .help("run guidance in the project folder, or pass it with --root"),
+        );
+        return loaded;
+    }
     let mut files = Vec::new();
     for kind in [Kind::Principle, Kind::Note, Kind::Page] {
         let (found, problems) = list_markdown(root, kind);

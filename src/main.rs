@@ -2,7 +2,7 @@
 //! 0 on success, 1 when the content has errors, 2 on a usage error.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -87,11 +87,47 @@ enum NewCommand {
     },
 }
 
+impl Command {
+    /// The project folder the command works in.
+    fn root(&self) -> &Path {
+        match self {
+            Command::Build { root, .. }
+            | Command::Bundle { root, .. }
+            | Command::Check { root, .. }
+            | Command::Serve { root, .. }
+            | Command::New {
+                what: NewCommand::Note { root, .. },
+            } => root,
+        }
+    }
+}
+
+/// A usage error unless `root` is an existing folder (`new` would otherwise create it).
+fn project_folder(root: &Path) -> Result<(), Diagnostic> {
+    let problem = if !root.exists() {
+        "does not exist"
+    } else if !root.is_dir() {
+        "is not a folder"
+    } else {
+        return Ok(());
+    };
+    Err(Diagnostic::error(
+        "project-folder",
+        format!("the project folder `{}` {problem}", root.display()),
+    )
+    .help("run guidance in the folder that holds notes/ and principles/, or pass it with --root"))
+}
+
 fn main() -> ExitCode {
     guidance::allocator::return_memory_early();
     let cli = Cli::parse();
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         && std::io::stderr().is_terminal();
+    if let Err(d) = project_folder(cli.command.root()) {
+        print_diagnostics(&d.into(), color);
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Build { root, out } => {
             let out = out.unwrap_or_else(|| root.join("site"));
@@ -139,13 +175,16 @@ fn main() -> ExitCode {
             match result {
                 Ok(warnings) => {
                     if !json {
-                        eprintln!("checked: no errors, {} warning(s)", warnings.0.len());
+                        eprintln!(
+                            "checked: no errors, {}",
+                            counted(warnings.0.len(), "warning")
+                        );
                     }
                     ExitCode::SUCCESS
                 }
                 Err(errors) => {
                     if !json {
-                        eprintln!("check failed: {} error(s)", errors.error_count());
+                        eprintln!("check failed: {}", counted(errors.error_count(), "error"));
                     }
                     ExitCode::from(1)
                 }
@@ -197,8 +236,8 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
             print_diagnostics(&rebuilt.warnings, color);
             let how = if rebuilt.full { "built" } else { "rebuilt" };
             eprintln!(
-                "{how} {} page(s) in {} ms (build {})",
-                rebuilt.pages,
+                "{how} {} in {} ms (build {})",
+                counted(rebuilt.pages, "page"),
                 elapsed.as_millis(),
                 rebuilt.build.generation
             );
@@ -207,8 +246,8 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
         Event::Failed { diagnostics } => {
             print_diagnostics(diagnostics, color);
             eprintln!(
-                "error: rebuild failed with {} error(s); still serving the last good build",
-                diagnostics.error_count()
+                "error: rebuild failed with {}; still serving the last good build",
+                counted(diagnostics.error_count(), "error")
             );
         }
         Event::RenderFailed { diagnostics } => {
@@ -233,6 +272,15 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
     ExitCode::SUCCESS
 }
 
+/// `1 error`, `2 errors`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn print_diagnostics(diagnostics: &Diagnostics, color: bool) {
     for d in diagnostics.iter() {
         eprint!("{}", d.render(color));
@@ -242,8 +290,8 @@ fn print_diagnostics(diagnostics: &Diagnostics, color: bool) {
 fn failed(diagnostics: &Diagnostics, color: bool) -> ExitCode {
     print_diagnostics(diagnostics, color);
     eprintln!(
-        "error: build failed with {} error(s); nothing was written",
-        diagnostics.error_count()
+        "error: build failed with {}; nothing was written",
+        counted(diagnostics.error_count(), "error")
     );
     ExitCode::from(1)
 }

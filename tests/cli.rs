@@ -496,7 +496,7 @@ fn all_problems_are_reported_at_once() {
             "{code} missing:\n{text}"
         );
     }
-    assert!(text.contains("check failed: 5 error(s)"), "{text}");
+    assert!(text.contains("check failed: 5 errors"), "{text}");
 }
 
 /// The `error[...]` headlines of a failed `check`, in order.
@@ -620,7 +620,7 @@ fn valid_site_builds_with_every_markdown_feature() {
     }
     let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
-    assert!(stderr(&output).contains("checked: no errors, 0 warning(s)"));
+    assert!(stderr(&output).contains("checked: no errors, 0 warnings"));
 }
 
 #[test]
@@ -647,6 +647,40 @@ fn usage_errors_exit_2() {
             "{args:?}: no usage hint in\n{text}"
         );
     }
+    // A project folder that is not there is a usage error, and nothing is created.
+    let parent = tempfile::tempdir().unwrap();
+    let missing = parent.path().join("no-such-project");
+    for command in [
+        vec!["check"],
+        vec!["build"],
+        vec!["serve"],
+        vec!["new", "note", "A title"],
+    ] {
+        let mut args = command.clone();
+        args.extend(["--root", missing.to_str().unwrap()]);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).starts_with(&format!(
+                "error[project-folder]: the project folder `{}` does not exist",
+                missing.display()
+            )),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!missing.exists(), "{args:?} created the folder");
+    }
+    // A folder that is not a project says so once, instead of 'no Markdown files in principles/'.
+    let output = run(&["check", "--root", parent.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.starts_with("error[not-a-project]")
+            && text.contains("has no notes/ or principles/ folder"),
+        "{text}"
+    );
+    assert!(text.contains("check failed: 1 error\n"), "{text}");
+
     let dir = copy_of("valid-site");
     let root = dir.path().to_str().unwrap();
     let output = run(&[

@@ -469,7 +469,7 @@ fn a_translation_that_contradicts_a_structural_field_is_an_error_at_the_field() 
         stderr.contains("`sdg_targets` is `[16.5]` here but `[16.5, 16.6]`"),
         "{stderr}"
     );
-    assert!(stderr.contains("check failed: 2 error(s)"), "{stderr}");
+    assert!(stderr.contains("check failed: 2 errors"), "{stderr}");
 
     // A principle's number, and a value of the wrong type.
     let text = "---\ntitle: Intégrité\nnumber: 7\n---\nCorps.\n";
