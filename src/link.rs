@@ -104,6 +104,13 @@ pub fn link_reusing(
             .map(|p| (p.0.slug.as_str(), &p.3))
             .collect();
         for (doc, analysis, body, meta) in notes {
+            check_unfinished(
+                &doc,
+                &meta,
+                &body.headings,
+                &body.sections,
+                &mut diagnostics,
+            );
             match place_note(&doc, &meta, &principle_refs, &failed, &mut diagnostics) {
                 Some(placed) => {
                     let Placement {
@@ -419,6 +426,69 @@ fn place_note(
         strategy,
         related,
     })
+}
+
+/// The summary `guidance new note` writes: a note still holding it is unfinished.
+pub const PLACEHOLDER_SUMMARY: &str =
+    "One or two sentences shown in lists, search results and meta descriptions.";
+
+/// Warns about what a note (as `guidance new note` scaffolds it) still lacks: a summary of its
+/// own, and text under each heading.
+fn check_unfinished(
+    doc: &Document,
+    meta: &NoteMeta,
+    headings: &[Heading],
+    sections: &[Section],
+    diagnostics: &mut Diagnostics,
+) {
+    if meta.summary.trim() == PLACEHOLDER_SUMMARY {
+        diagnostics.push(
+            Diagnostic::warning(
+                "placeholder-summary",
+                "the summary is still the placeholder `guidance new` wrote",
+            )
+            .at(doc.span(doc.front_matter.locate("summary")))
+            .help("say in one or two sentences what the note offers: lists, search results and search engines show it"),
+        );
+    }
+    let body = &doc.source.text[doc.body.clone()];
+    let mut searched = 0;
+    for (i, heading) in headings.iter().enumerate() {
+        // Where the heading is written: the next `#` line holding its text.
+        let line = body[searched..]
+            .split_inclusive('\n')
+            .scan(searched, |at, line| {
+                let start = *at;
+                *at += line.len();
+                Some((start, line))
+            })
+            .find(|(_, line)| line.starts_with('#') && line.contains(heading.text.as_str()));
+        let place = match line {
+            Some((start, line)) => {
+                searched = start + line.len();
+                let start = doc.body.start + start;
+                start..start + line.trim_end().len()
+            }
+            None => doc.body.start..doc.body.start,
+        };
+        let has_subsections = headings
+            .get(i + 1)
+            .is_some_and(|next| next.level > heading.level);
+        let empty = sections
+            .iter()
+            .find(|s| s.id == heading.id)
+            .is_none_or(|s| s.text.is_empty());
+        if empty && !has_subsections {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "empty-section",
+                    format!("section \"{}\" is empty", heading.text),
+                )
+                .at(doc.span(place))
+                .help("write the section, or remove its heading"),
+            );
+        }
+    }
 }
 
 /// Adds the valid country codes a note cites to `codes`; reports the others.

@@ -81,6 +81,9 @@ enum NewCommand {
         /// The slug of the principle it serves.
         #[arg(long, default_value = "sound-policymaking")]
         principle: String,
+        /// The file name (notes/<slug>.md) and URL; made from the title when not given.
+        #[arg(long)]
+        slug: Option<String>,
         /// The project folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -208,9 +211,10 @@ fn main() -> ExitCode {
                 NewCommand::Note {
                     title,
                     principle,
+                    slug,
                     root,
                 },
-        } => match new_note(&root, &title, &principle) {
+        } => match new_note(&root, &title, &principle, slug.as_deref()) {
             Ok(path) => {
                 eprintln!("created {}", path.display());
                 ExitCode::SUCCESS
@@ -273,6 +277,15 @@ fn serve(options: guidance::serve::ServeOptions, open: bool, color: bool) -> Exi
 }
 
 /// `1 error`, `2 errors`.
+/// `slug` cut at the last `-` before [`SLUG_LENGTH`] when it is longer.
+fn shortened(slug: &str) -> String {
+    if slug.len() <= SLUG_LENGTH {
+        return slug.to_string();
+    }
+    let cut = slug[..=SLUG_LENGTH].rfind('-').unwrap_or(SLUG_LENGTH);
+    slug[..cut].to_string()
+}
+
 fn counted(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
@@ -296,14 +309,39 @@ fn failed(diagnostics: &Diagnostics, color: bool) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn new_note(root: &std::path::Path, title: &str, principle: &str) -> Result<PathBuf, Diagnostic> {
-    let slug = guidance::load::slugify(title);
+/// Slugs made from a title stop at a word boundary near this length: file names stay short.
+const SLUG_LENGTH: usize = 60;
+
+fn new_note(
+    root: &Path,
+    title: &str,
+    principle: &str,
+    slug: Option<&str>,
+) -> Result<PathBuf, Diagnostic> {
+    if title.trim().is_empty() {
+        return Err(Diagnostic::error("bad-title", "the title is empty")
+            .help("give the note a title, e.g. guidance new note \"Open government data\""));
+    }
+    let slug = match slug {
+        Some(slug) if guidance::load::is_slug(slug) => slug.to_string(),
+        Some(slug) => {
+            return Err(
+                Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug")).help(
+                    format!(
+                        "use lower-case letters, digits and `-`, e.g. --slug {}",
+                        guidance::load::slugify(slug)
+                    ),
+                ),
+            );
+        }
+        None => shortened(&guidance::load::slugify(title)),
+    };
     if slug.is_empty() {
         return Err(Diagnostic::error(
             "bad-title",
-            "the title has no letters or digits to make a file name from",
+            "the title has no Latin letters or digits to make a file name from",
         )
-        .help("give the note a title, e.g. guidance new note \"Open government data\""));
+        .help("give the file name with --slug, e.g. --slug data-sharing"));
     }
     let principles = root.join("principles");
     if principles.is_dir() && !principles.join(format!("{principle}.md")).is_file() {
@@ -344,9 +382,10 @@ fn new_note(root: &std::path::Path, title: &str, principle: &str) -> Result<Path
         );
     }
     let title_yaml = serde_json::to_string(title).unwrap_or_default();
+    let summary = guidance::link::PLACEHOLDER_SUMMARY;
     let text = format!(
         "---\ntitle: {title_yaml}\nprinciple: {principle}\nrelated_principles: []\ncountries: []\nsdg_targets: []\n\
-         summary: One or two sentences shown in lists, search results and meta descriptions.\nstatus: published\nsources: []\n---\n\
+         summary: {summary}\nstatus: published\nsources: []\n---\n\
          ## At a glance\n\n## Understanding the strategy\n\n## Why it matters\n\n## Putting it into practice\n\n\
          ## Common pitfalls\n\n## Measuring progress\n\n## Related notes\n\n## Further reading\n"
     );

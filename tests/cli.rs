@@ -722,8 +722,24 @@ fn new_note_is_accepted_by_check_and_build() {
             .is_file()
     );
 
+    // Accepted, with a warning for each part still to write: the summary and the eight sections.
     let output = run(&["check", "--root", root]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text_out = stderr(&output);
+    assert!(
+        text_out.contains("checked: no errors, 18 warnings"),
+        "{text_out}"
+    );
+    assert_eq!(
+        text_out
+            .matches("warning[placeholder-summary]: the summary is still the placeholder `guidance new` wrote")
+            .count(),
+        2
+    );
+    assert!(
+        text_out.contains("warning[empty-section]: section \"Measuring progress\" is empty"),
+        "{text_out}"
+    );
     let output = run(&["build", "--root", root]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let page = std::fs::read_to_string(
@@ -734,6 +750,37 @@ fn new_note_is_accepted_by_check_and_build() {
     assert!(
         page.contains("Data: \u{201c}open\u{201d} by default # really")
             || page.contains("Data: &quot;open&quot; by default # really")
+    );
+
+    // Titles without Latin letters take --slug; long titles make a slug cut at a word.
+    let output = run(&["new", "note", "数据共享", "--root", root]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("give the file name with --slug"));
+    let output = run(&[
+        "new",
+        "note",
+        "数据共享",
+        "--slug",
+        "data-sharing-zh",
+        "--root",
+        root,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(dir.path().join("notes/data-sharing-zh.md").is_file());
+    let output = run(&["new", "note", "x", "--slug", "Not A Slug", "--root", root]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("e.g. --slug not-a-slug"),
+        "{}",
+        stderr(&output)
+    );
+    let long = "Strengthening the capacity of national statistical systems to produce timely disaggregated data";
+    let output = run(&["new", "note", long, "--root", root]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        dir.path()
+            .join("notes/strengthening-the-capacity-of-national-statistical-systems.md")
+            .is_file()
     );
 
     // A second note with the same title is refused, and the first is kept.

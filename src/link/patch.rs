@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{
-    Owner, Placement, SeriesKey, body_of, cite_countries, country_name, place_note,
-    pseudo_document, relate, resolve_links,
+    Owner, Placement, SeriesKey, body_of, check_unfinished, cite_countries, country_name,
+    place_note, pseudo_document, relate, resolve_links,
 };
 use crate::diagnostic::Diagnostics;
 use crate::load::{Document, Failed, Meta};
@@ -104,6 +104,13 @@ pub fn relink<'k>(
             let Meta::Note(meta) = &document.meta else {
                 return None;
             };
+            check_unfinished(
+                &document,
+                meta,
+                &analysis.headings,
+                &analysis.sections,
+                &mut diagnostics,
+            );
             let placement = place_note(
                 &document,
                 meta,
