@@ -32,6 +32,9 @@ pub const RESERVED: &[&str] = &[
 
 /// Links `documents` into a site. `failed` names documents that exist but did not load (their
 /// problems already reported): links and translations pointing at them are not reported again.
+/// The CEPA principles' official numbers.
+const PRINCIPLE_NUMBERS: std::ops::RangeInclusive<u8> = 1..=11;
+
 pub fn link(
     documents: Vec<Document>,
     config: Config,
@@ -80,6 +83,18 @@ pub fn link_reusing(
     principles.sort_by(|a, b| (a.3.number, &a.0.slug).cmp(&(b.3.number, &b.0.slug)));
     let mut numbers: BTreeMap<u8, String> = BTreeMap::new();
     for (doc, _, _, meta) in &principles {
+        if !PRINCIPLE_NUMBERS.contains(&meta.number) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "bad-number",
+                    format!("principle number {} is not a CEPA principle's", meta.number),
+                )
+                .at(doc.span(doc.front_matter.locate("number")))
+                .help(
+                    "CEPA numbers its 11 principles 1 to 11: use the principle's official number",
+                ),
+            );
+        }
         if let Some(first) = numbers.insert(meta.number, doc.source.path.clone()) {
             diagnostics.push(
                 Diagnostic::error(
@@ -129,6 +144,12 @@ pub fn link_reusing(
     for (doc, ..) in &unplaced {
         failed.insert((Kind::Note, doc.slug.clone()));
     }
+    warn_repeated_titles(
+        resolved_notes
+            .iter()
+            .map(|(_, doc, _, _, meta, ..)| (doc, meta.title.as_str())),
+        &mut diagnostics,
+    );
     resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
     pages.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
     for (doc, ..) in &pages {
@@ -346,7 +367,16 @@ fn place_note(
                 .help("remove it from related_principles"),
             ),
             Some(i) if !related.contains(&i) => related.push(i),
-            Some(_) => {}
+            Some(_) => diagnostics.push(
+                Diagnostic::warning("repeated-item", format!("\"{slug}\" is listed twice"))
+                    .at(doc.span(
+                        doc.front_matter
+                            .items("related_principles", slug)
+                            .nth(1)
+                            .unwrap_or(doc.front_matter.locate("related_principles")),
+                    ))
+                    .help("list each related principle once"),
+            ),
             None if known_failure(slug) => {}
             None => {
                 let mut d =
@@ -428,6 +458,34 @@ fn place_note(
     })
 }
 
+/// Two notes with the same title (in any case) look like one in every list and in search.
+fn warn_repeated_titles<'a>(
+    notes: impl Iterator<Item = (&'a Document, &'a str)>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut notes: Vec<(&Document, &str)> = notes.collect();
+    notes.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
+    for (doc, title) in notes {
+        let key = title.trim().to_lowercase();
+        match seen.get(&key) {
+            Some(first) => diagnostics.push(
+                Diagnostic::warning(
+                    "repeated-title",
+                    format!("another note is titled \"{title}\""),
+                )
+                .at(doc.span(doc.front_matter.locate("title")))
+                .help(format!(
+                    "{first} has the same title; give each note its own"
+                )),
+            ),
+            None => {
+                seen.insert(key, &doc.source.path);
+            }
+        }
+    }
+}
+
 /// The summary `guidance new note` writes: a note still holding it is unfinished.
 pub const PLACEHOLDER_SUMMARY: &str =
     "One or two sentences shown in lists, search results and meta descriptions.";
@@ -499,23 +557,31 @@ fn cite_countries(
     codes: &mut BTreeSet<String>,
     diagnostics: &mut Diagnostics,
 ) {
-    for code in &meta.countries {
+    for (i, code) in meta.countries.iter().enumerate() {
+        let earlier = meta.countries[..i].iter().filter(|c| *c == code).count();
+        let span = || {
+            doc.span(
+                doc.front_matter
+                    .items("countries", code)
+                    .nth(earlier)
+                    .unwrap_or(doc.front_matter.locate("countries")),
+            )
+        };
+        if earlier > 0 {
+            diagnostics.push(
+                Diagnostic::warning("repeated-item", format!("\"{code}\" is listed twice"))
+                    .at(span())
+                    .help("list each country once"),
+            );
+            continue;
+        }
         match country_name(code, config) {
             Some(_) => {
                 codes.insert(code.clone());
             }
             None => {
-                let span = doc.span(
-                    doc.front_matter
-                        .item("countries", code)
-                        .unwrap_or(doc.front_matter.locate("countries")),
-                );
-                let upper = code.to_uppercase();
-                let help = if upper != *code && country_name(&upper, config).is_some() {
-                    format!("country codes are upper case: did you mean {upper}?")
-                } else {
-                    "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
-                };
+                let span = span();
+                let help = country_code_help(code, config);
                 diagnostics.push(
                     Diagnostic::error(
                         "unknown-country",
@@ -527,6 +593,37 @@ fn cite_countries(
             }
         }
     }
+}
+
+/// What to write instead of `code`, which is not an ISO 3166-1 alpha-3 code.
+fn country_code_help(code: &str, config: &Config) -> String {
+    use isocountry::CountryCode;
+    let upper = code.trim().to_uppercase();
+    if upper != code && country_name(&upper, config).is_some() {
+        return format!("country codes are upper case: did you mean {upper}?");
+    }
+    if let Ok(country) = CountryCode::for_alpha2(&upper) {
+        return format!(
+            "{upper} is a two-letter code; {}'s three-letter code is {}",
+            country.name(),
+            country.alpha3()
+        );
+    }
+    let named = CountryCode::iter().find(|c| c.name().eq_ignore_ascii_case(code.trim()));
+    if let Some(country) = named {
+        return format!("write the country's code: {}", country.alpha3());
+    }
+    // The same letters in another order (GYU for GUY), when only one code has them.
+    let letters = |text: &str| {
+        let mut l: Vec<char> = text.chars().collect();
+        l.sort_unstable();
+        l
+    };
+    let mut anagrams = CountryCode::iter().filter(|c| letters(c.alpha3()) == letters(&upper));
+    if let (Some(country), None) = (anagrams.next(), anagrams.next()) {
+        return format!("did you mean {} ({})?", country.alpha3(), country.name());
+    }
+    "use an ISO 3166-1 alpha-3 code, e.g. GUY for Guyana".to_string()
 }
 
 /// A body for the model from a document's analysis (the sections move, not copy: the link stage
@@ -691,29 +788,76 @@ fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> V
 }
 
 fn check_sdg_targets(doc: &Document, targets: &[String], diagnostics: &mut Diagnostics) {
-    for target in targets {
-        let valid = target.split_once('.').is_some_and(|(goal, t)| {
-            goal.parse::<u8>().is_ok_and(|g| (1..=17).contains(&g))
-                && !t.is_empty()
-                && t.len() <= 2
-                && t.chars()
-                    .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
-        });
-        if !valid {
+    for (i, target) in targets.iter().enumerate() {
+        let earlier = targets[..i].iter().filter(|t| *t == target).count();
+        let place = || {
+            doc.span(
+                doc.front_matter
+                    .items("sdg_targets", target)
+                    .nth(earlier)
+                    .unwrap_or(doc.front_matter.locate("sdg_targets")),
+            )
+        };
+        if earlier > 0 {
+            diagnostics.push(
+                Diagnostic::warning("repeated-item", format!("\"{target}\" is listed twice"))
+                    .at(place())
+                    .help("list each SDG target once"),
+            );
+            continue;
+        }
+        if let Some(help) = sdg_target_problem(target) {
             diagnostics.push(
                 Diagnostic::error(
                     "bad-sdg-target",
                     format!("\"{target}\" is not an SDG target"),
                 )
-                .at(doc.span(
-                    doc.front_matter
-                        .item("sdg_targets", target)
-                        .unwrap_or(doc.front_matter.locate("sdg_targets")),
-                ))
-                .help("write targets as quoted strings like \"16.6\" or \"16.b\""),
+                .at(place())
+                .help(help),
             );
         }
     }
+}
+
+/// What is wrong with `target` as an SDG target (`16.6`, `16.10`, `16.b`), if anything: goals
+/// run from 1 to 17, targets from 1 to 19 and from a to d.
+fn sdg_target_problem(target: &str) -> Option<String> {
+    let is_target = |text: &str| {
+        text.split_once('.').is_some_and(|(goal, t)| {
+            let goal_ok =
+                !goal.starts_with('0') && goal.parse::<u8>().is_ok_and(|g| (1..=17).contains(&g));
+            let number =
+                !t.starts_with('0') && t.parse::<u8>().is_ok_and(|n| (1..=19).contains(&n));
+            let letter = t.len() == 1 && ('a'..='d').contains(&t.chars().next().unwrap_or(' '));
+            goal_ok && (number || letter)
+        })
+    };
+    if is_target(target) {
+        return None;
+    }
+    let trimmed = target.trim();
+    let bare = trimmed
+        .strip_prefix("SDG")
+        .or_else(|| trimmed.strip_prefix("sdg"))
+        .map(str::trim_start)
+        .unwrap_or(trimmed);
+    Some(if trimmed != target && is_target(trimmed) {
+        format!("remove the spaces: \"{trimmed}\"")
+    } else if bare != trimmed && is_target(bare) {
+        format!("write the target alone: \"{bare}\"")
+    } else if let Some((goal_and_target, _)) = trimmed.rsplit_once('.')
+        && trimmed.matches('.').count() == 2
+        && is_target(goal_and_target)
+    {
+        format!("that is an indicator; write its target, \"{goal_and_target}\"")
+    } else if is_target(&trimmed.to_lowercase()) {
+        format!(
+            "write the letter in lower case: \"{}\"",
+            trimmed.to_lowercase()
+        )
+    } else {
+        "write targets as quoted strings like \"16.6\" or \"16.b\": goals 1 to 17, targets 1 to 19 or a to d".to_string()
+    })
 }
 
 /// A country's display name: the config's override, else the ISO 3166 name.

@@ -569,6 +569,114 @@ fn a_principle_that_fails_to_load_is_one_error() {
 }
 
 #[test]
+fn front_matter_values_are_checked_with_a_suggestion_each() {
+    let dir = copy_of("invalid/base");
+    edit(
+        dir.path(),
+        NOTE,
+        "countries: [MUS]",
+        "countries: [MUS, GYU, GY, Guyana, MUS]\nsdg_targets: [\"16.6\", \"1.1.1\", \"SDG 16.1\", \"16.x\", \"16.1 \", \"16.B\", \"16.6\"]",
+    );
+    edit(
+        dir.path(),
+        "principles/sound-policymaking.md",
+        "number: 2",
+        "number: 12",
+    );
+    let second = dir.path().join("notes/second.md");
+    std::fs::write(
+        &second,
+        "---\ntitle: strategic planning and Foresight\nsummary: S.\nprinciple: sound-policymaking\n---\nText.\n",
+    )
+    .unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    // Each problem with its place and its help, in the order of the file.
+    let expected = [
+        (
+            "error[unknown-country]: unknown country code \"GYU\"",
+            "5:18",
+            "did you mean GUY (Guyana)?",
+        ),
+        (
+            "error[unknown-country]: unknown country code \"GY\"",
+            "5:23",
+            "GY is a two-letter code; Guyana's three-letter code is GUY",
+        ),
+        (
+            "error[unknown-country]: unknown country code \"Guyana\"",
+            "5:27",
+            "write the country's code: GUY",
+        ),
+        (
+            "warning[repeated-item]: \"MUS\" is listed twice",
+            "5:35",
+            "list each country once",
+        ),
+        (
+            "error[bad-sdg-target]: \"1.1.1\" is not an SDG target",
+            "6:24",
+            "that is an indicator; write its target, \"1.1\"",
+        ),
+        (
+            "error[bad-sdg-target]: \"SDG 16.1\" is not an SDG target",
+            "6:33",
+            "write the target alone: \"16.1\"",
+        ),
+        (
+            "error[bad-sdg-target]: \"16.x\" is not an SDG target",
+            "6:45",
+            "write targets as quoted strings like \"16.6\" or \"16.b\": goals 1 to 17, targets 1 to 19 or a to d",
+        ),
+        (
+            "error[bad-sdg-target]: \"16.1 \" is not an SDG target",
+            "6:53",
+            "remove the spaces: \"16.1\"",
+        ),
+        (
+            "error[bad-sdg-target]: \"16.B\" is not an SDG target",
+            "6:62",
+            "write the letter in lower case: \"16.b\"",
+        ),
+        (
+            "warning[repeated-item]: \"16.6\" is listed twice",
+            "6:70",
+            "list each SDG target once",
+        ),
+    ];
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for (headline, place, help) in expected {
+        let at = lines
+            .iter()
+            .position(|l| *l == headline)
+            .unwrap_or_else(|| panic!("no `{headline}` in:\n{text}"));
+        assert_eq!(lines[at + 1], format!("--> {NOTE}:{place}"), "{headline}");
+        assert!(
+            lines[at + 2..]
+                .iter()
+                .take(6)
+                .any(|l| *l == format!("= help: {help}")),
+            "{headline}: no help `{help}` in:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("error[bad-number]: principle number 12 is not a CEPA principle's"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> principles/sound-policymaking.md:3:9"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "warning[repeated-title]: another note is titled \"Strategic planning and foresight\""
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn valid_site_builds_with_every_markdown_feature() {
     let dir = copy_of("valid-site");
     let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
