@@ -406,10 +406,17 @@ pub fn write_corpus(dir: &Path, notes: usize, seed: u64) -> io::Result<CorpusSta
     )?;
 
     let mut rng = Rng::new(seed);
+    // Titles are drawn again until unique: `check` warns about two notes with one title.
+    let mut titles = std::collections::HashSet::new();
     let infos: Vec<NoteInfo> = (0..notes)
         .map(|i| {
-            let n = 3 + rng.below(3);
-            let title = vocab.title(&mut rng, n);
+            let title = loop {
+                let n = 3 + rng.below(3);
+                let title = vocab.title(&mut rng, n);
+                if titles.insert(title.to_lowercase()) {
+                    break title;
+                }
+            };
             let slug = format!("n{i:05}-{}", crate::load::slugify(&title));
             NoteInfo {
                 slug,
@@ -527,13 +534,13 @@ fn note_text(
     );
     let _ = writeln!(text, "related_principles: [{}]", PRINCIPLES[related].0);
     let _ = writeln!(text, "countries: [{}]", countries.join(", "));
-    let _ = writeln!(
-        text,
-        "sdg_targets: [\"16.{}\", \"{}.{}\"]",
-        1 + rng.below(10),
-        1 + rng.below(17),
-        1 + rng.below(9)
-    );
+    let first = format!("16.{}", 1 + rng.below(10));
+    let second = format!("{}.{}", 1 + rng.below(17), 1 + rng.below(9));
+    if first == second {
+        let _ = writeln!(text, "sdg_targets: [\"{first}\"]");
+    } else {
+        let _ = writeln!(text, "sdg_targets: [\"{first}\", \"{second}\"]");
+    }
     text.push_str("summary: ");
     vocab.phrase(rng, 18, &mut text);
     text.push_str(".\n");
