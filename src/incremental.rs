@@ -35,13 +35,15 @@ use patch::Spare;
 /// What one rebuild did.
 pub struct Rebuilt {
     pub build: Arc<Build>,
-    /// Site paths whose content may have changed (added, edited or removed pages and assets);
-    /// `None` after a full rebuild that changed more than is worth listing.
+    /// Site paths whose content changed (added, edited or removed pages and assets), as far as
+    /// is known when the build is swapped in: pages left to render on request or in the
+    /// background are compared by [`Build::warm`]. `None` after a full rebuild that changed more
+    /// than is worth listing.
     pub changed: Option<Vec<String>>,
     pub warnings: Diagnostics,
     /// Whether the whole site was rebuilt (first build, theme or config change).
     pub full: bool,
-    /// How many pages this rebuild invalidated.
+    /// How many pages this rebuild invalidated (rendered now, or left to render).
     pub pages: usize,
     /// Whether the model was patched from the last good one (only note files changed) rather
     /// than loaded and linked from every file.
@@ -362,9 +364,15 @@ impl Project {
         };
         let mut eager_files = HashMap::new();
         let mut problems = Diagnostics::default();
+        // Pages known to differ now: those rendered now whose bytes changed, and new ones.
+        let mut changed: Vec<String> = Vec::new();
         for (path, result) in eager {
             match result {
                 Ok(entry) => {
+                    let before = previous.files.get(&path).and_then(ready);
+                    if before.is_none_or(|b| b.bytes != entry.bytes) {
+                        changed.push(path.clone());
+                    }
                     eager_files.insert(path, entry);
                 }
                 Err(d) => problems.extend(d),
@@ -372,6 +380,12 @@ impl Project {
         }
         problems.into_result()?;
         drop(renderer);
+        changed.extend(
+            invalid
+                .iter()
+                .filter(|p| !previous.files.contains_key(*p) && !eager_files.contains_key(*p))
+                .cloned(),
+        );
 
         let mut files: HashMap<String, Slot> =
             HashMap::with_capacity(previous.files.len() + invalid.len());
@@ -404,7 +418,7 @@ impl Project {
             files.insert(path.clone(), slot);
         }
         let count = invalid.len();
-        let mut changed: Vec<String> = invalid.into_iter().chain(removed).collect();
+        changed.extend(removed);
         changed.sort();
         let build = self.swap(Build {
             generation: 0,

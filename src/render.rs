@@ -1,7 +1,7 @@
 //! Stage 3: render the `Site` into pages with minijinja templates from the theme. Each page is
 //! named by a `PageId`, so `serve` can re-render only the pages an edit affects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 use minijinja::{Environment, UndefinedBehavior, Value, context};
@@ -495,7 +495,11 @@ impl<'a> Renderer<'a> {
             ),
             PageId::NotFound => (
                 "404.html",
-                context! { title => self.t(&page, "not_found_title"), description => self.t(&page, "not_found_text") },
+                context! {
+                    title => self.t(&page, "not_found_title"),
+                    description => self.t(&page, "not_found_text"),
+                    top_folders => self.top_folders_for_404(&page),
+                },
             ),
             PageId::Download => ("download.html", self.download(&page)),
             PageId::Print => ("print.html", self.print_edition(&page)),
@@ -520,6 +524,23 @@ impl<'a> Renderer<'a> {
             _ => out.write_all(html.as_bytes()),
         };
         written.map_err(|e| Diagnostic::error("io", format!("cannot write the page {path}: {e}")))
+    }
+
+    /// For a web 404 page whose links stay relative (no `base_url`): the site's top-level
+    /// folders, from which a script finds the site's root in the missing address (a host serves
+    /// 404.html at that address). `None` when the links need no help.
+    fn top_folders_for_404(&self, page: &PageContext) -> Option<Vec<String>> {
+        if self.options.link_style != LinkStyle::Clean || page.root.contains("://") {
+            return None;
+        }
+        let mut folders: BTreeSet<String> = crate::link::RESERVED
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        let pages = self.site.pages.iter().filter(|p| p.slug != HOME_PAGE);
+        folders.extend(pages.map(|p| p.slug.clone()));
+        folders.extend(self.site.config.languages.iter().skip(1).cloned());
+        Some(folders.into_iter().collect())
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {

@@ -73,14 +73,24 @@ impl ServeOptions {
 pub enum Event<'a> {
     Rebuilt {
         rebuilt: &'a Rebuilt,
+        /// The files whose change made the rebuild.
+        changes: &'a Changes,
         elapsed: Duration,
     },
     /// Files changed but no page did (saved without edits).
     Unchanged { elapsed: Duration },
-    /// The rebuild failed; the last good build is still served.
-    Failed { diagnostics: &'a Diagnostics },
+    /// The rebuild failed; the last good build, if there is one, is still served.
+    Failed {
+        diagnostics: &'a Diagnostics,
+        last_good: bool,
+    },
     /// A page rendered after the swap failed (its last good version is served).
     RenderFailed { diagnostics: &'a Diagnostics },
+    /// Pages rendered after the swap that differ from the last good build's.
+    AlsoChanged {
+        generation: u64,
+        pages: &'a [String],
+    },
 }
 
 type Reporter = Box<dyn Fn(Event) + Send + Sync>;
@@ -290,15 +300,28 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, start
                     .publish(rebuilt.build.generation, rebuilt.changed.clone());
                 (shared.report)(Event::Rebuilt {
                     rebuilt: &rebuilt,
+                    changes,
                     elapsed,
                 });
                 let (build, warming) = (Arc::clone(&rebuilt.build), Arc::clone(shared));
                 std::thread::spawn(move || {
                     let problems = build.warm();
-                    if !problems.is_empty() && !warming.stopping.load(Ordering::SeqCst) {
+                    if warming.stopping.load(Ordering::SeqCst) || build.is_superseded() {
+                        return;
+                    }
+                    if !problems.is_empty() {
                         warming.hub.set_errors(&problems);
                         (warming.report)(Event::RenderFailed {
                             diagnostics: &problems,
+                        });
+                    }
+                    // Browsers showing pages that turned out to change reload now.
+                    let changed = build.changed_since_swap();
+                    if !changed.is_empty() {
+                        warming.hub.amend(build.generation, changed.clone());
+                        (warming.report)(Event::AlsoChanged {
+                            generation: build.generation,
+                            pages: &changed,
                         });
                     }
                 });
@@ -310,6 +333,7 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, start
             shared.hub.set_errors(&diagnostics);
             (shared.report)(Event::Failed {
                 diagnostics: &diagnostics,
+                last_good: shared.build.read().unwrap().is_some(),
             });
         }
     }

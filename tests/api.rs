@@ -937,7 +937,9 @@ fn check_json_prints_one_object_per_diagnostic() {
         seen,
         [
             ("notes/bad-link.md", 8, 15, "unknown-link"),
-            ("notes/broken.md", 3, 12, "unknown-principle")
+            ("notes/broken.md", 3, 12, "unknown-principle"),
+            // A note without a principle still has its links checked.
+            ("notes/broken.md", 8, 15, "unknown-link")
         ]
     );
     assert_eq!(lines[1]["help"], "did you mean \"alpha\"?");

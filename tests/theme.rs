@@ -422,6 +422,56 @@ fn the_keyboard_reaches_the_skip_link_search_the_contents_and_every_link() {
 }
 
 #[test]
+fn the_404_page_keeps_its_style_and_links_at_any_missing_address() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    // A host serves 404.html at the missing address, at the domain root and under a subpath.
+    let (_dir, site) = common::build_to_temp(&common::repo_root());
+    for prefix in ["/", "/un/guidance/"] {
+        let server = common::StaticServer::start_under(&site, prefix);
+        for missing in [
+            "no-such-page",
+            "notes/no-such-note/",
+            "notes/no/such/deeper/",
+            "fr/notes/gone/",
+            "moved/",
+        ] {
+            let url = server.url(missing);
+            let page = browser.open(&url);
+            let not_loaded = page.eval(
+                "performance.getEntriesByType('resource').filter(e => e.responseStatus !== 200).map(e => e.name)",
+            );
+            assert_eq!(not_loaded, Value::Array(vec![]), "{url}");
+            let rules = page.eval("[...document.styleSheets].map(s => s.cssRules.length)");
+            assert!(
+                rules.as_array().unwrap().len() >= 2
+                    && rules
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|n| n.as_u64() > Some(0)),
+                "{url}: stylesheets {rules}"
+            );
+            assert_eq!(
+                page.eval("document.querySelector('a.site-name').href"),
+                Value::from(server.url("")),
+                "{url}: the site's name leads home"
+            );
+            assert_eq!(
+                page.eval("document.querySelector('.site-nav a').href"),
+                Value::from(server.url("principles/")),
+                "{url}"
+            );
+            // The skip link keeps to the page.
+            page.eval("document.querySelector('.skip-link').click(); true");
+            assert_eq!(page.eval("location.href"), Value::from(url.clone()));
+            assert_eq!(page.eval("document.activeElement.id"), Value::from("main"));
+        }
+    }
+}
+
+#[test]
 fn the_dark_mode_toggle_remembers_the_choice_over_http_and_from_disk() {
     let Some(browser) = common::browser() else {
         return;
@@ -829,7 +879,11 @@ fn every_page_has_a_title_description_open_graph_one_h1_and_its_language() {
         let script = html
             .find("localStorage.getItem(\"guidance-theme\")")
             .unwrap_or_else(|| panic!("{path}: theme script"));
-        let stylesheet = html.find("rel=\"stylesheet\"").unwrap();
+        // (The 404 page writes its assets from a script, after it has found the site's root.)
+        let stylesheet = html
+            .find("rel=\"stylesheet\"")
+            .or_else(|| html.find("rel=\\\"stylesheet\\\""))
+            .unwrap_or_else(|| panic!("{path}: no stylesheet"));
         assert!(
             script < stylesheet && script < html.find("</head>").unwrap(),
             "{path}: theme applied before paint"

@@ -119,6 +119,11 @@ impl Build {
         &self.site
     }
 
+    /// How many pages this build publishes.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     /// Whether `path` is a page or an asset of this build (without rendering anything).
     pub fn has_page(&self, path: &str) -> bool {
         self.files.contains_key(path)
@@ -168,6 +173,31 @@ impl Build {
             problems.extend(diagnostics.clone());
         }
         problems.into_result().err().unwrap_or_default()
+    }
+
+    /// Pages rendered after the build was swapped in (on request or by [`Build::warm`]) whose
+    /// bytes differ from what the last good build served, sorted: browsers showing them reload.
+    /// A page whose earlier bytes are unknown counts as changed.
+    pub fn changed_since_swap(&self) -> Vec<String> {
+        let mut changed: Vec<String> = self
+            .files
+            .iter()
+            .filter_map(|(path, slot)| match slot {
+                Slot::Pending(p) => match (p.cell.get(), &p.fallback) {
+                    (Some(Ok(now)), Some(before)) if now.bytes == before.bytes => None,
+                    (Some(Ok(_)), _) => Some(path.clone()),
+                    _ => None,
+                },
+                Slot::Ready(_) => None,
+            })
+            .collect();
+        changed.sort();
+        changed
+    }
+
+    /// Whether a newer build has replaced this one.
+    pub fn is_superseded(&self) -> bool {
+        self.superseded.load(Ordering::Relaxed)
     }
 
     /// Marks the build as replaced, so [`Build::warm`] stops.

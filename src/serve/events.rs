@@ -24,6 +24,10 @@ struct HubState {
     generation: u64,
     /// (generation, paths it changed or `None` for everything), oldest first.
     log: VecDeque<(u64, Option<Vec<String>>)>,
+    /// Pages found changed once rendered after their build was announced: (count of amendments
+    /// so far, generation, paths), oldest first.
+    amendments: VecDeque<(u64, u64, Vec<String>)>,
+    amended: u64,
     /// The diagnostics as JSON, and a counter bumped whenever they change.
     errors: String,
     errors_version: u64,
@@ -37,6 +41,23 @@ impl Hub {
         state.log.push_back((generation, changed));
         if state.log.len() > LOG_LEN {
             state.log.pop_front();
+        }
+        self.wake.notify_all();
+    }
+
+    /// Adds pages to what build `generation` changed: those rendered after it was announced.
+    pub(super) fn amend(&self, generation: u64, paths: Vec<String>) {
+        let mut state = self.state.lock().unwrap();
+        if let Some((_, Some(changed))) = state.log.iter_mut().find(|(g, _)| *g == generation) {
+            changed.extend(paths.iter().cloned());
+            changed.sort();
+            changed.dedup();
+        }
+        state.amended += 1;
+        let amended = state.amended;
+        state.amendments.push_back((amended, generation, paths));
+        if state.amendments.len() > LOG_LEN {
+            state.amendments.pop_front();
         }
         self.wake.notify_all();
     }
@@ -100,10 +121,16 @@ pub(super) fn stream_events(request: Request, shared: &Shared, since: Option<u64
         }
     };
     let mut seen_errors = u64::MAX;
+    // Amendments made before the tab connected are in the log it is answered from.
+    let mut seen_amended = hub.state.lock().unwrap().amended;
     loop {
         let message = {
             let mut state = hub.state.lock().unwrap();
-            while !state.closed && state.generation == seen && state.errors_version == seen_errors {
+            while !state.closed
+                && state.generation == seen
+                && state.errors_version == seen_errors
+                && state.amended == seen_amended
+            {
                 let (next, timeout) = hub
                     .wake
                     .wait_timeout(state, Duration::from_secs(15))
@@ -140,6 +167,23 @@ pub(super) fn stream_events(request: Request, shared: &Shared, since: Option<u64
                     serde_json::json!({ "generation": state.generation, "changed": changed });
                 message.push_str(&format!("event: build\ndata: {data}\n\n"));
                 seen = state.generation;
+                seen_amended = state.amended; // the log holds the amendments too
+            }
+            if state.amended != seen_amended {
+                // Pages of the build the tab knows, found changed since: the same event again.
+                let mut more: Vec<&String> = state
+                    .amendments
+                    .iter()
+                    .filter(|(count, generation, _)| *count > seen_amended && *generation == seen)
+                    .flat_map(|(_, _, paths)| paths)
+                    .collect();
+                more.sort();
+                more.dedup();
+                if !more.is_empty() {
+                    let data = serde_json::json!({ "generation": seen, "changed": more });
+                    message.push_str(&format!("event: build\ndata: {data}\n\n"));
+                }
+                seen_amended = state.amended;
             }
             if message.is_empty() {
                 message.push_str(": keep-alive\n\n");

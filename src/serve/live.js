@@ -50,8 +50,11 @@
     overlay.setAttribute('role', 'alertdialog');
     overlay.setAttribute('aria-label', 'Build errors');
     var errors = list.filter(function (d) { return d.severity === 'error'; }).length;
-    overlay.appendChild(el('h2', 'The last change does not build (' + errors + (errors === 1 ? ' error' : ' errors') +
-      '). The page shows the last good build.', 'margin:0 0 1rem;font-size:1.2rem;color:#ffb4a9'));
+    var counted = errors + (errors === 1 ? ' error' : ' errors');
+    // Build 0 is the page served while no build has succeeded yet.
+    overlay.appendChild(el('h2', build === '0' ? 'The site does not build yet (' + counted + ').' :
+      'The last change does not build (' + counted + '). The page shows the last good build.',
+      'margin:0 0 1rem;font-size:1.2rem;color:#ffb4a9'));
     list.forEach(function (d) {
       var item = el('section', '', 'margin:0 0 1.25rem;padding:.75rem 1rem;border-left:4px solid ' +
         (d.severity === 'error' ? '#ff6b57' : '#ffcf57') + ';background:#000');
