@@ -81,8 +81,9 @@ pub struct BundleReport {
 /// `guidance bundle`: writes only the offline copy, to `out` or to its own name in the current
 /// folder. The file is written under a temporary name and renamed, so a failure leaves no half zip.
 pub fn bundle(root: &Path, out: Option<&Path>) -> Result<BundleReport, Diagnostics> {
-    let (site, warnings) = crate::load_site(root)?;
+    let (site, mut warnings) = crate::load_site(root)?;
     let theme = Theme::load(root)?;
+    warnings.extend(theme.warnings().clone());
     let copy = offline_copy(&site, &theme)?;
     let path = out.map_or_else(|| PathBuf::from(&copy.file_name), Path::to_path_buf);
     write_file_atomically(&path, &copy.bytes).map_err(|e| {

@@ -306,6 +306,7 @@ impl Project {
         };
         let site = Arc::new(site);
         let theme = Arc::clone(&previous.theme);
+        let warnings = with_theme_warnings(warnings, &theme);
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
         // The same documents in the same order publish the same pages under the same ids.
         let pages = if same_structure(&previous.site, &site) {
@@ -449,6 +450,7 @@ impl Project {
         patched: bool,
     ) -> Result<Rebuilt, Diagnostics> {
         let theme = Theme::load(&self.root)?;
+        let warnings = with_theme_warnings(warnings, &theme);
         let generated = crate::generate(&site, &theme, self.options.clone())?;
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
         let pages = Arc::new(page_paths(&site, &renderer));
@@ -505,6 +507,15 @@ impl Project {
 }
 
 /// Paths whose bytes differ between the previous build and a fully rebuilt one.
+/// The model's warnings and the theme's, each once (a patched model keeps the last build's).
+fn with_theme_warnings(mut warnings: Diagnostics, theme: &Theme) -> Diagnostics {
+    warnings
+        .0
+        .retain(|d| !d.file().is_some_and(|f| f.starts_with("theme/")));
+    warnings.extend(theme.warnings().clone());
+    warnings
+}
+
 fn changed_files(
     previous: &Build,
     files: &HashMap<String, Slot>,

@@ -127,8 +127,9 @@ pub struct BuildReport {
 
 /// `guidance build`: load, link, render and write `out` atomically, with the offline copy.
 pub fn build(root: &Path, out: &Path) -> Result<BuildReport, Diagnostics> {
-    let (site, warnings) = load_site(root)?;
+    let (site, mut warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
+    warnings.extend(theme.warnings().clone());
     let published = emit::replace_atomically(out, |staging| {
         publish::publish(&site, &theme, staging).map_err(BuildError::Content)
     })
@@ -160,8 +161,9 @@ impl From<std::io::Error> for BuildError {
 /// `guidance check`: everything a build does except writing. Pages are rendered (a template can
 /// fail on any of them) and thrown away, so a large site is checked in little memory.
 pub fn check(root: &Path) -> Result<Diagnostics, Diagnostics> {
-    let (site, warnings) = load_site(root)?;
+    let (site, mut warnings) = load_site(root)?;
     let theme = theme::Theme::load(root)?;
+    warnings.extend(theme.warnings().clone());
     let renderer = render::Renderer::new(&site, &theme, RenderOptions::default())?;
     let mut diagnostics = Diagnostics::default();
     let failures: Vec<Diagnostic> = renderer

@@ -720,17 +720,30 @@ fn check_translations(site: &Site, failed: &Failed, diagnostics: &mut Diagnostic
             Kind::Page => site.page(&t.slug).is_some(),
         };
         if !exists && !failed.contains(&(t.kind, t.slug.clone())) {
+            let slugs: Vec<&str> = match t.kind {
+                Kind::Principle => site.principles.iter().map(|p| p.slug.as_str()).collect(),
+                Kind::Note => site.notes.iter().map(|n| n.slug.as_str()).collect(),
+                Kind::Page => site.pages.iter().map(|p| p.slug.as_str()).collect(),
+            };
+            let help = match did_you_mean(&t.slug, slugs) {
+                Some(close) => format!(
+                    "did you mean `{}/{close}.{}.md`, the translation of `{close}.md`?",
+                    t.kind.folder(),
+                    t.lang
+                ),
+                None => format!(
+                    "a translation needs an original `{}/{}.md`",
+                    t.kind.folder(),
+                    t.slug
+                ),
+            };
             diagnostics.push(
                 Diagnostic::error(
                     "orphan-translation",
                     format!("translation of `{}`, which does not exist", t.slug),
                 )
                 .in_file(&t.source.path)
-                .help(format!(
-                    "a translation needs an original `{}/{}.md`",
-                    t.kind.folder(),
-                    t.slug
-                )),
+                .help(help),
             );
         }
     }
@@ -946,6 +959,20 @@ fn resolve_links(
     diagnostics: &mut Diagnostics,
 ) -> BTreeMap<String, Target> {
     let mut links = BTreeMap::new();
+    for reference in &analysis.undefined_references {
+        let start = doc.body.start + reference.range.start;
+        diagnostics.push(
+            Diagnostic::warning(
+                "undefined-reference",
+                format!("no link called [{}]: the text shows as written", reference.dest),
+            )
+            .at(doc.span(start..doc.body.start + reference.range.end))
+            .help(format!(
+                "add a line `[{}]: <address>` below the paragraph, or write the link as [text](address)",
+                reference.dest
+            )),
+        );
+    }
     let own_ids: Vec<&str> = analysis.headings.iter().map(|h| h.id.as_str()).collect();
     for link in &analysis.links {
         if links.contains_key(&link.dest) {
@@ -954,7 +981,10 @@ fn resolve_links(
         // Point at the destination inside `[text](dest)`, not at the whole link.
         let start = doc.body.start + link.range.start;
         let source = &doc.source.text[start..doc.body.start + link.range.end];
-        let span = match source.rfind(&link.dest) {
+        let found = (!link.dest.is_empty())
+            .then(|| source.rfind(&link.dest))
+            .flatten();
+        let span = match found {
             Some(i) => start + i..start + i + link.dest.len(),
             None => start..start + source.len(),
         };
@@ -991,8 +1021,31 @@ fn resolve(
     dest: &str,
 ) -> Result<Target, LinkError> {
     const EXTERNAL: &[&str] = &["https://", "http://", "mailto:", "tel:"];
-    if EXTERNAL.iter().any(|p| dest.starts_with(p)) {
+    if let Some(scheme) = EXTERNAL.iter().find(|p| dest.starts_with(**p)) {
+        let address = &dest[scheme.len()..];
+        if address.is_empty() || address.starts_with(['/', '?', '#']) {
+            return Err(LinkError::Problem(
+                "bad-link",
+                format!("link \"{dest}\" has no address after {scheme}"),
+                "write the whole address, e.g. https://www.un.org/".to_string(),
+            ));
+        }
         return Ok(Target::External(dest.to_string()));
+    }
+    if dest.is_empty() {
+        return Err(LinkError::Problem(
+            "bad-link",
+            "empty link".to_string(),
+            "write where it goes between the parentheses: [text](note:<slug>) or [text](https://...)"
+                .to_string(),
+        ));
+    }
+    if dest.starts_with("www.") {
+        return Err(LinkError::Problem(
+            "bad-link",
+            format!("link \"{dest}\" has no https://"),
+            format!("write the whole address: https://{dest}"),
+        ));
     }
     let (path, anchor) = match dest.split_once('#') {
         Some((p, a)) => (p, Some(a.to_string())),

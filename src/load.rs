@@ -171,7 +171,7 @@ fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
             }
         };
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !entry.file_type().is_file() {
+        if name.starts_with('.') || is_editor_leftover(&name) || !entry.file_type().is_file() {
             continue;
         }
         if name.ends_with(".md") {
@@ -197,6 +197,13 @@ fn list_markdown(root: &Path, kind: Kind) -> (Vec<PathBuf>, Diagnostics) {
         }
     }
     (found, diagnostics)
+}
+
+/// Backups and autosaves editors leave beside the file (`x.md~`, `#x.md#`, `x.md.orig`): not
+/// content, and not worth a warning.
+fn is_editor_leftover(name: &str) -> bool {
+    const ENDINGS: &[&str] = &["~", ".bak", ".orig", ".swp", ".swo", ".tmp", ".rej"];
+    ENDINGS.iter().any(|e| name.ends_with(e)) || (name.starts_with('#') && name.ends_with('#'))
 }
 
 fn looks_binary(path: &Path) -> bool {
@@ -257,24 +264,33 @@ pub fn read_document(
     let lang = lang.unwrap_or(config.default_language());
     let whole_file = Span::new(&shown, &text, 0..0);
     if !config.languages.iter().any(|l| l == lang) {
+        let lower = lang.to_lowercase();
+        let help = if config.languages.contains(&lower) {
+            format!("language codes are lower case: name it `{slug}.{lower}.md`")
+        } else {
+            format!(
+                "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",
+                config.languages.join(", ")
+            )
+        };
         return Err(Diagnostic::error(
             "unknown-language",
             format!("unknown language `{lang}` in file name"),
         )
         .at(whole_file)
-        .help(format!(
-            "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",
-            config.languages.join(", ")
-        )));
+        .help(help));
     }
     if !is_slug(slug) {
+        let suggested = format!("{}.md", slugify(slug));
+        let help = if path.with_file_name(&suggested).exists() {
+            format!("`{suggested}` exists beside it: merge the two, or give this one its own name")
+        } else {
+            format!("name the file with lower-case letters, digits and `-`, e.g. `{suggested}`")
+        };
         return Err(
             Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug"))
                 .at(whole_file)
-                .help(format!(
-                    "name the file with lower-case letters, digits and `-`, e.g. `{}.md`",
-                    slugify(slug)
-                )),
+                .help(help),
         );
     }
 
@@ -537,8 +553,14 @@ fn wrong_type_help(detail: &str) -> String {
         || expected.starts_with("an integer")
     {
         "write a whole number, without quotes".to_string()
-    } else if detail.starts_with("unknown variant") {
-        format!("use one of the values the message lists ({expected})")
+    } else if let Some(rest) = detail.strip_prefix("unknown variant `") {
+        // `unknown variant `publised`, expected `published` or `provisional``
+        let written = rest.split('`').next().unwrap_or_default();
+        let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        match did_you_mean(written, allowed.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("use one of: {}", allowed.join(", ")),
+        }
     } else if detail.starts_with("invalid date") && detail.contains("write YYYY") {
         "write the date as YYYY, YYYY-MM or YYYY-MM-DD".to_string()
     } else if detail.starts_with("invalid date") {

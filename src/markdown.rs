@@ -33,6 +33,8 @@ pub struct Analysis {
     pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
     pub links: Vec<LinkRef>,
+    /// `[text][name]` references whose `[name]: address` line is missing (they show as text).
+    pub undefined_references: Vec<LinkRef>,
     pub has_code: bool,
 }
 
@@ -46,7 +48,23 @@ pub fn analyse(markdown: &str) -> Analysis {
         text: String::new(),
     };
     let mut heading: Option<(u8, Option<String>, String)> = None;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let mut undefined = Vec::new();
+    let mut note_undefined = |link: pulldown_cmark::BrokenLink<'_>| {
+        // `[sic]` alone is ordinary text; only the explicit `[text][name]` forms name a reference.
+        if matches!(
+            link.link_type,
+            pulldown_cmark::LinkType::Reference | pulldown_cmark::LinkType::Collapsed
+        ) {
+            undefined.push(LinkRef {
+                dest: link.reference.to_string(),
+                range: link.span,
+            });
+        }
+        None
+    };
+    let parser =
+        Parser::new_with_broken_link_callback(markdown, options(), Some(&mut note_undefined));
+    for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((
@@ -99,6 +117,7 @@ pub fn analyse(markdown: &str) -> Analysis {
         }
     }
     push_section(&mut analysis.sections, section);
+    analysis.undefined_references = undefined;
     analysis
 }
 

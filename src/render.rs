@@ -8,7 +8,7 @@ use minijinja::{Environment, UndefinedBehavior, Value, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Span};
 use crate::markdown;
 use crate::model::*;
 use crate::theme::Theme;
@@ -336,6 +336,7 @@ pub fn root_of(path: &str) -> String {
 
 pub struct Renderer<'a> {
     site: &'a Site,
+    theme: &'a Theme,
     env: Environment<'a>,
     options: RenderOptions,
     /// Interface strings by language, each complete (missing keys fall back to English).
@@ -360,7 +361,7 @@ impl<'a> Renderer<'a> {
         for (name, bytes) in theme.files_under("templates/") {
             let source = String::from_utf8_lossy(bytes).into_owned();
             if let Err(e) = env.add_template_owned(name.to_string(), source) {
-                diagnostics.push(template_diagnostic(&e));
+                diagnostics.push(template_diagnostic(&e, theme));
             }
         }
         let english: BTreeMap<String, String> = theme
@@ -407,6 +408,7 @@ impl<'a> Renderer<'a> {
             .collect();
         Ok(Renderer {
             site,
+            theme,
             env,
             options,
             strings,
@@ -511,7 +513,7 @@ impl<'a> Renderer<'a> {
             .env
             .get_template(template)
             .and_then(|t| t.render(ctx))
-            .map_err(|e| template_diagnostic(&e))?;
+            .map_err(|e| template_diagnostic(&e, self.theme))?;
         let html = match &self.options.inject {
             Some(script) => match html.rfind("</body>") {
                 Some(i) => format!("{}{script}{}", &html[..i], &html[i..]),
@@ -1200,19 +1202,39 @@ struct PillarView {
     principles: Vec<PrincipleCard>,
 }
 
-fn template_diagnostic(error: &minijinja::Error) -> Diagnostic {
-    let file = format!("theme/templates/{}", error.name().unwrap_or("?"));
-    let line = error
-        .line()
-        .map(|l| format!(" (line {l})"))
-        .unwrap_or_default();
-    let mut message = format!("template error{line}: {}", error.kind());
+/// A template error at its place in the template (the project's override or the embedded one).
+fn template_diagnostic(error: &minijinja::Error, theme: &Theme) -> Diagnostic {
+    let name = format!("templates/{}", error.name().unwrap_or("?"));
+    let mut message = format!("template error: {}", error.kind());
     if let Some(detail) = error.detail() {
         message.push_str(&format!(": {detail}"));
     }
-    Diagnostic::error("template", message)
-        .in_file(file)
-        .help("fix the template; the embedded default theme is in src/theme/templates/")
+    let help = if theme.is_override(&name) {
+        "fix the template (the embedded one it replaces is in the guidance source, src/theme/)"
+    } else {
+        "the embedded theme itself fails: report this with the page that failed"
+    };
+    let d = Diagnostic::error("template", message).help(help);
+    let path = theme.source_path(&name);
+    let Some(source) = theme.text(&name) else {
+        return d.in_file(path);
+    };
+    let text: std::sync::Arc<str> = std::sync::Arc::from(source);
+    // The expression that failed when minijinja knows it, else its line.
+    let range = error.range().or_else(|| {
+        let line = error.line()?;
+        let start: usize = source
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let len = source[start..].find('\n').unwrap_or(source.len() - start);
+        Some(start..start + len)
+    });
+    match range.filter(|r| r.end <= text.len()) {
+        Some(range) => d.at(Span::new(&path, &text, range)),
+        None => d.in_file(path),
+    }
 }
 
 #[cfg(test)]

@@ -2,13 +2,14 @@
 //! the project's `theme/` folder replacing the embedded file of the same name.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::display_path;
+use crate::diagnostic::{Diagnostic, Diagnostics, Span, did_you_mean};
+use crate::load::{FrontMatter, display_path};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/src/theme");
 
@@ -19,13 +20,21 @@ const IGNORED: &[&str] = &["README.md"];
 pub struct Theme {
     /// By path inside the theme, e.g. `templates/note.html`, `static/site.css`, `i18n/en.yaml`.
     files: BTreeMap<String, Cow<'static, [u8]>>,
+    /// The files the project's `theme/` folder replaced or added.
+    overrides: BTreeSet<String>,
+    /// Overrides that look like mistakes: they replace nothing, or name strings the theme lacks.
+    warnings: Diagnostics,
 }
 
 impl Theme {
     pub fn embedded() -> Theme {
         let mut files = BTreeMap::new();
         collect(&DEFAULT_THEME, &mut files);
-        Theme { files }
+        Theme {
+            files,
+            overrides: BTreeSet::new(),
+            warnings: Diagnostics::default(),
+        }
     }
 
     /// The embedded theme with the project's overrides applied.
@@ -48,7 +57,9 @@ impl Theme {
                     }
                     match std::fs::read(entry.path()) {
                         Ok(bytes) => {
-                            theme.files.insert(name, Cow::Owned(bytes));
+                            theme.warnings.extend(check_override(&name, &bytes));
+                            theme.files.insert(name.clone(), Cow::Owned(bytes));
+                            theme.overrides.insert(name);
                         }
                         Err(e) => diagnostics.push(
                             Diagnostic::error("io", format!("cannot read theme file: {e}"))
@@ -64,6 +75,26 @@ impl Theme {
             }
         }
         diagnostics.into_result().map(|_| theme)
+    }
+
+    /// What the overrides look like they got wrong (see [`Theme::load`]).
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
+    }
+
+    /// Where a theme file comes from, for a diagnostic: the project's `theme/` folder, or the
+    /// embedded theme's source.
+    pub fn source_path(&self, name: &str) -> String {
+        if self.overrides.contains(name) {
+            format!("theme/{name}")
+        } else {
+            format!("src/theme/{name}")
+        }
+    }
+
+    /// Whether the project's `theme/` folder provides `name`.
+    pub fn is_override(&self, name: &str) -> bool {
+        self.overrides.contains(name)
     }
 
     pub fn get(&self, name: &str) -> Option<&[u8]> {
@@ -83,6 +114,69 @@ impl Theme {
             .iter()
             .filter_map(move |(name, bytes)| Some((name.strip_prefix(prefix)?, &**bytes)))
     }
+}
+
+/// Warnings for a file of the project's `theme/` folder (`name` inside it): a template or
+/// strings file that replaces no embedded one (a misspelt name is silently unused), and strings
+/// the theme does not have (a misspelt key leaves the English text in place).
+fn check_override(name: &str, bytes: &[u8]) -> Diagnostics {
+    let mut warnings = Diagnostics::default();
+    let shown = format!("theme/{name}");
+    let embedded = |n: &str| DEFAULT_THEME.get_file(n).is_some();
+    let replaces_nothing =
+        (name.starts_with("templates/") || name.starts_with("i18n/")) && !embedded(name);
+    if replaces_nothing {
+        let folder = name.rsplit_once('/').map_or("", |(f, _)| f);
+        let siblings: Vec<&str> = DEFAULT_THEME
+            .get_dir(folder)
+            .map(|d| {
+                d.files()
+                    .filter_map(|f| f.path().file_name()?.to_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let file = name.rsplit('/').next().unwrap_or(name);
+        let help = match did_you_mean(file, siblings.iter().copied()) {
+            _ if folder == "i18n" => format!(
+                "strings files are named after a supported language: {}",
+                siblings.join(", ")
+            ),
+            Some(close) => format!("did you mean `{folder}/{close}`?"),
+            None => "name it after the embedded template it replaces; a new template is used only where another one includes it".to_string(),
+        };
+        warnings.push(
+            Diagnostic::warning(
+                "theme-unused",
+                format!("`{shown}` replaces no file of the theme"),
+            )
+            .in_file(shown.clone())
+            .help(help),
+        );
+        return warnings;
+    }
+    if name.starts_with("i18n/") && name.ends_with(".yaml") {
+        let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes));
+        let known: BTreeMap<String, serde_yaml::Value> = DEFAULT_THEME
+            .get_file("i18n/en.yaml")
+            .and_then(|f| f.contents_utf8())
+            .and_then(|t| serde_yaml::from_str(t).ok())
+            .unwrap_or_default();
+        let Ok(written) = serde_yaml::from_str::<BTreeMap<String, serde_yaml::Value>>(&text) else {
+            return warnings; // reported as an error where the strings are read
+        };
+        let keys = FrontMatter::scan(&text, 0..text.len());
+        for key in written.keys().filter(|k| !known.contains_key(*k)) {
+            let mut d =
+                Diagnostic::warning("unknown-string", format!("the theme has no string `{key}`"))
+                    .at(Span::new(&shown, &text, keys.key(key).unwrap_or(0..0)));
+            d = match did_you_mean(key, known.keys().map(String::as_str)) {
+                Some(close) => d.help(format!("did you mean `{close}`?")),
+                None => d.help("use the keys of the embedded src/theme/i18n/en.yaml"),
+            };
+            warnings.push(d);
+        }
+    }
+    warnings
 }
 
 /// The theme's scripts are written to be read, with comments and indentation; pages ship them

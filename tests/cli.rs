@@ -677,6 +677,150 @@ fn front_matter_values_are_checked_with_a_suggestion_each() {
 }
 
 #[test]
+fn odd_links_and_values_get_a_specific_help() {
+    let dir = copy_of("invalid/base");
+    edit(
+        dir.path(),
+        NOTE,
+        "countries: [MUS]",
+        "countries: [MUS]\nstatus: publised",
+    );
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert!(
+        stderr(&output).contains("= help: did you mean `published`?"),
+        "{}",
+        stderr(&output)
+    );
+    edit(dir.path(), NOTE, "status: publised", "status: provisional");
+    let note = dir.path().join(NOTE);
+    let mut text = std::fs::read_to_string(&note).unwrap();
+    text.push_str(
+        "\n[a]() [b](www.example.org) [c](https://) [d][nowhere] [sic] \
+         [e](/notes/strategic-planning-and-foresight.md#at-a-glance)\n",
+    );
+    std::fs::write(&note, text).unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    for expected in [
+        "error[bad-link]: empty link",
+        "error[bad-link]: link \"www.example.org\" has no https://",
+        "= help: write the whole address: https://www.example.org",
+        "error[bad-link]: link \"https://\" has no address after https://",
+        "warning[undefined-reference]: no link called [nowhere]: the text shows as written",
+        "check failed: 3 errors",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{text}"
+        );
+    }
+    // `[sic]` alone is text, and a link from the project's root resolves.
+    let headlines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("error[") || l.starts_with("warning["))
+        .collect();
+    assert_eq!(headlines.len(), 4, "{text}");
+    assert!(
+        text.contains("  | ^^^^^\n"),
+        "the empty link is underlined whole:\n{text}"
+    );
+}
+
+#[test]
+fn file_names_get_a_specific_help_and_editor_leftovers_are_ignored() {
+    let dir = copy_of("i18n-site");
+    let notes = dir.path().join("notes");
+    std::fs::copy(notes.join("civic-labs.md"), notes.join("Civic-Labs.md")).unwrap();
+    std::fs::copy(
+        notes.join("risk-registers.fr.md"),
+        notes.join("risk-registrs.fr.md"),
+    )
+    .unwrap();
+    std::fs::copy(
+        notes.join("risk-registers.fr.md"),
+        notes.join("risk-registers.FR.md"),
+    )
+    .unwrap();
+    for leftover in ["civic-labs.md~", "#civic-labs.md#", "civic-labs.md.orig"] {
+        std::fs::write(notes.join(leftover), "half-saved").unwrap();
+    }
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    for expected in [
+        "= help: `civic-labs.md` exists beside it: merge the two, or give this one its own name",
+        "= help: language codes are lower case: name it `risk-registers.fr.md`",
+        "= help: did you mean `notes/risk-registers.fr.md`, the translation of `risk-registers.md`?",
+        "check failed: 3 errors",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{text}"
+        );
+    }
+    assert!(!text.contains("warning"), "{text}");
+}
+
+#[test]
+fn theme_overrides_that_change_nothing_are_warned_and_template_errors_are_placed() {
+    let dir = copy_of("valid-site");
+    let theme = dir.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::create_dir_all(theme.join("i18n")).unwrap();
+    std::fs::write(theme.join("templates/nte.html"), "x").unwrap();
+    std::fs::write(
+        theme.join("i18n/fr.yaml"),
+        "home: Accueil\nskip_to_contentx: Aller\n",
+    )
+    .unwrap();
+    std::fs::write(theme.join("i18n/de.yaml"), "home: Start\n").unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stderr(&output);
+    for expected in [
+        "warning[theme-unused]: `theme/templates/nte.html` replaces no file of the theme",
+        "= help: did you mean `templates/note.html`?",
+        "warning[theme-unused]: `theme/i18n/de.yaml` replaces no file of the theme",
+        "= help: strings files are named after a supported language: ar.yaml, en.yaml, es.yaml, fr.yaml, ru.yaml, zh.yaml",
+        "warning[unknown-string]: the theme has no string `skip_to_contentx`",
+        "--> theme/i18n/fr.yaml:2:1",
+        "= help: did you mean `skip_to_content`?",
+        "checked: no errors, 3 warnings",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{text}"
+        );
+    }
+
+    // A template error points at the expression in the override.
+    let note = common::repo_root().join("src/theme/templates/note.html");
+    let template = std::fs::read_to_string(note).unwrap().replacen(
+        "{% block main %}",
+        "{% block main %}\n{{ title.nosuch.deeper }}",
+        1,
+    );
+    std::fs::write(theme.join("templates/note.html"), &template).unwrap();
+    let line = template
+        .lines()
+        .position(|l| l == "{{ title.nosuch.deeper }}")
+        .unwrap()
+        + 1;
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("--> theme/templates/note.html:{line}:")),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[template]: template error: undefined value"),
+        "{text}"
+    );
+}
+
+#[test]
 fn valid_site_builds_with_every_markdown_feature() {
     let dir = copy_of("valid-site");
     let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
