@@ -503,9 +503,69 @@ pub fn yaml_diagnostic(
     {
         return duplicate_key(key, path, text, offset);
     }
+    // YAML notices an unclosed bracket or quote only lines later: point where it opened.
+    let about_an_unclosed_value = ["did not find expected", "end of stream", "quoted scalar"]
+        .iter()
+        .any(|m| detail.contains(m));
+    if code == "invalid-yaml"
+        && about_an_unclosed_value
+        && let Some(opened) = unclosed_before(&text[offset..start.max(offset)])
+    {
+        let (what, help) = match opened.1 {
+            '[' => (
+                "this list is never closed",
+                "end it with `]` on the same line",
+            ),
+            '{' => (
+                "this mapping is never closed",
+                "end it with `}` on the same line",
+            ),
+            _ => (
+                "this quoted text is never closed",
+                "end it with the same quote on the same line",
+            ),
+        };
+        let at = offset + opened.0;
+        return Diagnostic::error("invalid-yaml", what)
+            .at(Span::new(path, text, at..at + 1))
+            .help(help);
+    }
     Diagnostic::error(code, message)
         .at(Span::new(path, text, start..end))
         .help(help)
+}
+
+/// The first bracket or quote in `yaml` still open at the end of its line (front matter keeps
+/// each value on one line), with its offset: what a YAML syntax error after it is about.
+fn unclosed_before(yaml: &str) -> Option<(usize, char)> {
+    let mut at = 0;
+    for line in yaml.split_inclusive('\n') {
+        let mut open: Vec<(usize, char)> = Vec::new();
+        let mut quote: Option<(usize, char)> = None;
+        // Only the value: a key's own characters never open anything.
+        let value_start = line.find(": ").map_or(0, |i| i + 2);
+        for (i, c) in line.char_indices().skip_while(|(i, _)| *i < value_start) {
+            match (quote, c) {
+                (Some((_, q)), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if open.is_empty() && line[value_start..i].trim().is_empty() => {
+                    quote = Some((at + i, c))
+                }
+                (None, '"' | '\'') if !open.is_empty() => quote = Some((at + i, c)),
+                (None, '[' | '{') => open.push((at + i, c)),
+                (None, ']' | '}') => {
+                    open.pop();
+                }
+                (None, '#') if line[..i].ends_with(' ') => break,
+                _ => {}
+            }
+        }
+        if let Some(unclosed) = quote.or_else(|| open.first().copied()) {
+            return Some(unclosed);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// A key written twice: points at the second `key:` line (YAML points at the first).
@@ -849,6 +909,37 @@ mod tests {
             .find(|d| d.code == "wrong-type" && d.message.starts_with("number"))
             .unwrap();
         assert_eq!(wrong.span.as_ref().unwrap().range.len(), "two".len());
+    }
+
+    #[test]
+    fn an_unclosed_list_or_quote_is_reported_where_it_opens() {
+        let place = |yaml: &str| {
+            let text: Arc<str> = Arc::from(format!("---\n{yaml}---\nbody\n"));
+            let split = split_front_matter(&text).unwrap();
+            let d = parse_yaml::<NoteMeta>(
+                &text[split.yaml.clone()],
+                "n.md",
+                &text,
+                split.yaml.start,
+                NOTE_FIELDS,
+            )
+            .unwrap_err();
+            let (line, column) = d.span.as_ref().unwrap().line_column();
+            (d.message, line, column)
+        };
+        assert_eq!(
+            place("title: A\ncountries: [GUY\nsdg_targets: [\"16.6\"]\nsummary: S.\n"),
+            ("this list is never closed".to_string(), 3, 12)
+        );
+        assert_eq!(
+            place("title: \"Don't panic\nprinciple: p\nsummary: S.\n"),
+            ("this quoted text is never closed".to_string(), 2, 8)
+        );
+        // An apostrophe inside plain text opens nothing.
+        assert_eq!(
+            place("title: Don't panic\ncountries: [GUY\nsdg_targets: [\"16.6\"]\n"),
+            ("this list is never closed".to_string(), 3, 12)
+        );
     }
 
     #[test]
