@@ -989,6 +989,13 @@ impl<'a> Renderer<'a> {
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })
             .collect();
+        // The notes the strategies do not list, shown on their own.
+        let other_notes: Vec<NoteCard> = p
+            .notes
+            .iter()
+            .filter(|n| !p.strategy_notes.iter().any(|s| s.contains(n)))
+            .map(|&n| self.note_card(page, n))
+            .collect();
         let text = self.localized(page, p);
         context! {
             title => text.title,
@@ -997,6 +1004,7 @@ impl<'a> Renderer<'a> {
             meta => p.meta,
             pillar_title => self.t(page, &format!("pillar_{}", p.meta.pillar.slug())),
             strategies => strategies,
+            other_notes => other_notes,
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
             body => self.body_html(page, text.source, text.body),
             previous => i.checked_sub(1).map(|j| self.principle_card_short(page, j)),
