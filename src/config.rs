@@ -29,7 +29,65 @@ pub struct Config {
     pub offline_name: String,
     /// Free text for the footer: who publishes the site and where its sources live.
     pub source_note: String,
+    /// The title, description and source note in the other languages, by language code.
+    pub translations: BTreeMap<String, SiteTexts>,
 }
+
+/// The site's own texts in one language (each optional: the default language's text stands in).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteTexts {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub source_note: Option<String>,
+}
+
+/// The site's texts as a page in one language shows them, with the language each is written in
+/// (a text not translated keeps the default language's, and its page marks it so).
+#[derive(Clone, Debug, Serialize)]
+pub struct ShownTexts<'a> {
+    pub title: &'a str,
+    pub title_lang: &'a str,
+    pub description: &'a str,
+    pub description_lang: &'a str,
+    pub source_note: &'a str,
+    pub source_note_lang: &'a str,
+}
+
+/// The built-in texts (the defaults below) in the other languages: (language, title,
+/// description, source note).
+const DEFAULT_TRANSLATIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "fr",
+        "Orientations CEPA sur la gouvernance",
+        "Les principes d’une gouvernance efficace au service du développement durable, établis par le CEPA, et les notes d’orientation stratégique qui aident à les mettre en pratique.",
+        "Résumés rédigés pour ce site à partir de sources publiques du DAES de l’ONU. Les notes officielles sont publiées par la Division des institutions publiques et du gouvernement numérique du DAES.",
+    ),
+    (
+        "es",
+        "Orientaciones del CEPA sobre gobernanza",
+        "Los principios de gobernanza eficaz para el desarrollo sostenible del CEPA y las notas de orientación estratégica que ayudan a ponerlos en práctica.",
+        "Resúmenes redactados para este sitio a partir de fuentes públicas del DAES de las Naciones Unidas. Las notas oficiales las publica la División de Instituciones Públicas y Gobierno Digital del DAES.",
+    ),
+    (
+        "ar",
+        "إرشادات الحوكمة للجنة الخبراء المعنية بالإدارة العامة",
+        "مبادئ الحوكمة الفعالة من أجل التنمية المستدامة التي وضعتها لجنة الخبراء المعنية بالإدارة العامة، ومذكرات التوجيه الاستراتيجي التي تساعد على تطبيقها.",
+        "ملخصات أُعدّت لهذا الموقع استناداً إلى مصادر عامة لإدارة الشؤون الاقتصادية والاجتماعية في الأمم المتحدة. وتنشر المذكراتِ الرسميةَ شعبةُ المؤسسات العامة والحكومة الرقمية التابعة للإدارة.",
+    ),
+    (
+        "zh",
+        "公共行政专家委员会治理指导",
+        "公共行政专家委员会制定的促进可持续发展的有效治理原则，以及帮助将其付诸实践的战略指导说明。",
+        "本站摘要根据联合国经济和社会事务部的公开资料编写。正式说明由经社部公共机构和数字政府司发布。",
+    ),
+    (
+        "ru",
+        "Руководство Комитета экспертов по государственному управлению",
+        "Принципы эффективного управления в интересах устойчивого развития, разработанные Комитетом экспертов по государственному управлению, и стратегические руководящие записки, помогающие применять их на практике.",
+        "Краткие изложения подготовлены для этого сайта по открытым источникам ДЭСВ ООН. Официальные записки публикует Отдел государственных учреждений и цифрового правительства ДЭСВ.",
+    ),
+];
 
 impl Default for Config {
     fn default() -> Config {
@@ -51,6 +109,7 @@ impl Default for Config {
                           notes are published by UN DESA's Division for Public Institutions and \
                           Digital Government."
                     .to_string(),
+            translations: BTreeMap::new(),
         }
     }
 }
@@ -58,6 +117,56 @@ impl Default for Config {
 impl Config {
     pub fn default_language(&self) -> &str {
         self.languages.first().map_or("en", String::as_str)
+    }
+
+    /// The site's texts for a page in `lang`: the configured translation, else the built-in
+    /// one when the text is the built-in default, else the default language's text.
+    pub fn texts_in<'a>(&'a self, lang: &'a str) -> ShownTexts<'a> {
+        let defaults = Config::default();
+        let configured = self.translations.get(lang);
+        let builtin = DEFAULT_TRANSLATIONS.iter().find(|t| t.0 == lang);
+        let default_lang = self.default_language();
+        let pick = |own: &'a str,
+                    default: &str,
+                    translated: Option<&'a String>,
+                    builtin: Option<&'static str>|
+         -> (&'a str, &'a str) {
+            if lang == default_lang {
+                (own, default_lang)
+            } else if let Some(text) = translated {
+                (text, lang)
+            } else if let (true, Some(text), "en") = (own == default, builtin, default_lang) {
+                (text, lang)
+            } else {
+                (own, default_lang)
+            }
+        };
+        let (title, title_lang) = pick(
+            &self.title,
+            &defaults.title,
+            configured.and_then(|c| c.title.as_ref()),
+            builtin.map(|b| b.1),
+        );
+        let (description, description_lang) = pick(
+            &self.description,
+            &defaults.description,
+            configured.and_then(|c| c.description.as_ref()),
+            builtin.map(|b| b.2),
+        );
+        let (source_note, source_note_lang) = pick(
+            &self.source_note,
+            &defaults.source_note,
+            configured.and_then(|c| c.source_note.as_ref()),
+            builtin.map(|b| b.3),
+        );
+        ShownTexts {
+            title,
+            title_lang,
+            description,
+            description_lang,
+            source_note,
+            source_note_lang,
+        }
     }
 
     /// The base URL with exactly one trailing slash, if configured.
@@ -110,6 +219,7 @@ impl Config {
         "country_names",
         "offline_name",
         "source_note",
+        "translations",
     ];
 
     /// Every setting that parses but cannot be used, at its place in `settings`.
@@ -182,6 +292,22 @@ impl Config {
                         "use letters, digits, `-` and `_` only, e.g. offline_name: cepa-guidance",
                     ),
             );
+        }
+        let others = self.languages.get(1..).unwrap_or_default();
+        for lang in self.translations.keys() {
+            if !others.contains(lang) {
+                problems.push(
+                    Diagnostic::error(
+                        "config",
+                        format!("translations: `{lang}` is not one of the site's other languages"),
+                    )
+                    .at(at("translations", Some(lang)))
+                    .help(format!(
+                        "translate into the languages listed after the default one: {}",
+                        others.join(", ")
+                    )),
+                );
+            }
         }
         for (code, name) in &self.country_names {
             if isocountry::CountryCode::for_alpha3(code).is_err() {
@@ -269,6 +395,33 @@ mod tests {
         let found = problems("\u{feff}title: T\ndescriptoin: S\n");
         assert_eq!((found[0].0, found[0].1), (2, 1), "{found:#?}");
         assert_eq!(found[0].3, "did you mean `description`?");
+    }
+
+    #[test]
+    fn the_site_texts_are_shown_translated_where_a_translation_exists() {
+        // The built-in texts have built-in translations.
+        let builtin = Config::default();
+        let fr = builtin.texts_in("fr");
+        assert_eq!(fr.title, "Orientations CEPA sur la gouvernance");
+        assert_eq!((fr.title_lang, fr.source_note_lang), ("fr", "fr"));
+        assert_eq!(builtin.texts_in("en").title, builtin.title);
+        // A title of one's own stays as written (and says which language it is in) unless
+        // translated; the untouched description keeps its built-in translation.
+        let own =
+            Config::parse("title: Our guidance\ntranslations:\n  es:\n    title: Nuestra guía\n")
+                .unwrap();
+        let fr = own.texts_in("fr");
+        assert_eq!((fr.title, fr.title_lang), ("Our guidance", "en"));
+        assert_eq!(fr.description_lang, "fr");
+        assert_eq!(own.texts_in("es").title, "Nuestra guía");
+        // Only the site's other languages take translations.
+        let found = problems("languages: [en, fr]\ntranslations:\n  de:\n    title: Leitfaden\n");
+        assert_eq!((found[0].0, found[0].1), (3, 3), "{found:#?}");
+        assert!(
+            found[0]
+                .2
+                .contains("`de` is not one of the site's other languages")
+        );
     }
 
     #[test]

@@ -260,9 +260,13 @@ pub fn link_reusing(
     }
     for (doc, analysis, body) in translations {
         translation::check_front_matter(&site, &doc, &mut diagnostics);
-        let (title, summary) = match &doc.meta {
-            Meta::Translation(map) => (string_field(map, "title"), string_field(map, "summary")),
-            _ => (None, None),
+        let (title, summary, strategies) = match &doc.meta {
+            Meta::Translation(map) => (
+                string_field(map, "title"),
+                string_field(map, "summary"),
+                translation::strategies(&site, &doc, map),
+            ),
+            _ => (None, None, None),
         };
         let index = site.translations.len();
         site.translations.push(Translation {
@@ -272,6 +276,7 @@ pub fn link_reusing(
             source: doc.source.clone(),
             title,
             summary,
+            strategies,
             body,
         });
         pending.push((doc, analysis, Owner::Translation(index)));

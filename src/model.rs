@@ -371,6 +371,8 @@ pub struct Translation {
     pub source: SourceFile,
     pub title: Option<String>,
     pub summary: Option<String>,
+    /// A principle's strategies in this language, in the original's order.
+    pub strategies: Option<Vec<String>>,
     pub body: Body,
 }
 

@@ -564,11 +564,14 @@ impl<'a> Renderer<'a> {
                     link_path(&page.path, LinkStyle::Clean).trim_start_matches("./")
                 )
             });
+        let texts = config.texts_in(&page.lang);
         context! {
             site => context! {
-                title => config.title,
-                description => config.description,
-                source_note => config.source_note,
+                title => texts.title,
+                title_lang => texts.title_lang,
+                description => texts.description,
+                source_note => texts.source_note,
+                source_note_lang => texts.source_note_lang,
                 base_url => config.base_url(),
             },
             lang => page.lang,
@@ -624,6 +627,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// A document's title, summary and body in the page's language (the original where untranslated).
+    /// Principle `i`'s strategies in the page's language when its translation names them.
+    fn strategy_names(&self, page: &PageContext, i: usize) -> &[String] {
+        let p = &self.site.principles[i];
+        self.site
+            .translation(Kind::Principle, &p.slug, &page.lang)
+            .and_then(|t| t.strategies.as_deref())
+            .unwrap_or(&p.meta.strategies)
+    }
+
     fn localized<'s>(&'s self, page: &PageContext, document: &'s impl Document) -> Localized<'s> {
         let (kind, slug) = (document.kind(), document.slug());
         let Original {
@@ -838,9 +850,10 @@ impl<'a> Renderer<'a> {
             let text = self.localized(page, home);
             self.body_html(page, text.source, text.body)
         });
+        let texts = site.config.texts_in(&page.lang);
         context! {
-            title => site.config.title,
-            description => site.config.description,
+            title => texts.title,
+            description => texts.description,
             intro => intro,
             pillars => self.pillars(page, NoteLists::Notes),
             counts => context! {
@@ -899,7 +912,6 @@ impl<'a> Renderer<'a> {
     fn note(&self, page: &PageContext, i: usize) -> Value {
         let site = self.site;
         let note = &site.notes[i];
-        let principle = &site.principles[note.principle];
         let card = |j: usize| self.note_card(page, j);
         // Related notes: the ones it links to, then the ones linking to it, then its siblings.
         let mut related: Vec<usize> = note.links_to.clone();
@@ -909,7 +921,9 @@ impl<'a> Renderer<'a> {
                 .filter(|j| !related.contains(j))
                 .collect::<Vec<_>>(),
         );
-        let strategy = note.strategy.map(|s| principle.meta.strategies[s].clone());
+        let strategy = note
+            .strategy
+            .map(|s| self.strategy_names(page, note.principle)[s].clone());
         let text = self.localized(page, note);
         context! {
             title => text.title,
@@ -982,9 +996,8 @@ impl<'a> Renderer<'a> {
     fn principle(&self, page: &PageContext, i: usize) -> Value {
         let site = self.site;
         let p = &site.principles[i];
-        let strategies: Vec<Value> = p
-            .meta
-            .strategies
+        let strategies: Vec<Value> = self
+            .strategy_names(page, i)
             .iter()
             .zip(&p.strategy_notes)
             .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>() })

@@ -498,6 +498,65 @@ fn a_translation_that_contradicts_a_structural_field_is_an_error_at_the_field() 
 }
 
 #[test]
+fn a_principle_translation_names_its_strategies_and_the_site_texts_are_translated() {
+    // One name per strategy of the original, in its order.
+    let text = "---\ntitle: Intégrité\nstrategies:\n  - Budgets ouverts\n---\nCorps.\n";
+    let (code, stderr) = check_with(&[("principles/integrity.fr.md", text)]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("error[strategy-count]: the original has 2 strategies; this lists 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> principles/integrity.fr.md:3:12"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), dir.path());
+    let principle = dir.path().join("principles/integrity.fr.md");
+    let original = std::fs::read_to_string(&principle).unwrap();
+    std::fs::write(
+        &principle,
+        original.replacen(
+            "number: 4\n",
+            "number: 4\nstrategies:\n  - Budgets ouverts\n  - Laboratoires citoyens\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_guidance"))
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let site = dir.path().join("site");
+    let page = unescape(&read(&site, "fr/principles/integrity/index.html"));
+    let strategies = element(&page, "ul", "class=\"strategies\"");
+    assert!(strategies.contains("Budgets ouverts"), "{strategies}");
+    assert!(strategies.contains("Laboratoires citoyens"), "{strategies}");
+    assert!(!strategies.contains("Open budgets"), "{strategies}");
+    // French puts a narrow space before a colon; the English page keeps its own strategies.
+    assert!(page.contains("Pilier\u{202f}: "), "French label separator");
+    let english = unescape(&read(&site, "principles/integrity/index.html"));
+    assert!(element(&english, "ul", "class=\"strategies\"").contains("Open budgets"));
+    // The site's title is the configured one, untranslated: marked as English on French pages.
+    let home = read(&site, "fr/index.html");
+    assert!(
+        home.contains(
+            "<a class=\"site-name\" href=\"../fr/\" lang=\"en\">Governance guidance (test site)</a>"
+        ),
+        "{home}"
+    );
+}
+
+#[test]
 fn an_unknown_key_in_a_translation_is_an_error_with_a_suggestion() {
     let text = "---\ntitle: Budgets ouverts\nsumary: Publier les budgets.\n---\nCorps.\n";
     let (code, stderr) = check_with(&[("notes/open-budgets.fr.md", text)]);

@@ -11,8 +11,53 @@ use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::{Document, Meta, NOTE_FIELDS, PAGE_FIELDS, PRINCIPLE_FIELDS};
 use crate::model::{Kind, Site};
 
-/// The fields a translation writes in its own language.
+/// The fields a translation writes in its own language (and a principle's `strategies`, see
+/// [`strategies`]).
 pub const TRANSLATABLE: &[&str] = &["title", "summary"];
+
+/// A principle translation's strategies, when it names as many as the original, in its order
+/// (anything else is reported by [`check_front_matter`]).
+pub fn strategies(site: &Site, doc: &Document, map: &Mapping) -> Option<Vec<String>> {
+    let original = &site.principles[site.principle(&doc.slug)?].meta.strategies;
+    let names: Vec<String> = serde_yaml::from_value(map.get("strategies")?.clone()).ok()?;
+    (doc.kind == Kind::Principle && names.len() == original.len()).then_some(names)
+}
+
+/// A principle translation's `strategies`: a list of text, one per strategy of the original, in
+/// its order.
+fn check_strategies(
+    doc: &Document,
+    value: &Value,
+    original: Option<usize>,
+    diagnostics: &mut Diagnostics,
+) {
+    let span = doc.span(doc.front_matter.locate("strategies"));
+    let names: Option<Vec<String>> = serde_yaml::from_value(value.clone()).ok();
+    match (names, original) {
+        (None, _) => diagnostics.push(
+            Diagnostic::error("wrong-type", "`strategies` must be a list of text")
+                .at(span)
+                .help("write one `- strategy` line per strategy, in the original's order"),
+        ),
+        (Some(names), Some(count)) if names.len() != count => diagnostics.push(
+            Diagnostic::error(
+                "strategy-count",
+                format!(
+                    "the original has {count} strategies; this lists {}",
+                    names.len()
+                ),
+            )
+            .at(span)
+            .help("translate each of the original's strategies, in its order"),
+        ),
+        (Some(names), _) if names.iter().any(|n| n.trim().is_empty()) => diagnostics.push(
+            Diagnostic::error("empty-field", "a strategy is empty")
+                .at(span)
+                .help("write each strategy's name in this language"),
+        ),
+        _ => {}
+    }
+}
 
 /// Checks the front matter of the translation `doc` against its original in `site`. A
 /// translation without an original is reported elsewhere (`orphan-translation`); only its keys
@@ -26,7 +71,13 @@ pub fn check_front_matter(site: &Site, doc: &Document, diagnostics: &mut Diagnos
             let original = site
                 .principle(&doc.slug)
                 .map(|i| (&site.principles[i].meta, &site.principles[i].source.path));
-            check(doc, map, PRINCIPLE_FIELDS, original, diagnostics);
+            if let Some(value) = map.get("strategies") {
+                let count = original.map(|(meta, _)| meta.strategies.len());
+                check_strategies(doc, value, count, diagnostics);
+            }
+            let mut structural = map.clone();
+            structural.remove("strategies");
+            check(doc, &structural, PRINCIPLE_FIELDS, original, diagnostics);
         }
         Kind::Note => {
             let original = site

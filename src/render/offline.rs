@@ -99,9 +99,8 @@ impl Renderer<'_> {
                 let p = &site.principles[i];
                 let text = self.localized(page, p);
                 let id = print_id("principle", &p.slug, None);
-                let strategies: Vec<Value> = p
-                    .meta
-                    .strategies
+                let strategies: Vec<Value> = self
+                    .strategy_names(page, i)
                     .iter()
                     .zip(&p.strategy_notes)
                     .map(|(name, notes)| context! { name => name, notes => notes.iter().map(|&n| note_link(n)).collect::<Vec<_>>() })
@@ -132,7 +131,7 @@ impl Renderer<'_> {
                 context! {
                     provisional => n.meta.status == Status::Provisional,
                     principle => principle_link(n.principle),
-                    strategy => n.strategy.map(|s| &site.principles[n.principle].meta.strategies[s]),
+                    strategy => n.strategy.map(|s| &self.strategy_names(page, n.principle)[s]),
                     related_principles => n.related_principles.iter().map(|&p| principle_link(p)).collect::<Vec<_>>(),
                     countries => n.countries.iter().map(|&c| &site.countries[c].name).collect::<Vec<_>>(),
                     sdg_targets => n.meta.sdg_targets,
