@@ -614,6 +614,24 @@ fn real_content_search_over_http_and_from_disk() {
             "corruption",
             "notes/anti-corruption-policies-practices-and-bodies/",
         );
+        // A title match ranks near the top, above notes that only mention the word; the site's
+        // own pages (home, about) rank below notes and principles as relevant.
+        let budget = top_results(&page, "budget", 5);
+        assert!(
+            budget[..3]
+                .iter()
+                .any(|(_, path)| path == "notes/fiscal-and-budget-transparency/"),
+            "{budget:?}"
+        );
+        let foresight = top_results(&page, "foresight", 5);
+        assert!(
+            foresight.iter().all(|(kind, _)| kind != "page"),
+            "{foresight:?}"
+        );
+        // Hyphenated words: whole, or in parts.
+        for q in ["e-government", "egovernment", "e government"] {
+            assert_top(&page, q, "notes/investment-in-e-government/");
+        }
         assert_local_only(&page);
     }
     // The search page and its filters over the real content.
@@ -639,6 +657,15 @@ fn real_content_search_over_http_and_from_disk() {
     assert_local_only(&page);
 }
 
+/// The kinds and addresses of the first `want` results for `q`, as the search box ranks them.
+fn top_results(page: &common::Page, q: &str, want: usize) -> Vec<(String, String)> {
+    let results = page.eval(&format!(
+        "guidanceSearch.query({}, {want}, 1).then(r => r.results.map(x => [x.kind, x.path]))",
+        js(q)
+    ));
+    serde_json::from_value(results).unwrap()
+}
+
 /// Text that exercises every tokenizer rule, plus the fixture's and the real site's content.
 fn tokenizer_samples() -> Vec<String> {
     let mut samples: Vec<String> = [
@@ -649,13 +676,21 @@ fn tokenizer_samples() -> Vec<String> {
         "Ёлка ещё ΟΔΟΣ οδός Straße İstanbul ﬁnance ＡＢＣ ½ x² Ⅻ",
         "co\u{00AD}operation word\u{2060}joiner zero\u{200B}width",
         "<img src=x onerror=alert(1)> a_b a:b 한국어 문장 ไทย ລາວ",
+        "الفساد فساد والمساءلة بالشفافية كالمعتاد فالحكومة للمواطنين الحق الم والي بالغ لله ال",
+        "الْفَسَادُ الـفساد آلية الآلية إلغاء وإلغاء ألعاب ٱلعامة ﺍﻟﻔﺴﺎﺩ والٓي",
+        "e-government State-of-the-Art long\u{2011}term covid-19 2015-2030 a - b a--b a-\u{00AD}b x- y -z",
+        "en–dash 治理-能力 الحوكمة-الرشيدة ½-x x-² Ⅻ-a",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for root in [fixture(), common::repo_root()] {
+    for (root, lang) in [
+        (fixture(), "en"),
+        (common::repo_root(), "en"),
+        (common::repo_root(), "ar"),
+    ] {
         let (site, _) = guidance::load_site(&root).unwrap();
-        for doc in guidance::search::documents::documents(&site, site.config.default_language()) {
+        for doc in guidance::search::documents::documents(&site, lang) {
             samples.push(doc.title.clone());
             samples.push(doc.summary.clone());
             for s in doc.sections {
@@ -761,4 +796,279 @@ fn the_search_ui_passes_axe_with_results_open() {
     wait_done(&page, &Value::Null);
     let violations = search_violations(&page);
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// The search page's state: its status, result links, whether the filters are open, what their
+/// summary says, the "clear filters" button and the notice about filters left out.
+fn page_state(page: &common::Page) -> Value {
+    page.eval(
+        "(() => { const root = document.querySelector('[data-search-page]'); \
+           const empty = root.querySelector('[data-search-empty]'), notice = root.querySelector('[data-search-notice]'); \
+           return { status: root.querySelector('[data-search-status]').textContent, \
+             open: root.querySelector('details').open, \
+             summary: root.querySelector('summary').textContent.replace(/\\s+/g, ' ').trim(), \
+             clear: !empty.hidden && empty.getBoundingClientRect().height > 0, \
+             notice: notice.hidden ? null : notice.textContent, \
+             search: location.search }; })()",
+    )
+}
+
+fn results_count(page: &common::Page) -> usize {
+    let status =
+        page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent");
+    let status = status.as_str().unwrap();
+    if status == "No results" {
+        return 0;
+    }
+    status.split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_search_page_without_words_counts_every_document() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    // The counts the page must show: documents having each value, in the index's terms.
+    let (site_model, _) = guidance::load_site(&fixture()).unwrap_or_else(|d| panic!("{d}"));
+    let docs = guidance::search::documents::documents(&site_model, "en");
+    let mut expected = json!({ "principle": {}, "pillar": {}, "country": {}, "sdg": {} });
+    let mut add = |facet: &str, value: &str| {
+        let n = expected[facet][value].as_u64().unwrap_or(0);
+        expected[facet][value] = json!(n + 1);
+    };
+    for d in &docs {
+        if let Some(p) = d.facets.principle {
+            add("principle", &site_model.principles[p].slug);
+        }
+        if let Some(p) = d.facets.pillar {
+            add("pillar", p.slug());
+        }
+        for &c in &d.facets.countries {
+            add("country", &site_model.countries[c].code);
+        }
+        for t in &d.facets.sdg_targets {
+            add("sdg", t);
+        }
+    }
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("search/"));
+    let done = wait_done(&page, &Value::Null);
+    assert_eq!(facet_counts(&page), expected);
+    assert_eq!(result_links(&page).len(), 0, "no words, no filter: no list");
+    // Ticking a value lists as many documents as it said.
+    let effectiveness = expected["pillar"]["effectiveness"].as_u64().unwrap() as usize;
+    page.eval("document.querySelector('input[name=pillar][value=effectiveness]').click()");
+    wait_done(&page, &done);
+    assert_eq!(results_count(&page), effectiveness);
+
+    // The real content, in French: every filter box has its options, every count is real.
+    let (_dir, real) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&real);
+    let page = browser.open(&server.url("fr/search/"));
+    wait_done(&page, &Value::Null);
+    let counts = facet_counts(&page);
+    for facet in ["principle", "pillar", "country", "sdg"] {
+        let values = counts[facet]
+            .as_object()
+            .unwrap_or_else(|| panic!("{counts}"));
+        assert!(
+            !values.is_empty() && values.values().all(|n| n.as_u64().unwrap() > 0),
+            "{facet}: {counts}"
+        );
+    }
+    assert_local_only(&page);
+}
+
+#[test]
+fn arabic_words_are_found_with_or_without_the_article() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("ar/principles/integrity/"));
+    for (bare, with) in [("فساد", "الفساد"), ("مساءلة", "المساءلة")] {
+        let (groups, status) = header_search(&page, with);
+        let (bare_groups, bare_status) = header_search(&page, bare);
+        assert!(groups.len() >= 2, "{with}: {status}");
+        assert_eq!(bare_status, status, "{bare} and {with}");
+        assert_eq!(
+            bare_groups.iter().map(|g| &g.hrefs[0]).collect::<Vec<_>>(),
+            groups.iter().map(|g| &g.hrefs[0]).collect::<Vec<_>>()
+        );
+        // The word is marked as written, article and all.
+        let marks = page.eval(
+            "[...document.querySelectorAll('#site-search-listbox mark')].map(m => m.textContent)",
+        );
+        let marks: Vec<String> = serde_json::from_value(marks).unwrap();
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.starts_with("ال") && m.ends_with(bare)),
+            "{bare}: {marks:?}"
+        );
+    }
+    assert_local_only(&page);
+}
+
+#[test]
+fn on_a_phone_the_results_come_before_the_folded_filters() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let url = server.url("search/?q=ledger&principle=participation");
+    let page = browser.open("about:blank");
+    page.set_viewport(360, 740);
+    page.goto(&url);
+    let done = wait_done(&page, &Value::Null);
+    assert_eq!(result_links(&page).len(), 3);
+    let bottom =
+        page.eval("document.querySelector('.search-result-title').getBoundingClientRect().bottom");
+    assert!(
+        bottom.as_f64().unwrap() < 740.0,
+        "the first result's title ends {bottom} px down"
+    );
+    let state = page_state(&page);
+    assert_eq!(state["open"], json!(false), "{state}");
+    assert_eq!(
+        state["summary"],
+        json!("Filter results Active filters: 1"),
+        "{state}"
+    );
+    let violations = search_violations(&page);
+    assert!(violations.is_empty(), "{violations:#?}");
+    // The summary opens the filters from the keyboard, and they still work.
+    page.eval("document.querySelector('summary').focus()");
+    page.press_key("Enter");
+    assert_eq!(page_state(&page)["open"], json!(true));
+    page.eval("document.querySelector('input[name=country][value=BRA]').click()");
+    wait_done(&page, &done);
+    assert_eq!(result_links(&page).len(), 1);
+    assert_eq!(
+        page_state(&page)["summary"],
+        json!("Filter results Active filters: 2")
+    );
+    // On a wide screen they are open beside the results.
+    let page = browser.open(&url);
+    wait_done(&page, &Value::Null);
+    assert_eq!(page_state(&page)["open"], json!(true));
+    assert_local_only(&page);
+}
+
+#[test]
+fn filters_lead_to_no_dead_end() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let disabled = |page: &common::Page, selector: &str| {
+        page.eval(&format!(
+            "document.querySelector({}).disabled",
+            js(selector)
+        ))
+    };
+    // "ledger" is in no note of sound policymaking: that value is turned off.
+    let page = browser.open(&server.url("search/?q=ledger"));
+    wait_done(&page, &Value::Null);
+    assert_eq!(
+        disabled(&page, "input[name=principle][value=sound-policymaking]"),
+        json!(true)
+    );
+    assert_eq!(
+        disabled(&page, "input[name=principle][value=integrity]"),
+        json!(false)
+    );
+    assert_eq!(page_state(&page)["clear"], json!(false));
+    // Ticked values that match nothing stay visible and can be unticked; "No results" offers to
+    // clear the filters.
+    let page = browser
+        .open(&server.url("search/?q=ledger&principle=sound-policymaking&pillar=inclusiveness"));
+    let done = wait_done(&page, &Value::Null);
+    let state = page_state(&page);
+    assert_eq!(state["status"], json!("No results"), "{state}");
+    assert_eq!(state["clear"], json!(true), "{state}");
+    assert_eq!(
+        disabled(&page, "input[name=principle][value=sound-policymaking]"),
+        json!(false),
+        "a ticked value can be unticked"
+    );
+    let violations = search_violations(&page);
+    assert!(violations.is_empty(), "{violations:#?}");
+    page.eval("document.querySelector('[data-search-clear]').click()");
+    wait_done(&page, &done);
+    let state = page_state(&page);
+    assert_eq!(state["status"], json!("4 results"), "{state}");
+    assert_eq!(state["search"], json!("?q=ledger"), "{state}");
+    assert_eq!(state["clear"], json!(false), "{state}");
+    assert_eq!(
+        page.eval("document.activeElement.id"),
+        json!("search-page-input")
+    );
+
+    // Filter values from the address: matched without regard to case, or left out and said so.
+    let page = browser.open(&server.url("search/?q=ledger&country=bra"));
+    wait_done(&page, &Value::Null);
+    let state = page_state(&page);
+    assert_eq!(state["status"], json!("2 results"), "{state}");
+    assert_eq!(state["search"], json!("?q=ledger&country=BRA"), "{state}");
+    assert_eq!(state["notice"], Value::Null, "{state}");
+    assert_eq!(
+        page.eval("document.querySelector('input[name=country][value=BRA]').checked"),
+        json!(true)
+    );
+    let page = browser.open(&server.url("search/?q=ledger&country=xyz&sdg=16.7"));
+    wait_done(&page, &Value::Null);
+    let state = page_state(&page);
+    assert_eq!(state["status"], json!("2 results"), "{state}");
+    assert_eq!(state["search"], json!("?q=ledger&sdg=16.7"), "{state}");
+    let notice = state["notice"].as_str().unwrap_or_default();
+    assert!(notice.contains("country=xyz"), "{state}");
+    assert_local_only(&page);
+}
+
+#[test]
+fn filter_boxes_show_every_option_and_no_empty_box() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Each option in full (no box scrolls or clips it) with its count beside its name's last
+    // line, never on a line of its own.
+    let layout = "(() => [...document.querySelectorAll('.search-facet')].filter(f => !f.hidden).map(f => { \
+        const ul = f.querySelector('ul'); \
+        const lone = [...f.querySelectorAll('li')].filter(li => !li.hidden).filter(li => { \
+          const label = li.querySelector('label'), count = li.querySelector('.search-facet-count').getBoundingClientRect(); \
+          const text = [label, ...label.querySelectorAll('*')].flatMap(e => [...e.childNodes]).find(n => n.nodeType === 3 && n.textContent.trim() && !n.parentElement.classList.contains('search-facet-count')); \
+          const range = document.createRange(); range.selectNodeContents(text); \
+          const lines = [...range.getClientRects()], last = lines[lines.length - 1]; \
+          return !(count.top < last.bottom && count.bottom > last.top); }).map(li => li.textContent); \
+        return { legend: f.querySelector('legend').textContent, clipped: ul.scrollHeight > ul.clientHeight + 1, lone }; }))()";
+    let page = browser.open(&server.url("search/"));
+    wait_done(&page, &Value::Null);
+    let boxes = page.eval(layout);
+    assert_eq!(boxes.as_array().unwrap().len(), 4, "{boxes}");
+    for b in boxes.as_array().unwrap() {
+        assert_eq!(b["clipped"], json!(false), "{boxes}");
+        assert_eq!(b["lone"], json!([]), "{boxes}");
+    }
+    // A box whose options would all give nothing is not drawn: no country is named in the
+    // principles that speak of corruption in Arabic.
+    let page = browser.open(&server.url("ar/search/?q=%D9%81%D8%B3%D8%A7%D8%AF"));
+    wait_done(&page, &Value::Null);
+    assert!(results_count(&page) >= 2);
+    let drawn = page.eval(
+        "[...document.querySelectorAll('.search-facet')].filter(f => f.getClientRects().length).map(f => [f.querySelector('input').name, [...f.querySelectorAll('li')].filter(li => li.getClientRects().length).length])",
+    );
+    let drawn: Vec<(String, usize)> = serde_json::from_value(drawn).unwrap();
+    assert!(drawn.iter().all(|(_, n)| *n > 0), "{drawn:?}");
+    assert!(
+        !drawn.iter().any(|(name, _)| name == "country"),
+        "{drawn:?}"
+    );
+    assert_local_only(&page);
 }

@@ -1,8 +1,9 @@
 //! Builds one language's index files from its search documents.
 //!
-//! Every term gets, per document that holds it, an *impact*: its BM25F score (fields title,
-//! headings, summary, body, with weights) quantized to 6 bits on a log scale, so a query's score is
-//! the sum of its terms' impacts. With it goes a *mask* of the document's sections holding the
+//! Every term gets, per document that holds it, an *impact*: its score (BM25F over headings,
+//! summary and body, plus the title's own, see [`WEIGHT`]; a site page's scaled down, see
+//! [`PAGE_PRIOR`]) quantized to 6 bits on a log scale, so a query's score is the sum of its terms'
+//! impacts. With it goes a *mask* of the document's sections holding the
 //! term, so results link to the right heading without any text being loaded.
 //!
 //! A term's postings are written in full (`F`) while they are short; for a frequent term the file
@@ -16,12 +17,12 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::FOLDER;
-use super::documents::SearchDoc;
+use super::documents::{DocKind, SearchDoc};
 use super::encode::{
     ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
     script_json, start_script,
 };
-use super::terms::{self, Posting};
+use super::terms::{self, BODY, HEADINGS, Posting, TITLE};
 use crate::model::{Kind, Pillar, Site};
 use crate::render::OutputFile;
 
@@ -51,24 +52,42 @@ pub const LIMITS: Limits = Limits {
 /// Format version, bumped when a file's layout changes.
 pub const VERSION: u32 = 2;
 
-/// BM25F field weights (title > headings > summary > body) and length normalisation.
-const WEIGHT: [f64; 4] = [6.0, 3.0, 2.0, 1.0];
+/// Field weights (title > headings > summary > body) and length normalisation.
+///
+/// Headings, summary and body are scored together, BM25F-style: their weighted counts add up
+/// before they saturate, so a term said often anywhere in a note counts once, fully. The title is
+/// scored apart and added, with [`TITLE_WEIGHT`] times the saturation of its own count: were it
+/// one more field of the sum, a title naming the term would add almost nothing to a body that
+/// already says it a few times, and the note *about* a subject would rank among the notes that
+/// mention it ("budget": "Fiscal and budget transparency" came tenth).
+const WEIGHT: [f64; 4] = [1.0, 3.0, 2.0, 1.0];
 const B: [f64; 4] = [0.3, 0.4, 0.5, 0.75];
 const K1: f64 = 1.2;
+/// The title's saturated score next to the other fields', which saturate at 1: a title match
+/// alone outranks any body, headings or summary without one.
+const TITLE_WEIGHT: f64 = 2.5;
+
+/// A page of the site (home, about) helps fewer searches than a note or principle on the same
+/// words: its text introduces and lists the others. Its scores are scaled by this.
+const PAGE_PRIOR: f64 = 0.5;
 
 struct Scorer {
     n: f64,
     lengths: Vec<[u32; 4]>,
     average: [f64; 4],
+    /// Each document's score scale (see [`PAGE_PRIOR`]).
+    priors: Vec<f64>,
 }
 
 impl Scorer {
-    /// Each document's field weights divided by its length normalisation, computed once.
-    fn field_factors(&self) -> Vec<[f64; 4]> {
+    /// Each document's field weights divided by its length normalisation, and its prior,
+    /// computed once.
+    fn field_factors(&self) -> Vec<[f64; 5]> {
         self.lengths
             .iter()
-            .map(|lengths| {
-                let mut factors = [0.0; 4];
+            .zip(&self.priors)
+            .map(|(lengths, &prior)| {
+                let mut factors = [0.0, 0.0, 0.0, 0.0, prior];
                 for f in 0..4 {
                     factors[f] =
                         WEIGHT[f] / (1.0 - B[f] + B[f] * f64::from(lengths[f]) / self.average[f]);
@@ -83,10 +102,14 @@ impl Scorer {
         (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    fn score_with(p: &Posting, factors: &[[f64; 4]], idf: f64) -> f64 {
+    fn score_with(p: &Posting, factors: &[[f64; 5]], idf: f64) -> f64 {
         let factors = &factors[p.doc as usize];
-        let weighted: f64 = (0..4).map(|f| f64::from(p.tf[f]) * factors[f]).sum();
-        idf * weighted * (K1 + 1.0) / (K1 + weighted)
+        let saturate = |weighted: f64| weighted * (K1 + 1.0) / (K1 + weighted);
+        let title = f64::from(p.tf[TITLE]) * factors[TITLE];
+        let rest: f64 = (HEADINGS..=BODY)
+            .map(|f| f64::from(p.tf[f]) * factors[f])
+            .sum();
+        factors[4] * idf * (TITLE_WEIGHT * saturate(title) + saturate(rest))
     }
 
     #[cfg(test)]
@@ -140,6 +163,13 @@ pub fn build<'a>(
         n: n as f64,
         lengths,
         average,
+        priors: docs
+            .iter()
+            .map(|d| match d.kind {
+                DocKind::Page => PAGE_PRIOR,
+                _ => 1.0,
+            })
+            .collect(),
     };
     // Impacts: ln(1 + score) on a 6-bit scale up to the highest score in the index. Scores are
     // computed twice (for the highest, then for each term's impacts) rather than all held.
@@ -649,13 +679,14 @@ fn base36(mut n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::terms::{BODY, HEADINGS, SUMMARY, TITLE};
+    use crate::search::terms::SUMMARY;
 
     fn scorer(docs: usize) -> Scorer {
         Scorer {
             n: docs as f64,
             lengths: vec![[4, 4, 20, 200]; docs],
             average: [4.0, 4.0, 20.0, 200.0],
+            priors: vec![1.0; docs],
         }
     }
 
@@ -684,6 +715,23 @@ mod tests {
             title > headings && headings > summary && summary > body,
             "{title} {headings} {summary} {body}"
         );
+    }
+
+    #[test]
+    fn a_title_match_outranks_mentions_without_one_and_pages_rank_lower() {
+        let s = scorer(100);
+        let p = |tf: [u8; 4]| Posting {
+            doc: 0,
+            tf,
+            mask: [1, 0],
+        };
+        let titled = s.score(&p([1, 0, 0, 0]), 10);
+        let mentioned = s.score(&p([0, 3, 3, 60]), 10);
+        assert!(titled > mentioned, "{titled} {mentioned}");
+        assert!(s.score(&p([1, 0, 0, 3]), 10) > titled);
+        let mut pages = scorer(100);
+        pages.priors[0] = PAGE_PRIOR;
+        assert!(pages.score(&p([0, 0, 1, 3]), 10) < s.score(&p([0, 0, 1, 3]), 10));
     }
 
     #[test]

@@ -14,6 +14,17 @@
 //!    removed (so `égalité` matches `egalite`, `ё` matches `е`, Arabic tashkeel disappears and
 //!    `أ إ آ` become `ا`), then Arabic alef wasla to alef, alef maqsura to yaa, tatweel removed,
 //!    Greek final sigma to sigma, and canonical composition (NFC).
+//! 4. The Arabic definite article is folded: a leading `ال`, or `وال` `بال` `كال` `فال` (the
+//!    article after an attached "and", "with", "as", "so") or `لل` ("for the", the article's alef
+//!    unwritten), is removed when at least two letters remain, so `الفساد` and `فساد` are one
+//!    term. Two letters, as in Larkey's light stemmers (Lucene's Arabic stemmer): Arabic has
+//!    common two-letter nouns (`الحق` "the right", `اليد`), and a longer minimum would fold them
+//!    in some words and not others. The article's alef is written bare (hamzat wasl): a word
+//!    that begins with `أ إ آ` (`آلية` "mechanism", `إلغاء` "repeal") keeps its letters.
+//! 5. Words joined by hyphens (`-`, U+2010, U+2011) with nothing else between are also one term,
+//!    their terms joined, emitted before the parts, when it holds a letter: `e-government` gives
+//!    `egovernment e government`, so `egovernment`, `e-government` and `e government` all find
+//!    it, and a phrase ending at the first part or starting at the last still matches.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -58,7 +69,11 @@ pub fn normalize(word: &str) -> String {
         return word.to_ascii_lowercase();
     }
     if word.chars().all(is_stable) {
-        return word.to_string();
+        // No marks: an alef is bare.
+        return match article(word) {
+            Some((len, _)) => word[len..].to_string(),
+            None => word.to_string(),
+        };
     }
     let mut folded = String::with_capacity(word.len());
     for c in word.nfkd().flat_map(char::to_lowercase) {
@@ -73,7 +88,66 @@ pub fn normalize(word: &str) -> String {
             c => folded.push(c),
         }
     }
-    folded.nfc().collect()
+    let folded: String = folded.nfc().collect();
+    match article(&folded) {
+        Some((len, alef)) if alef.is_none_or(|k| is_bare_alef(word, k)) => {
+            folded[len..].to_string()
+        }
+        _ => folded,
+    }
+}
+
+/// The Arabic definite article, alone or after an attached conjunction or preposition, with the
+/// position (in letters) of its alef; `لل` ("for the") writes no alef.
+const ARTICLES: [(&str, Option<usize>); 6] = [
+    ("ال", Some(0)),
+    ("وال", Some(1)),
+    ("بال", Some(1)),
+    ("كال", Some(1)),
+    ("فال", Some(1)),
+    ("لل", None),
+];
+
+/// The length in bytes of the article a normalized word starts with, if at least two letters
+/// follow it, and the position of its alef.
+fn article(folded: &str) -> Option<(usize, Option<usize>)> {
+    // Every form starts with one of these letters, each two bytes in UTF-8.
+    if !matches!(folded.as_bytes().first(), Some(0xD8 | 0xD9)) {
+        return None;
+    }
+    ARTICLES.iter().find_map(|&(prefix, alef)| {
+        let rest = folded.strip_prefix(prefix)?;
+        (rest.chars().nth(1).is_some()).then_some((prefix.len(), alef))
+    })
+}
+
+/// Whether letter `k` of `word` (not counting marks, tatweel or invisible characters) is an alef
+/// written bare, without hamza or madda: as the article's alef is.
+fn is_bare_alef(word: &str, k: usize) -> bool {
+    let mut letters = word
+        .nfkd()
+        .filter(|&c| !is_ignorable(c) && c != 'ـ')
+        .peekable();
+    let mut seen = 0;
+    while let Some(c) = letters.next() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if seen == k {
+            if c != 'ا' && c != 'ٱ' {
+                return false;
+            }
+            while let Some(&m) = letters.peek().filter(|&&m| is_combining_mark(m)) {
+                if matches!(m, '\u{0653}'..='\u{0655}') {
+                    return false;
+                }
+                letters.next();
+            }
+            return true;
+        }
+        seen += 1;
+    }
+    false
 }
 
 /// Whether normalizing leaves `c` as it is, whatever surrounds it: it has no compatibility
@@ -93,9 +167,11 @@ fn is_stable(c: char) -> bool {
 
 /// Calls `emit` with every term of `text`, in order. `scratch` is reused between words.
 pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
+    let mut joined = Hyphenated::default();
     if text.is_ascii() {
         // No bigram scripts, no segmentation tables (see `words`).
-        return ascii_words(text, &mut String::new(), &mut emit);
+        ascii_words(text, &mut String::new(), &mut joined, &mut emit);
+        return joined.finish(&mut emit);
     }
     let mut rest = text;
     while !rest.is_empty() {
@@ -104,7 +180,7 @@ pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
             .char_indices()
             .find(|&(_, c)| in_bigram_run(c))
             .map_or(rest.len(), |(i, _)| i);
-        words(&rest[..start], &mut emit);
+        words(&rest[..start], &mut joined, &mut emit);
         rest = &rest[start..];
         if rest.is_empty() {
             break;
@@ -146,22 +222,81 @@ fn bigrams(run: &str, emit: &mut impl FnMut(&str)) {
     }
 }
 
-fn words(span: &str, emit: &mut impl FnMut(&str)) {
+/// Words joined by hyphens, held until the last is read (rule 5 of the module documentation).
+/// Only a word followed by a hyphen is held: most words go straight through.
+#[derive(Default)]
+struct Hyphenated {
+    parts: Vec<String>,
+    /// Where the last part ends, in the text the words come from.
+    end: usize,
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+impl Hyphenated {
+    /// Takes the term of the word at `start..end` of `text`.
+    #[inline(always)]
+    fn word(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        term: &str,
+        emit: &mut impl FnMut(&str),
+    ) {
+        let joins = !self.parts.is_empty() && {
+            let mut between = text[self.end..start].chars();
+            between.next().is_some_and(is_hyphen) && between.next().is_none()
+        };
+        if !joins {
+            self.finish(emit);
+        }
+        if joins || text[end..].starts_with(is_hyphen) {
+            self.parts.push(term.to_string());
+            self.end = end;
+        } else {
+            emit(term);
+        }
+    }
+
+    /// Emits the words held: the whole, then the parts.
+    fn finish(&mut self, emit: &mut impl FnMut(&str)) {
+        if self.parts.len() > 1 {
+            let whole = self.parts.concat();
+            if whole.chars().any(char::is_alphabetic) {
+                emit(&whole);
+            }
+        }
+        for part in self.parts.drain(..) {
+            emit(&part);
+        }
+    }
+}
+
+fn words(span: &str, joined: &mut Hyphenated, emit: &mut impl FnMut(&str)) {
     // Word segmentation always breaks at white space, so each white-space-delimited piece can be
     // segmented alone, and a piece of plain ASCII needs no tables: its words are the runs of
     // letters and digits (with `.` and `,` between digits), exactly what the general rule gives.
     let mut word = String::new();
     for piece in span.split(|c: char| c.is_ascii_whitespace()) {
         if piece.is_ascii() {
-            ascii_words(piece, &mut word, emit);
+            ascii_words(piece, &mut word, joined, emit);
         } else {
-            unicode_words(piece, &mut word, emit);
+            unicode_words(piece, &mut word, joined, emit);
         }
+        joined.finish(emit);
     }
 }
 
 #[inline(always)]
-fn ascii_words(text: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
+fn ascii_words(
+    text: &str,
+    word: &mut String,
+    joined: &mut Hyphenated,
+    emit: &mut impl FnMut(&str),
+) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -188,51 +323,68 @@ fn ascii_words(text: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
             word.clear();
             word.push_str(run);
             word.make_ascii_lowercase();
-            emit(word);
+            joined.word(text, start, i, word, emit);
         } else {
-            emit(run);
+            joined.word(text, start, i, run, emit);
         }
     }
 }
 
-fn unicode_words(piece: &str, word: &mut String, emit: &mut impl FnMut(&str)) {
+fn unicode_words(
+    piece: &str,
+    word: &mut String,
+    joined: &mut Hyphenated,
+    emit: &mut impl FnMut(&str),
+) {
     word.clear();
-    for segment in piece.split_word_bounds() {
+    // Where the word being read starts and ends in `piece`.
+    let mut span = (0, 0);
+    for (at, segment) in piece.split_word_bound_indices() {
         if !segment.chars().any(char::is_alphanumeric) {
             continue;
         }
-        let chars: Vec<char> = segment.chars().collect();
+        let chars: Vec<(usize, char)> = segment.char_indices().collect();
         let mut last_numeric = false;
-        for (i, &c) in chars.iter().enumerate() {
+        for (k, &(i, c)) in chars.iter().enumerate() {
             if is_ignorable(c) {
                 continue;
             }
             if is_word_char(c) {
+                if word.is_empty() {
+                    span.0 = at + i;
+                }
                 word.push(c);
+                span.1 = at + i + c.len_utf8();
                 last_numeric = c.is_numeric();
             } else if (c == '.' || c == ',')
                 && last_numeric
-                && chars[i + 1..]
+                && chars[k + 1..]
                     .iter()
-                    .find(|&&n| !is_ignorable(n))
-                    .is_some_and(|n| n.is_numeric())
+                    .find(|&&(_, n)| !is_ignorable(n))
+                    .is_some_and(|&(_, n)| n.is_numeric())
             {
                 word.push(c);
                 last_numeric = false;
             } else {
-                flush(word, emit);
+                flush(piece, span, word, joined, emit);
                 last_numeric = false;
             }
         }
-        flush(word, emit);
+        flush(piece, span, word, joined, emit);
     }
 }
 
-fn flush(word: &mut String, emit: &mut impl FnMut(&str)) {
+fn flush(
+    piece: &str,
+    (start, end): (usize, usize),
+    word: &mut String,
+    joined: &mut Hyphenated,
+    emit: &mut impl FnMut(&str),
+) {
     if !word.is_empty() {
         let term = normalize(word);
         if !term.is_empty() {
-            emit(&term);
+            joined.word(piece, start, end, &term, emit);
         }
         word.clear();
     }
@@ -252,7 +404,10 @@ mod tests {
             terms("l'égalité des chances"),
             ["l", "egalite", "des", "chances"]
         );
-        assert_eq!(terms("don’t e-government"), ["don", "t", "e", "government"]);
+        assert_eq!(
+            terms("don’t e-government"),
+            ["don", "t", "egovernment", "e", "government"]
+        );
         assert_eq!(
             terms("Ñandú façade naïve Øre"),
             ["nandu", "facade", "naive", "øre"]
@@ -294,18 +449,76 @@ mod tests {
         // With and without tashkeel, alef forms, alef maqsura, tatweel.
         let plain = terms("الحوكمة الرشيدة");
         assert_eq!(terms("الحَوْكَمَةُ الرَّشِيدَةُ"), plain);
-        assert_eq!(
-            terms("أحمد إلى آمن ٱلعامة"),
-            ["احمد", "الي", "امن", "العامة"]
-        );
+        assert_eq!(plain, ["حوكمة", "رشيدة"]);
+        assert_eq!(terms("أحمد إلى آمن ٱلعامة"), ["احمد", "الي", "امن", "عامة"]);
         assert_eq!(terms("مـــدينة"), ["مدينة"]);
         assert_eq!(terms("مستوى"), ["مستوي"]);
     }
 
     #[test]
+    fn the_arabic_article_is_folded_when_two_letters_remain() {
+        for (with, without) in [
+            ("الفساد", "فساد"),
+            ("المساءلة", "مساءلة"),
+            ("والمساءلة", "مساءلة"),
+            ("بالشفافية", "شفافية"),
+            ("كالمعتاد", "معتاد"),
+            ("فالحكومة", "حكومة"),
+            ("للمواطنين", "مواطنين"),
+            ("الحق", "حق"),
+            ("الْفَسَادُ", "فساد"),
+            ("الـفساد", "فساد"),
+        ] {
+            assert_eq!(terms(with), [without], "{with}");
+        }
+        // One letter left, or no article: the word stays.
+        for word in ["الم", "والي", "بالغ", "لله", "الا", "فساد", "ال"] {
+            assert_eq!(terms(word), [word], "{word}");
+        }
+        // An alef with hamza or madda is no article's.
+        assert_eq!(terms("آلية إلغاء ألعاب"), ["الية", "الغاء", "العاب"]);
+        assert_eq!(terms("وإلغاء"), ["والغاء"]);
+        assert_eq!(terms("الآلية"), ["الية"]);
+    }
+
+    #[test]
+    fn hyphenated_words_are_one_term_and_their_parts() {
+        assert_eq!(
+            terms("e-government services"),
+            ["egovernment", "e", "government", "services"]
+        );
+        assert_eq!(
+            terms("State-of-the-Art, long\u{2011}term"),
+            [
+                "stateoftheart",
+                "state",
+                "of",
+                "the",
+                "art",
+                "longterm",
+                "long",
+                "term"
+            ]
+        );
+        assert_eq!(
+            terms("Égalité-réelle"),
+            ["egalitereelle", "egalite", "reelle"]
+        );
+        assert_eq!(
+            terms("covid-19 2015-2030"),
+            ["covid19", "covid", "19", "2015", "2030"]
+        );
+        // Anything else between words, or around a lone hyphen, keeps them apart.
+        assert_eq!(
+            terms("a - b a--b a-\u{00AD}b x- y -z"),
+            ["a", "b", "a", "b", "a", "b", "x", "y", "z"]
+        );
+        assert_eq!(terms("en–dash 治理-能力"), ["en", "dash", "治理", "能力"]);
+    }
+
+    #[test]
     fn words_already_normal_are_kept_and_others_still_fold() {
-        for word in ["отчетность", "治", "الحوكمة", "οδοσ", "øre", "한국"]
-        {
+        for word in ["отчетность", "治", "حوكمة", "οδοσ", "øre", "한국"] {
             assert_eq!(normalize(word), word);
         }
         // Characters that look stable but are not: decomposable, upper case, final sigma,

@@ -52,6 +52,8 @@
   var IGNORABLE = /[\u00AD\u200C-\u200F\u2060-\u2064\uFEFF]/u;
   var DROP = /[\p{M}\u00AD\u200C-\u200F\u2060-\u2064\uFEFF\u0640]/gu;
   var ASCII = /^[\x00-\x7F]*$/;
+  var HYPHEN = /^[-\u2010\u2011]$/;
+  var LETTER = /\p{Alphabetic}/u;
   var segmenter = null;
   try {
     if (typeof Intl === "object" && Intl.Segmenter) segmenter = new Intl.Segmenter("und", { granularity: "word" });
@@ -59,11 +61,24 @@
     segmenter = null;
   }
 
+  // The Arabic article, alone or after و ب ك ف (its alef then second), or لل; two letters must
+  // follow it.
+  var ARTICLE = /^(?:([\u0648\u0628\u0643\u0641]?)\u0627\u0644|\u0644\u0644)(?=..)/u;
+
   function normalize(word) {
     if (ASCII.test(word)) return word.toLowerCase();
-    return word.normalize("NFKD").toLowerCase().replace(DROP, "")
+    var folded = word.normalize("NFKD").toLowerCase().replace(DROP, "")
       .replace(/\u03C2/g, "\u03C3").replace(/\u0671/g, "\u0627").replace(/\u0649/g, "\u064A")
       .normalize("NFC");
+    var m = ARTICLE.exec(folded);
+    return m && (m[1] === undefined || bareAlef(word, m[1].length)) ? folded.slice(m[0].length) : folded;
+  }
+
+  // Whether letter k of a word (not counting marks, tatweel, invisible characters) is an alef
+  // without hamza or madda, as the article's is.
+  function bareAlef(word, k) {
+    return new RegExp("^(?:\\P{M}\\p{M}*){" + k + "}[\u0627\u0671](?![\u0653-\u0655])", "u")
+      .test(word.normalize("NFKD").replace(/[\u00AD\u200C-\u200F\u2060-\u2064\uFEFF\u0640]|(?![\u0653-\u0655])\p{M}/gu, ""));
   }
 
   function inBigramRun(c) {
@@ -99,7 +114,7 @@
   }
 
   function words(text, from, to, out) {
-    var span = text.slice(from, to);
+    var span = text.slice(from, to), first = out.length;
     if (!segmenter || api.noSegmenter) {
       // Without Intl.Segmenter: word segmentation keeps letters and digits together but sets
       // apart other numerals (², ½), which it treats as words of their own.
@@ -110,10 +125,27 @@
         at = i + c.length;
         return c;
       });
-      return split(span.slice(at), from + at, out);
+      split(span.slice(at), from + at, out);
+    } else {
+      for (var seg of segmenter.segment(span)) {
+        if (ALNUM.test(seg.segment)) split(seg.segment, from + seg.index, out);
+      }
     }
-    for (var seg of segmenter.segment(span)) {
-      if (ALNUM.test(seg.segment)) split(seg.segment, from + seg.index, out);
+    joinHyphenated(text, out, first);
+  }
+
+  // Words joined by single hyphens are also one term, before their parts: e-government gives
+  // egovernment, e, government (when the whole holds a letter).
+  function joinHyphenated(text, out, first) {
+    var toks = out.splice(first), k = 0;
+    while (k < toks.length) {
+      var j = k;
+      while (j + 1 < toks.length && HYPHEN.test(text.slice(toks[j].e, toks[j + 1].s))) j++;
+      if (j > k) {
+        var whole = toks.slice(k, j + 1).map(function (t) { return t.t; }).join("");
+        if (LETTER.test(whole)) out.push({ t: whole, s: toks[k].s, e: toks[j].e });
+      }
+      while (k <= j) out.push(toks[k++]);
     }
   }
 
@@ -439,7 +471,14 @@
         if (e.t === term) alts.push({ e: e, w: 1 });
       });
       if (wantPrefix) {
-        alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8));
+        // After a whole word ("budget"), a completion ("budgeting") weighs no more than the word
+        // for being rarer (idf as in src/search/index.rs): it ranks by where and how often it is
+        // said.
+        var idf = function (e) { return Math.log(1 + (self.n - e.df + 0.5) / (e.df + 0.5)); };
+        alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8).map(function (a) {
+          if (alts.length) a.w *= Math.min(1, idf(alts[0].e) / idf(a.e));
+          return a;
+        }));
       }
       if (alts.length || len < 5 || qt.phrase) return alts;
       return self.typos(term, qt.prefix).then(function (all) { return likely(all, 5, 0.6); });
@@ -946,6 +985,21 @@
     });
   }
 
+  // The first `want` results of a query as the search box shows them, with their total ("at
+  // least" when phrases are checked only as results are shown).
+  function firstResults(q, want, maxSections) {
+    return openSearch(lang).then(function (search) {
+      return search.search(q).then(function (result) {
+        return finalHits(search, result, result.hits).then(function (f) {
+          return presentSome(search, f.hits, 0, want, maxSections, PHRASE_CHECKS, f.approximate).then(function (p) {
+            return { result: result, results: p.shown, total: f.approximate ? p.shown.length : f.hits.length,
+              atLeast: f.approximate && p.next < f.hits.length };
+          });
+        });
+      });
+    });
+  }
+
   // ---- The header search box (ARIA combobox) ---------------------------------------------------
 
   function Combobox(form) {
@@ -1034,15 +1088,8 @@
         status.textContent = "";
         return;
       }
-      openSearch(lang).then(function (search) {
-        return search.search(q).then(function (result) {
-          return finalHits(search, result, result.hits).then(function (f) {
-            return presentSome(search, f.hits, 0, 5, 1, PHRASE_CHECKS, f.approximate).then(function (p) {
-              var atLeast = f.approximate && p.next < f.hits.length;
-              if (mine === seq) render(q, result, p.shown, f.approximate ? p.shown.length : f.hits.length, atLeast);
-            });
-          });
-        });
+      firstResults(q, 5, 1).then(function (r) {
+        if (mine === seq) render(q, r.result, r.results, r.total, r.atLeast);
       }).catch(function (e) {
         if (mine !== seq) return;
         listbox.textContent = "";
@@ -1120,7 +1167,10 @@
     var form = root.querySelector("form");
     var input = form.querySelector("input[type=search]");
     var filtersBox = root.querySelector("[data-search-filters]");
+    var active = root.querySelector("[data-search-active]");
+    var notice = root.querySelector("[data-search-notice]");
     var status = root.querySelector("[data-search-status]");
+    var empty = root.querySelector("[data-search-empty]");
     var list = root.querySelector("[data-search-results]");
     var more = root.querySelector("[data-search-more]");
     var params = new URLSearchParams(location.search);
@@ -1128,7 +1178,23 @@
     FACETS.forEach(function (f) { selected[f] = params.getAll(f); });
     input.value = params.get("q") || "";
     root.hidden = false;
-    var seq = 0, timer = 0, state = null, boxes = {};
+    var seq = 0, timer = 0, state = null, boxes = {}, sets = {};
+
+    // Values from the address are matched to the options without regard to case; the rest are
+    // left out, and the page says so.
+    function checkSelected(facets) {
+      var dropped = [];
+      FACETS.forEach(function (name) {
+        selected[name] = selected[name].reduce(function (kept, v) {
+          var o = (facets[name] || []).find(function (o) { return o.value.toLowerCase() === v.toLowerCase(); });
+          if (!o) dropped.push(name + "=" + v);
+          else if (kept.indexOf(o.value) < 0) kept.push(o.value);
+          return kept;
+        }, []);
+      });
+      notice.hidden = !dropped.length;
+      notice.textContent = (pageStrings.dropped || "{values}").replace("{values}", dropped.join(", "));
+    }
 
     function buildFilters(facets) {
       filtersBox.textContent = "";
@@ -1137,6 +1203,8 @@
         var fs = el("fieldset", "search-facet");
         fs.appendChild(el("legend", null, pageStrings["facet_" + name] || name));
         var ul = el("ul");
+        // A long list scrolls rather than push the other filters far down.
+        if (facets[name].length > 20) fs.classList.add("search-facet-long");
         boxes[name] = [];
         facets[name].forEach(function (v, k) {
           var li = el("li"), label = el("label"), box = el("input");
@@ -1150,27 +1218,40 @@
           });
           var text = name === "pillar" ? pageStrings["pillar_" + v.value] || v.label : v.label;
           var count = el("span", "search-facet-count");
+          var shown = el("span", "search-facet-name", text + "\u00A0");
+          shown.appendChild(count);
           label.appendChild(box);
-          label.appendChild(document.createTextNode(" " + text + " "));
-          label.appendChild(count);
+          label.appendChild(shown);
           li.appendChild(label);
           ul.appendChild(li);
           boxes[name].push({ box: box, count: count, li: li, k: k });
         });
         fs.appendChild(ul);
         filtersBox.appendChild(fs);
+        sets[name] = fs;
       });
     }
 
+    // Counts, and no dead ends: a value that would leave no result is turned off (hidden in the
+    // long lists) unless it is ticked, so that it can be unticked; a box with nothing to offer is
+    // not drawn.
     function showCounts(counts) {
+      var ticked = 0;
       Object.keys(boxes).forEach(function (name) {
+        var shown = 0;
         boxes[name].forEach(function (b) {
-          var n = counts[name][b.k];
+          var n = counts[name][b.k], off = !n && !b.box.checked;
           b.count.textContent = "(" + n + ")";
-          // Long lists (countries, SDG targets) show only values that would give results.
-          b.li.hidden = (name === "country" || name === "sdg") && !n && !b.box.checked;
+          b.li.hidden = off && (name === "country" || name === "sdg");
+          // (Not the box just unticked: the keyboard would lose its place.)
+          b.box.disabled = off && b.box !== document.activeElement;
+          b.li.classList.toggle("search-facet-none", off);
+          if (!b.li.hidden) shown++;
+          if (b.box.checked) ticked++;
         });
+        sets[name].hidden = !shown;
       });
+      active.textContent = ticked ? (pageStrings.active || "{count}").replace("{count}", ticked.toLocaleString(lang)) : "";
     }
 
     function writeUrl() {
@@ -1230,24 +1311,27 @@
     function update() {
       var q = input.value, mine = ++seq;
       writeUrl();
-      var anyFilter = FACETS.some(function (f) { return selected[f].length; });
       return openSearch(lang).then(function (search) {
         var words = q.trim() ? search.search(q) : null;
         return Promise.all([search.own.facets(), words]).then(function (r) {
           var facets = r[0], result = r[1];
-          if (!filtersBox.childNodes.length) buildFilters(facets);
-          if (!result) {
-            // No words: with filters, list what they select.
-            result = search.everything();
-            if (!anyFilter) result.hits = [];
+          if (!filtersBox.childNodes.length) {
+            checkSelected(facets);
+            buildFilters(facets);
+            writeUrl();
           }
+          var anyFilter = FACETS.some(function (f) { return selected[f].length; });
+          // No words: with filters, list what they select; without, count every document.
+          if (!result) result = search.everything();
           return finalHits(search, result, result.hits, 100).then(function (f) {
             if (mine !== seq) return;
             var filtered = filterHits(f.hits, facets, selected);
             showCounts(filtered.counts);
             list.textContent = "";
+            empty.hidden = !(anyFilter && !filtered.hits.length);
             state = { search: search, result: result, hits: filtered.hits, next: 0, shown: 0, approximate: f.approximate };
             if (!q.trim() && !anyFilter) {
+              state = null;
               status.textContent = pageStrings.prompt || "";
               more.hidden = true;
               root.setAttribute("data-done", mine);
@@ -1273,6 +1357,12 @@
       timer = setTimeout(function () { update(); }, 120);
     });
     more.addEventListener("click", function () { showMore(); });
+    root.querySelector("[data-search-clear]").addEventListener("click", function () {
+      FACETS.forEach(function (f) { selected[f] = []; });
+      Object.keys(boxes).forEach(function (name) { boxes[name].forEach(function (b) { b.box.checked = false; }); });
+      input.focus();
+      update();
+    });
     api.ready = update();
   }
 
@@ -1284,15 +1374,8 @@
   api.lang = lang;
   api.open = openSearch;
   api.query = function (q, want, maxSections) {
-    return openSearch(lang).then(function (search) {
-      return search.search(q).then(function (result) {
-        return finalHits(search, result, result.hits).then(function (f) {
-          return presentSome(search, f.hits, 0, want || 5, maxSections || 3, PHRASE_CHECKS, f.approximate).then(function (p) {
-            var atLeast = f.approximate && p.next < f.hits.length;
-            return { total: f.approximate ? p.shown.length : f.hits.length, atLeast: atLeast, results: p.shown };
-          });
-        });
-      });
+    return firstResults(q, want || 5, maxSections || 3).then(function (r) {
+      return { total: r.total, atLeast: r.atLeast, results: r.results };
     });
   };
 
