@@ -404,6 +404,18 @@ fn place_note(
         }
     }
     check_sdg_targets(doc, &meta.sdg_targets, diagnostics);
+    if let (Some(published), Some(updated)) = (meta.published, meta.updated)
+        && updated < published
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                "date-order",
+                format!("updated {updated} is before published {published}"),
+            )
+            .at(doc.span(doc.front_matter.locate("updated")))
+            .help("check both dates: a note is updated after it is published"),
+        );
+    }
     for source in &meta.sources {
         if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
             diagnostics.push(

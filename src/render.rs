@@ -1027,12 +1027,47 @@ impl<'a> Renderer<'a> {
 
     fn country(&self, page: &PageContext, i: usize) -> Value {
         let c = &self.site.countries[i];
+        // What each note says about the country: the paragraph that links to its page.
+        let mentions: Vec<Value> = c
+            .notes
+            .iter()
+            .filter_map(|&n| {
+                let (excerpt, lang) = self.country_excerpt(page, n, &c.code)?;
+                Some(context! { note => self.note_link(page, n), excerpt => excerpt, lang => lang })
+            })
+            .collect();
         context! {
             title => c.name,
             description => format!("{} ({})", self.t(page, "country_description"), c.name),
             country => context! { code => c.code, name => c.name },
             notes => c.notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>(),
+            mentions => mentions,
         }
+    }
+
+    /// The paragraph of note `n` (in the page's language when translated) that links to the
+    /// page of country `code`, as HTML, and its language.
+    fn country_excerpt(
+        &self,
+        page: &PageContext,
+        n: usize,
+        code: &str,
+    ) -> Option<(String, String)> {
+        let text = self.localized(page, &self.site.notes[n]);
+        let markdown = Site::markdown(text.source, text.body);
+        let at = markdown.find(&format!("](country:{code}"))?;
+        let start = markdown[..at].rfind("\n\n").map_or(0, |i| i + 2);
+        let end = markdown[at..]
+            .find("\n\n")
+            .map_or(markdown.len(), |i| at + i);
+        let resolve = |dest: &str| {
+            text.body
+                .links
+                .get(dest)
+                .map(|target| self.target_href(page, target))
+        };
+        let html = markdown::to_html(&markdown[start..end], &[], "", &resolve);
+        Some((html, text.lang.to_string()))
     }
 
     fn page(&self, page: &PageContext, i: usize) -> Value {

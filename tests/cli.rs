@@ -575,7 +575,7 @@ fn front_matter_values_are_checked_with_a_suggestion_each() {
         dir.path(),
         NOTE,
         "countries: [MUS]",
-        "countries: [MUS, GYU, GY, Guyana, MUS]\nsdg_targets: [\"16.6\", \"1.1.1\", \"SDG 16.1\", \"16.x\", \"16.1 \", \"16.B\", \"16.6\"]",
+        "countries: [MUS, GYU, GY, Guyana, MUS]\nsdg_targets: [\"16.6\", \"1.1.1\", \"SDG 16.1\", \"16.x\", \"16.1 \", \"16.B\", \"16.6\"]\npublished: 2022-05\nupdated: 2021",
     );
     edit(
         dir.path(),
@@ -664,6 +664,11 @@ fn front_matter_values_are_checked_with_a_suggestion_each() {
         text.contains("error[bad-number]: principle number 12 is not a CEPA principle's"),
         "{text}"
     );
+    assert!(
+        text.contains("warning[date-order]: updated 2021 is before published 2022-05"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("--> {NOTE}:8:10")), "{text}");
     assert!(
         text.contains("--> principles/sound-policymaking.md:3:9"),
         "{text}"

@@ -172,6 +172,47 @@ fn every_principle_page_lists_its_notes() {
 }
 
 #[test]
+fn every_country_page_quotes_what_its_notes_say() {
+    let site = site();
+    for (i, country) in site.countries.iter().enumerate() {
+        let page = rendered(&site, PageId::Country(i));
+        let quoting: Vec<&str> = site
+            .notes
+            .iter()
+            .filter(|n| {
+                Site::markdown(&n.source, &n.body).contains(&format!("](country:{})", country.code))
+            })
+            .map(|n| n.slug.as_str())
+            .collect();
+        assert!(!quoting.is_empty(), "no note links to {}", country.code);
+        assert_eq!(
+            page.matches("<figure class=\"mention\">").count(),
+            quoting.len(),
+            "countries/{}/",
+            country.code
+        );
+        for slug in quoting {
+            let caption = format!("<figcaption><a href=\"../../notes/{slug}/\"");
+            assert!(
+                page.contains(&caption),
+                "countries/{}/ does not quote {slug}",
+                country.code
+            );
+        }
+        // The quotation is the paragraph with the link to this page, rendered.
+        assert!(
+            page.contains(&format!(
+                "<a href=\"../../countries/{}/\">{}</a>",
+                country.code.to_lowercase(),
+                country.name
+            )),
+            "countries/{}/",
+            country.code
+        );
+    }
+}
+
+#[test]
 fn provisional_notes_say_so() {
     let site = site();
     let theme = Theme::load(&root()).unwrap();
