@@ -8,7 +8,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::load::{Document, Failed, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::*;
@@ -357,49 +357,42 @@ fn place_note(
         diagnostics.push(d);
     }
     let mut related = Vec::new();
-    for slug in &meta.related_principles {
+    let listed = &meta.related_principles;
+    for (k, slug) in listed.iter().enumerate() {
+        let Some(place) = list_item(
+            doc,
+            "related_principles",
+            listed,
+            k,
+            "related principle",
+            diagnostics,
+        ) else {
+            continue;
+        };
         match find_principle(slug) {
             Some(i) if Some(i) == principle => diagnostics.push(
                 Diagnostic::warning(
                     "redundant-related",
                     format!("\"{slug}\" is already the note's principle"),
                 )
-                .at(doc.span(
-                    doc.front_matter
-                        .item("related_principles", slug)
-                        .unwrap_or(doc.front_matter.locate("related_principles")),
-                ))
+                .at(place)
                 .help("remove it from related_principles"),
             ),
-            Some(i) if !related.contains(&i) => related.push(i),
-            Some(_) => diagnostics.push(
-                Diagnostic::warning("repeated-item", format!("\"{slug}\" is listed twice"))
-                    .at(doc.span(
-                        doc.front_matter
-                            .items("related_principles", slug)
-                            .nth(1)
-                            .unwrap_or(doc.front_matter.locate("related_principles")),
-                    ))
-                    .help("list each related principle once"),
-            ),
+            Some(i) => related.push(i),
             None if known_failure(slug) => {}
             None => {
-                let mut d =
-                    Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
-                        .at(doc.span(
-                            doc.front_matter
-                                .item("related_principles", slug)
-                                .unwrap_or(doc.front_matter.locate("related_principles")),
-                        ));
-                if let Some(s) = did_you_mean(slug, principle_slugs.iter().copied()) {
-                    d = d.help(format!("did you mean \"{s}\"?"));
-                } else {
-                    d = d.help(format!(
+                let help = match did_you_mean(slug, principle_slugs.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => format!(
                         "use slugs of files in principles/: {}",
                         principle_slugs.join(", ")
-                    ));
-                }
-                diagnostics.push(d);
+                    ),
+                };
+                diagnostics.push(
+                    Diagnostic::error("unknown-principle", format!("unknown principle \"{slug}\""))
+                        .at(place)
+                        .help(help),
+                );
             }
         }
     }
@@ -575,29 +568,15 @@ fn cite_countries(
     diagnostics: &mut Diagnostics,
 ) {
     for (i, code) in meta.countries.iter().enumerate() {
-        let earlier = meta.countries[..i].iter().filter(|c| *c == code).count();
-        let span = || {
-            doc.span(
-                doc.front_matter
-                    .items("countries", code)
-                    .nth(earlier)
-                    .unwrap_or(doc.front_matter.locate("countries")),
-            )
-        };
-        if earlier > 0 {
-            diagnostics.push(
-                Diagnostic::warning("repeated-item", format!("\"{code}\" is listed twice"))
-                    .at(span())
-                    .help("list each country once"),
-            );
+        let Some(span) = list_item(doc, "countries", &meta.countries, i, "country", diagnostics)
+        else {
             continue;
-        }
+        };
         match country_name(code, config) {
             Some(_) => {
                 codes.insert(code.clone());
             }
             None => {
-                let span = span();
                 let help = country_code_help(code, config);
                 diagnostics.push(
                     Diagnostic::error(
@@ -819,34 +798,50 @@ fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> V
 
 fn check_sdg_targets(doc: &Document, targets: &[String], diagnostics: &mut Diagnostics) {
     for (i, target) in targets.iter().enumerate() {
-        let earlier = targets[..i].iter().filter(|t| *t == target).count();
-        let place = || {
-            doc.span(
-                doc.front_matter
-                    .items("sdg_targets", target)
-                    .nth(earlier)
-                    .unwrap_or(doc.front_matter.locate("sdg_targets")),
-            )
-        };
-        if earlier > 0 {
-            diagnostics.push(
-                Diagnostic::warning("repeated-item", format!("\"{target}\" is listed twice"))
-                    .at(place())
-                    .help("list each SDG target once"),
-            );
+        let Some(place) = list_item(doc, "sdg_targets", targets, i, "SDG target", diagnostics)
+        else {
             continue;
-        }
+        };
         if let Some(help) = sdg_target_problem(target) {
             diagnostics.push(
                 Diagnostic::error(
                     "bad-sdg-target",
                     format!("\"{target}\" is not an SDG target"),
                 )
-                .at(place())
+                .at(place)
                 .help(help),
             );
         }
     }
+}
+
+/// Where item `i` of the front-matter list `key` is written (a repeated item at its own place),
+/// or `None`, with a warning, when an earlier item is the same (`what` names the items).
+fn list_item(
+    doc: &Document,
+    key: &str,
+    items: &[String],
+    i: usize,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Span> {
+    let item = &items[i];
+    let earlier = items[..i].iter().filter(|x| *x == item).count();
+    let place = doc.span(
+        doc.front_matter
+            .items(key, item)
+            .nth(earlier)
+            .unwrap_or(doc.front_matter.locate(key)),
+    );
+    if earlier == 0 {
+        return Some(place);
+    }
+    diagnostics.push(
+        Diagnostic::warning("repeated-item", format!("\"{item}\" is listed twice"))
+            .at(place)
+            .help(format!("list each {what} once")),
+    );
+    None
 }
 
 /// What is wrong with `target` as an SDG target (`16.6`, `16.10`, `16.b`), if anything: goals

@@ -911,19 +911,24 @@ mod tests {
         assert_eq!(wrong.span.as_ref().unwrap().range.len(), "two".len());
     }
 
+    /// The problem with a note whose front matter is `yaml`.
+    fn note_problem(yaml: &str) -> Diagnostic {
+        let text: Arc<str> = Arc::from(format!("---\n{yaml}---\nbody\n"));
+        let split = split_front_matter(&text).unwrap();
+        parse_yaml::<NoteMeta>(
+            &text[split.yaml.clone()],
+            "n.md",
+            &text,
+            split.yaml.start,
+            NOTE_FIELDS,
+        )
+        .unwrap_err()
+    }
+
     #[test]
     fn an_unclosed_list_or_quote_is_reported_where_it_opens() {
         let place = |yaml: &str| {
-            let text: Arc<str> = Arc::from(format!("---\n{yaml}---\nbody\n"));
-            let split = split_front_matter(&text).unwrap();
-            let d = parse_yaml::<NoteMeta>(
-                &text[split.yaml.clone()],
-                "n.md",
-                &text,
-                split.yaml.start,
-                NOTE_FIELDS,
-            )
-            .unwrap_err();
+            let d = note_problem(yaml);
             let (line, column) = d.span.as_ref().unwrap().line_column();
             (d.message, line, column)
         };
@@ -944,21 +949,12 @@ mod tests {
 
     #[test]
     fn a_key_written_twice_points_at_the_second() {
-        let text: Arc<str> =
-            Arc::from("---\ntitle: A\nprinciple: p\ntitle: B\nsummary: S.\n---\nbody\n");
-        let split = split_front_matter(&text).unwrap();
-        let d = parse_yaml::<NoteMeta>(
-            &text[split.yaml.clone()],
-            "n.md",
-            &text,
-            split.yaml.start,
-            NOTE_FIELDS,
-        )
-        .unwrap_err();
+        let d = note_problem("title: A\nprinciple: p\ntitle: B\nsummary: S.\n");
         assert_eq!(d.code, "duplicate-key");
         assert_eq!(d.message, "`title` is written twice");
-        assert_eq!(d.span.as_ref().unwrap().line_column(), (4, 1));
-        assert_eq!(&text[d.span.as_ref().unwrap().range.clone()], "title");
+        let span = d.span.as_ref().unwrap();
+        assert_eq!(span.line_column(), (4, 1));
+        assert_eq!(&span.text[span.range.clone()], "title");
     }
 
     #[test]
