@@ -221,8 +221,9 @@ pub fn anchor_id(text: &str) -> String {
 }
 
 /// Renders a body to HTML. `headings` are the body's as `analyse` found them (their ids, in
-/// order); `resolve` maps a link destination as written to the `href` to emit (the link stage
-/// has already checked that every destination resolves).
+/// order); `anchor_label` begins each heading anchor's accessible name ("Link to this section: ",
+/// with the language's separator); `resolve` maps a link destination as written to the `href` to
+/// emit (the link stage has already checked that every destination resolves).
 pub fn to_html(
     markdown: &str,
     headings: &[Heading],
@@ -274,7 +275,7 @@ pub fn to_html(
                         .map_or_else(|| anchor_id(text.trim()), str::to_string);
                     let mut html = String::new();
                     pulldown_cmark::html::push_html(&mut html, inner.into_iter());
-                    let label = escape(&format!("{anchor_label}: {}", text.trim()));
+                    let label = escape(&format!("{anchor_label}{}", text.trim()));
                     events.push(Event::Html(
                         format!(
                             "<h{level} id=\"{id}\">{html} <a class=\"anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
@@ -441,7 +442,7 @@ mod tests {
     #[test]
     fn html_has_anchors_resolved_links_tables_and_footnotes() {
         let md = "## Why it matters\n\n[x](note:a) \"quoted\"[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n[^1]: Footnote.\n";
-        let html = to_html(md, &analyse(md).headings, "Link to section", &|d| {
+        let html = to_html(md, &analyse(md).headings, "Link to section: ", &|d| {
             (d == "note:a").then(|| "../a/".to_string())
         });
         assert!(html.contains("<h2 id=\"why-it-matters\">Why it matters <a class=\"anchor\" href=\"#why-it-matters\""), "{html}");

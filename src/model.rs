@@ -406,6 +406,14 @@ impl Site {
             .find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
     }
 
+    /// Principle `i`'s strategies in `lang` when its translation names them, else the original's.
+    pub fn strategies_in(&self, i: usize, lang: &str) -> &[String] {
+        let p = &self.principles[i];
+        self.translation(Kind::Principle, &p.slug, lang)
+            .and_then(|t| t.strategies.as_deref())
+            .unwrap_or(&p.meta.strategies)
+    }
+
     pub fn principles_in(&self, pillar: Pillar) -> impl Iterator<Item = usize> + '_ {
         (0..self.principles.len()).filter(move |&i| self.principles[i].meta.pillar == pillar)
     }

@@ -476,7 +476,8 @@ impl<'a> Renderer<'a> {
         let path = id.path_in(self.site, lang);
         let mut page = PageContext::new(self, &path, lang);
         // A host serves 404.html at whatever address was missing, so relative links would break
-        // there: use absolute ones when the site knows where it lives.
+        // there: use absolute ones when the site knows where it lives (else the page's script
+        // makes its own folder the base, see `rebase_404`).
         if let (PageId::NotFound, Some(base), LinkStyle::Clean) =
             (id, self.site.config.base_url(), self.options.link_style)
         {
@@ -500,7 +501,7 @@ impl<'a> Renderer<'a> {
                 context! {
                     title => self.t(&page, "not_found_title"),
                     description => self.t(&page, "not_found_text"),
-                    top_folders => self.top_folders_for_404(&page),
+                    rebase => self.rebase_404(&page),
                 },
             ),
             PageId::Download => ("download.html", self.download(&page)),
@@ -530,11 +531,14 @@ impl<'a> Renderer<'a> {
 
     /// For a web 404 page whose links stay relative (no `base_url`): the site's top-level
     /// folders, from which a script finds the site's root in the missing address (a host serves
-    /// 404.html at that address). `None` when the links need no help.
-    fn top_folders_for_404(&self, page: &PageContext) -> Option<Vec<String>> {
-        if self.options.link_style != LinkStyle::Clean || page.root.contains("://") {
+    /// 404.html at that address), and the page's own folder under the root (`fr/` for
+    /// `fr/404.html`), which the script makes the base its links resolve from. `None` when the
+    /// links need no help.
+    fn rebase_404(&self, page: &PageContext) -> Option<Value> {
+        if self.options.link_style != LinkStyle::Clean || self.site.config.base_url().is_some() {
             return None;
         }
+        let folder = page.path.rsplit_once('/').map_or(String::new(), |(f, _)| format!("{f}/"));
         let mut folders: BTreeSet<String> = crate::link::RESERVED
             .iter()
             .map(|f| f.to_string())
@@ -542,7 +546,7 @@ impl<'a> Renderer<'a> {
         let pages = self.site.pages.iter().filter(|p| p.slug != HOME_PAGE);
         folders.extend(pages.map(|p| p.slug.clone()));
         folders.extend(self.site.config.languages.iter().skip(1).cloned());
-        Some(folders.into_iter().collect())
+        Some(context! { folders => folders, folder => folder })
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
@@ -629,11 +633,7 @@ impl<'a> Renderer<'a> {
     /// A document's title, summary and body in the page's language (the original where untranslated).
     /// Principle `i`'s strategies in the page's language when its translation names them.
     fn strategy_names(&self, page: &PageContext, i: usize) -> &[String] {
-        let p = &self.site.principles[i];
-        self.site
-            .translation(Kind::Principle, &p.slug, &page.lang)
-            .and_then(|t| t.strategies.as_deref())
-            .unwrap_or(&p.meta.strategies)
+        self.site.strategies_in(i, &page.lang)
     }
 
     fn localized<'s>(&'s self, page: &PageContext, document: &'s impl Document) -> Localized<'s> {
@@ -671,8 +671,17 @@ impl<'a> Renderer<'a> {
         markdown::to_html(
             Site::markdown(source, body),
             &body.headings,
-            self.t(page, "anchor_label"),
+            &self.anchor_label(page),
             &resolve,
+        )
+    }
+
+    /// What begins a heading anchor's accessible name: "Link to this section: ".
+    fn anchor_label(&self, page: &PageContext) -> String {
+        format!(
+            "{}{}",
+            self.t(page, "anchor_label"),
+            self.t(page, "label_separator")
         )
     }
 
@@ -1027,13 +1036,18 @@ impl<'a> Renderer<'a> {
 
     fn country(&self, page: &PageContext, i: usize) -> Value {
         let c = &self.site.countries[i];
-        // What each note says about the country: the paragraph that links to its page.
+        // What each note says about the country: the sentence that links to its page.
         let mentions: Vec<Value> = c
             .notes
             .iter()
             .filter_map(|&n| {
-                let (excerpt, lang) = self.country_excerpt(page, n, &c.code)?;
-                Some(context! { note => self.note_link(page, n), excerpt => excerpt, lang => lang })
+                let excerpt = self.country_excerpt(page, n, &c.code)?;
+                Some(context! {
+                    note => self.note_link(page, n),
+                    excerpt => excerpt.html,
+                    lang => excerpt.lang,
+                    section => excerpt.section.map(|(id, title)| context! { id => id, title => title }),
+                })
             })
             .collect();
         context! {
@@ -1045,29 +1059,56 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The paragraph of note `n` (in the page's language when translated) that links to the
-    /// page of country `code`, as HTML, and its language.
-    fn country_excerpt(
-        &self,
-        page: &PageContext,
-        n: usize,
-        code: &str,
-    ) -> Option<(String, String)> {
+    /// The sentence of note `n` (in the page's language when translated) that links to the page
+    /// of country `code`, as HTML, with its language and the section it is in.
+    fn country_excerpt(&self, page: &PageContext, n: usize, code: &str) -> Option<Excerpt> {
         let text = self.localized(page, &self.site.notes[n]);
         let markdown = Site::markdown(text.source, text.body);
-        let at = markdown.find(&format!("](country:{code}"))?;
-        let start = markdown[..at].rfind("\n\n").map_or(0, |i| i + 2);
-        let end = markdown[at..]
+        let link = format!("](country:{code}");
+        let at = markdown.find(&link)?;
+        let paragraph = markdown[..at].rfind("\n\n").map_or(0, |i| i + 2);
+        let paragraph_end = markdown[at..]
             .find("\n\n")
             .map_or(markdown.len(), |i| at + i);
-        let resolve = |dest: &str| {
-            text.body
-                .links
-                .get(dest)
-                .map(|target| self.target_href(page, target))
+        // The sentence: from the end of the one before (a full stop and a space) to its own.
+        let start = markdown[paragraph..at]
+            .rfind(". ")
+            .map_or(paragraph, |i| paragraph + i + 2);
+        let end = markdown[at..paragraph_end]
+            .find(". ")
+            .map_or(paragraph_end, |i| at + i + 1);
+        // The link to this very page shows as emphasis instead.
+        let here = &link[2..];
+        let resolve = |dest: &str| match text.body.links.get(dest) {
+            Some(_) if dest == here => Some(String::new()),
+            Some(target) => Some(self.target_href(page, target)),
+            None => None,
         };
-        let html = markdown::to_html(&markdown[start..end], &[], "", &resolve);
-        Some((html, text.lang.to_string()))
+        let mut html = markdown::to_html(&markdown[start..end], &[], "", &resolve);
+        // (No other link has an empty address: `check` refuses them.)
+        while let Some(open) = html.find("<a href=\"\">") {
+            let close = html[open..].find("</a>").map_or(html.len(), |i| open + i);
+            html.replace_range(close..(close + 4).min(html.len()), "</strong>");
+            html.replace_range(open..open + 11, "<strong>");
+        }
+        // Its section: the last heading before it (lines in code blocks aside).
+        let mut fenced = false;
+        let mut headings: usize = 0;
+        for line in markdown[..start].lines() {
+            if line.starts_with("```") || line.starts_with("~~~") {
+                fenced = !fenced;
+            } else if !fenced && line.starts_with('#') {
+                headings += 1;
+            }
+        }
+        let section = headings
+            .checked_sub(1)
+            .and_then(|h| text.body.headings.get(h));
+        Some(Excerpt {
+            html,
+            lang: text.lang.to_string(),
+            section: section.map(|h| (h.id.clone(), h.text.clone())),
+        })
     }
 
     fn page(&self, page: &PageContext, i: usize) -> Value {
@@ -1205,6 +1246,14 @@ impl PageContext {
             format!("{}{}", self.root, link)
         }
     }
+}
+
+/// What a note says about a country (see `Renderer::country_excerpt`).
+struct Excerpt {
+    html: String,
+    lang: String,
+    /// The id and title of the heading the sentence is under.
+    section: Option<(String, String)>,
 }
 
 #[derive(Serialize)]

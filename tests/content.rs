@@ -192,21 +192,25 @@ fn every_country_page_quotes_what_its_notes_say() {
             country.code
         );
         for slug in quoting {
-            let caption = format!("<figcaption><a href=\"../../notes/{slug}/\"");
+            let caption = format!("<figcaption><a href=\"../../notes/{slug}/#");
             assert!(
                 page.contains(&caption),
                 "countries/{}/ does not quote {slug}",
                 country.code
             );
         }
-        // The quotation is the paragraph with the link to this page, rendered.
+        // The quotation is the sentence that links to this page, the country's name in bold
+        // rather than a link to the page it is on.
         assert!(
-            page.contains(&format!(
-                "<a href=\"../../countries/{}/\">{}</a>",
-                country.code.to_lowercase(),
-                country.name
-            )),
+            page.contains(&format!("<strong>{}</strong>", country.name)),
             "countries/{}/",
+            country.code
+        );
+        let own = format!("href=\"../../countries/{}/\"", country.code.to_lowercase());
+        let quotes: String = page.split("<blockquote>").skip(1).collect();
+        assert!(
+            !quotes.contains(&own),
+            "countries/{}/ links to itself",
             country.code
         );
     }

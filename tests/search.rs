@@ -1072,3 +1072,20 @@ fn filter_boxes_show_every_option_and_no_empty_box() {
     );
     assert_local_only(&page);
 }
+
+#[test]
+fn a_translated_principle_is_searched_by_its_translated_strategies() {
+    let (_dir, site) = common::build_to_temp(&common::repo_root());
+    let text_of = |lang: &str| -> String {
+        walkdir::WalkDir::new(site.join("search").join(lang))
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect()
+    };
+    let (english, french) = (text_of("en"), text_of("fr"));
+    assert!(english.contains("Codes of conduct for public officials"));
+    assert!(french.contains("Codes de conduite des agents publics"));
+    assert!(!french.contains("Codes of conduct for public officials"));
+}

@@ -430,12 +430,17 @@ fn the_404_page_keeps_its_style_and_links_at_any_missing_address() {
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     for prefix in ["/", "/un/guidance/"] {
         let server = common::StaticServer::start_under(&site, prefix);
+        // A page of the site records where the site's root is, for addresses that hold none of
+        // its folders (`zz/yy/`).
+        drop(browser.open(&server.url("")));
         for missing in [
             "no-such-page",
             "notes/no-such-note/",
             "notes/no/such/deeper/",
             "fr/notes/gone/",
             "moved/",
+            "zz/yy/",
+            "fr/404.html",
         ] {
             let url = server.url(missing);
             let page = browser.open(&url);
@@ -453,14 +458,20 @@ fn the_404_page_keeps_its_style_and_links_at_any_missing_address() {
                         .all(|n| n.as_u64() > Some(0)),
                 "{url}: stylesheets {rules}"
             );
+            // The French 404 page leads to the French pages.
+            let lang = if missing.starts_with("fr/404") {
+                "fr/"
+            } else {
+                ""
+            };
             assert_eq!(
                 page.eval("document.querySelector('a.site-name').href"),
-                Value::from(server.url("")),
+                Value::from(server.url(lang)),
                 "{url}: the site's name leads home"
             );
             assert_eq!(
                 page.eval("document.querySelector('.site-nav a').href"),
-                Value::from(server.url("principles/")),
+                Value::from(server.url(&format!("{lang}principles/"))),
                 "{url}"
             );
             // The skip link keeps to the page.

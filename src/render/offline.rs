@@ -234,7 +234,7 @@ impl Renderer<'_> {
         let html = crate::markdown::to_html(
             Site::markdown(source, body),
             &body.headings,
-            self.t(page, "anchor_label"),
+            &self.anchor_label(page),
             &resolve,
         );
         scope_html(&html, id, 2)

@@ -113,7 +113,7 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
             site,
             PageId::Principle(i),
             lang,
-            p.meta.strategies.join(". "),
+            site.strategies_in(i, lang).join(". "),
             Facets {
                 principle: Some(i),
                 pillar: Some(p.meta.pillar),
