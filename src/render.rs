@@ -538,7 +538,10 @@ impl<'a> Renderer<'a> {
         if self.options.link_style != LinkStyle::Clean || self.site.config.base_url().is_some() {
             return None;
         }
-        let folder = page.path.rsplit_once('/').map_or(String::new(), |(f, _)| format!("{f}/"));
+        let folder = page
+            .path
+            .rsplit_once('/')
+            .map_or(String::new(), |(f, _)| format!("{f}/"));
         let mut folders: BTreeSet<String> = crate::link::RESERVED
             .iter()
             .map(|f| f.to_string())
