@@ -983,6 +983,10 @@ fn filters_lead_to_no_dead_end() {
         json!(false)
     );
     assert_eq!(page_state(&page)["clear"], json!(false));
+    // With a filter ticked and results, the filters can be cleared in one go too.
+    let page = browser.open(&server.url("search/?q=ledger&principle=integrity"));
+    wait_done(&page, &Value::Null);
+    assert_eq!(page_state(&page)["clear"], json!(true));
     // Ticked values that match nothing stay visible and can be unticked; "No results" offers to
     // clear the filters.
     let page = browser

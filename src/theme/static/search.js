@@ -1328,7 +1328,8 @@
             var filtered = filterHits(f.hits, facets, selected);
             showCounts(filtered.counts);
             list.textContent = "";
-            empty.hidden = !(anyFilter && !filtered.hits.length);
+            // Filters can be cleared in one go whenever some are ticked.
+            empty.hidden = !anyFilter;
             state = { search: search, result: result, hits: filtered.hits, next: 0, shown: 0, approximate: f.approximate };
             if (!q.trim() && !anyFilter) {
               state = null;
