@@ -54,9 +54,15 @@ pub struct ShownTexts<'a> {
     pub source_note_lang: &'a str,
 }
 
-/// The built-in texts (the defaults below) in the other languages: (language, title,
-/// description, source note).
-const DEFAULT_TRANSLATIONS: &[(&str, &str, &str, &str)] = &[
+/// The built-in title, description and source note in each language: (language, title,
+/// description, source note). English, the first, gives the defaults.
+const BUILT_IN_TEXTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "en",
+        "CEPA Governance Guidance",
+        "The CEPA Principles of Effective Governance for Sustainable Development and the strategy guidance notes that help put them into practice.",
+        "Summaries written for this site from public UN DESA sources. The official notes are published by UN DESA's Division for Public Institutions and Digital Government.",
+    ),
     (
         "fr",
         "Orientations CEPA sur la gouvernance",
@@ -91,12 +97,10 @@ const DEFAULT_TRANSLATIONS: &[(&str, &str, &str, &str)] = &[
 
 impl Default for Config {
     fn default() -> Config {
+        let (_, title, description, source_note) = BUILT_IN_TEXTS[0];
         Config {
-            title: "CEPA Governance Guidance".to_string(),
-            description:
-                "The CEPA Principles of Effective Governance for Sustainable Development and \
-                          the strategy guidance notes that help put them into practice."
-                    .to_string(),
+            title: title.to_string(),
+            description: description.to_string(),
             base_url: None,
             languages: crate::i18n::LANGUAGES
                 .iter()
@@ -104,11 +108,7 @@ impl Default for Config {
                 .collect(),
             country_names: BTreeMap::from([("LAO".to_string(), "Lao PDR".to_string())]),
             offline_name: "cepa-guidance".to_string(),
-            source_note:
-                "Summaries written for this site from public UN DESA sources. The official \
-                          notes are published by UN DESA's Division for Public Institutions and \
-                          Digital Government."
-                    .to_string(),
+            source_note: source_note.to_string(),
             translations: BTreeMap::new(),
         }
     }
@@ -122,9 +122,9 @@ impl Config {
     /// The site's texts for a page in `lang`: the configured translation, else the built-in
     /// one when the text is the built-in default, else the default language's text.
     pub fn texts_in<'a>(&'a self, lang: &'a str) -> ShownTexts<'a> {
-        let defaults = Config::default();
+        let defaults = BUILT_IN_TEXTS[0];
         let configured = self.translations.get(lang);
-        let builtin = DEFAULT_TRANSLATIONS.iter().find(|t| t.0 == lang);
+        let builtin = BUILT_IN_TEXTS[1..].iter().find(|t| t.0 == lang);
         let default_lang = self.default_language();
         let pick = |own: &'a str,
                     default: &str,
@@ -143,19 +143,19 @@ impl Config {
         };
         let (title, title_lang) = pick(
             &self.title,
-            &defaults.title,
+            defaults.1,
             configured.and_then(|c| c.title.as_ref()),
             builtin.map(|b| b.1),
         );
         let (description, description_lang) = pick(
             &self.description,
-            &defaults.description,
+            defaults.2,
             configured.and_then(|c| c.description.as_ref()),
             builtin.map(|b| b.2),
         );
         let (source_note, source_note_lang) = pick(
             &self.source_note,
-            &defaults.source_note,
+            defaults.3,
             configured.and_then(|c| c.source_note.as_ref()),
             builtin.map(|b| b.3),
         );

@@ -927,19 +927,10 @@ impl<'a> Lookup<'a> {
 
     /// The index of the document of `kind` called `slug`; a [`LinkError`] when there is none.
     fn find(&self, kind: Kind, slug: &str, site: &Site) -> Result<usize, LinkError> {
-        let (index, slugs): (_, Vec<&str>) = match kind {
-            Kind::Principle => (
-                &self.principles,
-                site.principles.iter().map(|p| p.slug.as_str()).collect(),
-            ),
-            Kind::Note => (
-                &self.notes,
-                site.notes.iter().map(|n| n.slug.as_str()).collect(),
-            ),
-            Kind::Page => (
-                &self.pages,
-                site.pages.iter().map(|p| p.slug.as_str()).collect(),
-            ),
+        let index = match kind {
+            Kind::Principle => &self.principles,
+            Kind::Note => &self.notes,
+            Kind::Page => &self.pages,
         };
         if let Some(&i) = index.get(slug) {
             return Ok(i);
@@ -947,6 +938,12 @@ impl<'a> Lookup<'a> {
         if self.failed.contains(&(kind, slug.to_string())) {
             return Err(LinkError::TargetFailed);
         }
+        // Only a link that fails needs the slugs to suggest from.
+        let slugs: Vec<&str> = match kind {
+            Kind::Principle => site.principles.iter().map(|p| p.slug.as_str()).collect(),
+            Kind::Note => site.notes.iter().map(|n| n.slug.as_str()).collect(),
+            Kind::Page => site.pages.iter().map(|p| p.slug.as_str()).collect(),
+        };
         let help = match did_you_mean(slug, slugs) {
             Some(s) => format!("did you mean \"{s}\"?"),
             None => format!("use the slug of a file in {}/", kind.folder()),
