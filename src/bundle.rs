@@ -176,7 +176,7 @@ impl ZipEntry {
         if bytes.len() > WHOLE_UP_TO {
             return ZipEntry::compress_with(path, spill, |out| out.write_all(bytes));
         }
-        let (deflated, crc, size) = deflate_whole(bytes, level_for(path))?;
+        let (deflated, crc, size) = deflate_whole(bytes)?;
         Ok(ZipEntry {
             path: path.to_string(),
             deflated: Deflated::Held(deflated),
@@ -193,7 +193,7 @@ impl ZipEntry {
     ) -> Result<ZipEntry, E> {
         let mut deflating = Deflating::Whole(Vec::new(), spill);
         fill(&mut deflating)?;
-        let (deflated, crc, size) = deflating.finish(level_for(path))?;
+        let (deflated, crc, size) = deflating.finish()?;
         Ok(ZipEntry {
             path: path.to_string(),
             deflated,
@@ -203,22 +203,15 @@ impl ZipEntry {
     }
 }
 
-/// Deflate level 4 (libdeflate): the real content's zip is the same size as zlib's level 4 and
-/// 3% larger than libdeflate's level 6, and takes about 30% less CPU time than zlib's level 4
-/// (libdeflate's level 1: 5% larger than this, half the time).
-const COMPRESSION_LEVEL: i32 = 4;
+/// Files held whole are deflated at libdeflate's level 1. Against its level 4 the zip is 4.5%
+/// larger (1,000 synthetic notes: 35.0 -> 36.5 MB; the real content's 1.96 -> 2.05 MB), and the
+/// build takes 13% less CPU time: a third of it was compression. The speed targets are the
+/// build's; the download grows by a few seconds on a slow line.
+const WHOLE_LEVEL: i32 = 1;
 
-/// The search index (term shards and text chunks: 11% of the output at 1,000 notes) is dense
-/// enough that level 4 makes it only 1% smaller than level 1, in half again the time.
-const SEARCH_INDEX_LEVEL: i32 = 1;
-
-fn level_for(path: &str) -> i32 {
-    if path.starts_with(crate::search::FOLDER) && path.ends_with(".js") {
-        SEARCH_INDEX_LEVEL
-    } else {
-        COMPRESSION_LEVEL
-    }
-}
+/// A file compressed as it is written (the print edition) takes zlib-rs's level 3: 3% larger
+/// than level 4 in 70% of the time; level 1 would make it 46% larger.
+const STREAM_LEVEL: u32 = 3;
 
 /// Files up to this size are held whole and compressed in one call (libdeflate, which needs the
 /// whole input); a larger one (the print edition: 25 MB at 1,000 notes) is compressed as it is
@@ -245,19 +238,21 @@ struct Stream {
 }
 
 thread_local! {
-    /// A compressor per thread and level: each one holds a few hundred KB of tables, set up once.
-    static COMPRESSORS: std::cell::RefCell<Vec<(i32, libdeflater::Compressor)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// A compressor per thread: it holds a few hundred KB of tables, set up once.
+    static COMPRESSOR: std::cell::RefCell<libdeflater::Compressor> = std::cell::RefCell::new(
+        libdeflater::Compressor::new(
+            libdeflater::CompressionLvl::new(WHOLE_LEVEL).expect("a valid level"),
+        ),
+    );
 }
 
 impl Deflating<'_> {
     /// The deflated bytes (held to their length: theme and data files' entries wait for the zip to
-    /// reach them), the CRC-32 and the size of what was written. A file held whole is compressed
-    /// at `level`, a streamed one at [`COMPRESSION_LEVEL`].
-    fn finish(self, level: i32) -> io::Result<(Deflated, u32, u64)> {
+    /// reach them), the CRC-32 and the size of what was written.
+    fn finish(self) -> io::Result<(Deflated, u32, u64)> {
         match self {
             Deflating::Whole(bytes, _) => {
-                let (deflated, crc, size) = deflate_whole(&bytes, level)?;
+                let (deflated, crc, size) = deflate_whole(&bytes)?;
                 Ok((Deflated::Held(deflated), crc, size))
             }
             Deflating::Streaming(mut stream) => {
@@ -272,18 +267,9 @@ impl Deflating<'_> {
     }
 }
 
-/// `bytes` deflated in one call at `level`, with their CRC-32 and size.
-fn deflate_whole(bytes: &[u8], level: i32) -> io::Result<(Vec<u8>, u32, u64)> {
-    COMPRESSORS.with_borrow_mut(|compressors| {
-        let at = match compressors.iter().position(|(l, _)| *l == level) {
-            Some(at) => at,
-            None => {
-                let valid = libdeflater::CompressionLvl::new(level).expect("a valid level");
-                compressors.push((level, libdeflater::Compressor::new(valid)));
-                compressors.len() - 1
-            }
-        };
-        let compressor = &mut compressors[at].1;
+/// `bytes` deflated in one call, with their CRC-32 and size.
+fn deflate_whole(bytes: &[u8]) -> io::Result<(Vec<u8>, u32, u64)> {
+    COMPRESSOR.with_borrow_mut(|compressor| {
         let mut deflated = vec![0; compressor.deflate_compress_bound(bytes.len())];
         let length = compressor
             .deflate_compress(bytes, &mut deflated)
@@ -309,7 +295,7 @@ impl Write for Deflating<'_> {
                 let mut stream = Stream {
                     encoder: flate2::write::DeflateEncoder::new(
                         sink,
-                        flate2::Compression::new(COMPRESSION_LEVEL as u32),
+                        flate2::Compression::new(STREAM_LEVEL),
                     ),
                     block: Vec::with_capacity(COMPRESS_BLOCK),
                     crc: libdeflater::Crc::new(),
@@ -595,27 +581,6 @@ mod tests {
             assert_eq!(text.len() > WHOLE_UP_TO, lines > 2_000);
             assert!(deflated(whole.deflated) == deflated(pieces.deflated));
             assert_eq!((whole.crc, whole.size), (pieces.crc, pieces.size));
-        }
-    }
-
-    #[test]
-    fn the_search_index_takes_the_faster_level() {
-        let text: String = (0..3_000)
-            .map(|i| format!("\"w{}\":[{i}],", i * 7919 % 1000))
-            .collect();
-        let at = |level| deflate_whole(text.as_bytes(), level).unwrap().0;
-        let fast = at(SEARCH_INDEX_LEVEL);
-        assert!(fast != at(COMPRESSION_LEVEL));
-        for path in ["search/en/t1.js", "search/fr/c/0/0-1.js"] {
-            let entry = ZipEntry::compress(path, text.as_bytes(), Spill::Memory).unwrap();
-            assert!(deflated(entry.deflated) == fast, "{path}");
-            let written =
-                ZipEntry::compress_with(path, Spill::Memory, |out| out.write_all(text.as_bytes()));
-            assert!(deflated(written.unwrap().deflated) == fast, "{path}");
-        }
-        for path in ["search/index.html", "notes/search/index.html", "a.js"] {
-            let entry = ZipEntry::compress(path, text.as_bytes(), Spill::Memory).unwrap();
-            assert!(deflated(entry.deflated) == at(COMPRESSION_LEVEL), "{path}");
         }
     }
 
