@@ -436,9 +436,12 @@ impl<'a> Renderer<'a> {
         Ok(files)
     }
 
-    /// The files that list every page (`sitemap.xml`, `robots.txt`), rendered with the pages.
+    /// The files that list every page (`sitemap.xml`, `robots.txt`), rendered with the pages. A
+    /// sitemap's addresses must be absolute, so a site without a `base_url` has none (its
+    /// `/about/` would be wrong under a subpath, and crawlers reject it).
     pub fn site_files(&self) -> Vec<OutputFile> {
-        vec![self.sitemap(), self.robots()]
+        let sitemap = self.site.config.base_url().map(|base| self.sitemap(&base));
+        sitemap.into_iter().chain([self.robots()]).collect()
     }
 
     /// Every page in every language it is published in.
@@ -1126,12 +1129,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn sitemap(&self) -> OutputFile {
-        let base = self
-            .site
-            .config
-            .base_url()
-            .unwrap_or_else(|| "/".to_string());
+    fn sitemap(&self, base: &str) -> OutputFile {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );

@@ -845,7 +845,6 @@ fn valid_site_builds_with_every_markdown_feature() {
     for page in [
         "index.html",
         "404.html",
-        "sitemap.xml",
         "robots.txt",
         "notes/index.html",
         "notes/strategic-planning-and-foresight/index.html",

@@ -542,7 +542,7 @@ fn head_types_not_found_redirects_and_revalidation() {
     for (target, mime) in [
         ("/", "text/html; charset=utf-8"),
         ("/static/site.css", "text/css; charset=utf-8"),
-        ("/sitemap.xml", "application/xml"),
+        ("/feeds/notes.xml", "application/xml"),
         ("/robots.txt", "text/plain; charset=utf-8"),
         ("/api/notes.json", "application/json"),
     ] {

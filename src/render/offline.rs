@@ -75,24 +75,25 @@ impl Renderer<'_> {
 
     pub(super) fn print_edition(&self, page: &PageContext) -> Value {
         let site = self.site;
-        let principle_title = |i: usize| {
-            let p = &site.principles[i];
-            self.localized(page, p).title
-        };
-        let note_title = |i: usize| {
-            let n = &site.notes[i];
-            self.localized(page, n).title
-        };
         let principle_link = |i: usize| {
+            let p = &site.principles[i];
+            let text = self.localized(page, p);
             context! {
-                number => site.principles[i].meta.number,
-                pillar => site.principles[i].meta.pillar,
-                title => principle_title(i),
-                href => format!("#{}", print_id("principle", &site.principles[i].slug, None)),
+                number => p.meta.number,
+                pillar => p.meta.pillar,
+                title => text.title,
+                lang => text.lang,
+                href => format!("#{}", print_id("principle", &p.slug, None)),
             }
         };
         let note_link = |i: usize| {
-            context! { title => note_title(i), href => format!("#{}", print_id("note", &site.notes[i].slug, None)) }
+            let n = &site.notes[i];
+            let text = self.localized(page, n);
+            context! {
+                title => text.title,
+                lang => text.lang,
+                href => format!("#{}", print_id("note", &n.slug, None)),
+            }
         };
         let principles: Vec<Value> = (0..site.principles.len())
             .map(|i| {
