@@ -858,6 +858,16 @@ fn the_print_edition_has_every_note_in_order_and_prints_to_pdf() {
         page.eval("[...document.querySelectorAll('section.print-note')].filter((s, i) => i > 0 && getComputedStyle(s).breakBefore !== 'page').length"),
         json!(0)
     );
+    // A document's headings, two levels down here (h4 to h6), still stand above its text.
+    assert_eq!(
+        page.eval("(() => { const text = parseFloat(getComputedStyle(document.querySelector('.print-note .prose p')).fontSize); return [...document.querySelectorAll('.print-doc h4, .print-doc h5, .print-doc h6')].filter(h => parseFloat(getComputedStyle(h).fontSize) < text).map(h => h.tagName + ' ' + h.textContent); })()"),
+        json!([])
+    );
+    // A strategy named like its one note is that note's link, not "X: X".
+    assert_eq!(
+        page.eval("[...document.querySelectorAll('.print-principle .strategies li')].map(li => li.textContent.split(': ')).filter(([a, b]) => b !== undefined && a.trim() === b.trim()).length"),
+        json!(0)
+    );
     let external = page.eval("(() => { const a = document.querySelector('.print-note .sources a[href^=\"http\"]'); return getComputedStyle(a, '::after').content; })()");
     assert!(
         external.as_str().is_some_and(|c| c.contains("http")),
@@ -873,12 +883,31 @@ fn the_print_edition_has_every_note_in_order_and_prints_to_pdf() {
     let documents = notes.len() + principles.len();
     assert!(
         pages > documents,
-        "the PDF has {pages} pages for {documents} documents, each starting a page"
+        "the PDF has {pages} pages for {documents} documents, each note starting a page"
     );
     eprintln!(
         "print edition: {} documents, {pages} PDF pages, {} KB",
         documents,
         pdf.len() / 1000
+    );
+    // In Arabic, an untranslated note's section is English, but the labels around its text are
+    // the page's: Arabic, right to left.
+    let arabic = open_offline(
+        &browser,
+        &common::file_url(&built.copy, "ar/print/index.html"),
+    );
+    assert_clean(&arabic, "Arabic print edition");
+    assert_eq!(
+        arabic.eval("[...document.querySelectorAll('section.print-note[lang=\"en\"]')].length > 0"),
+        json!(true)
+    );
+    assert_eq!(
+        arabic.eval("[...document.querySelectorAll('section.print-note[lang=\"en\"] > h4')].filter(h => h.lang !== 'ar').length"),
+        json!(0)
+    );
+    assert_eq!(
+        arabic.eval("[...document.querySelectorAll('section.print-note[lang=\"en\"] dl.facts')].filter(d => d.lang !== 'ar' || d.dir !== 'rtl').length"),
+        json!(0)
     );
 }
 
