@@ -7,6 +7,8 @@
 //! absolute. Output is deterministic: structs serialize their fields in declaration order, lists
 //! follow the site's own stable orders.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -83,6 +85,7 @@ pub fn note_output(site: &Site, i: usize) -> OutputFile {
 pub fn files_but_notes(site: &Site) -> Vec<OutputFile> {
     let lang = site.config.default_language();
     let base_url = site.config.base_url();
+    let translations = Translations::of(site);
     let mut out = vec![
         json_file(
             "api/notes.json",
@@ -91,7 +94,7 @@ pub fn files_but_notes(site: &Site) -> Vec<OutputFile> {
                 language: lang,
                 base_url: base_url.clone(),
                 notes: (0..site.notes.len())
-                    .map(|i| note_summary(site, i))
+                    .map(|i| note_summary(site, &translations, i))
                     .collect(),
             },
         ),
@@ -102,7 +105,7 @@ pub fn files_but_notes(site: &Site) -> Vec<OutputFile> {
                 language: lang,
                 base_url: base_url.clone(),
                 principles: (0..site.principles.len())
-                    .map(|i| principle_entry(site, i))
+                    .map(|i| principle_entry(site, &translations, i))
                     .collect(),
             },
         ),
@@ -177,12 +180,14 @@ struct NoteSummary<'a> {
     updated: Option<PartialDate>,
     url: String,
     api: String,
+    translations: Vec<TranslationEntry<'a>>,
 }
 
-fn note_summary(site: &Site, i: usize) -> NoteSummary<'_> {
+fn note_summary<'a>(site: &'a Site, translations: &Translations<'a>, i: usize) -> NoteSummary<'a> {
     let note = &site.notes[i];
     let principle = &site.principles[note.principle];
     NoteSummary {
+        translations: translations.entries(site, PageId::Note(i), &note.meta.title),
         slug: &note.slug,
         title: &note.meta.title,
         summary: &note.meta.summary,
@@ -333,6 +338,7 @@ struct PrincipleEntry<'a> {
     feed: String,
     body: String,
     sections: Vec<SectionEntry<'a>>,
+    translations: Vec<TranslationEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -341,10 +347,15 @@ struct StrategyEntry<'a> {
     notes: Vec<&'a str>,
 }
 
-fn principle_entry(site: &Site, i: usize) -> PrincipleEntry<'_> {
+fn principle_entry<'a>(
+    site: &'a Site,
+    translations: &Translations<'a>,
+    i: usize,
+) -> PrincipleEntry<'a> {
     let p = &site.principles[i];
     let url = page_url(site, PageId::Principle(i));
     PrincipleEntry {
+        translations: translations.entries(site, PageId::Principle(i), &p.meta.title),
         slug: &p.slug,
         number: p.meta.number,
         title: &p.meta.title,
@@ -371,6 +382,51 @@ fn principle_entry(site: &Site, i: usize) -> PrincipleEntry<'_> {
         body: plain_text(&p.body),
         sections: sections(&p.body, &url),
         url,
+    }
+}
+
+/// A document's published translation, for consumers that show the content in other languages.
+#[derive(Serialize)]
+struct TranslationEntry<'a> {
+    language: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    url: String,
+}
+
+/// The site's translations by the document they translate, looked up once per document.
+struct Translations<'a>(HashMap<(Kind, &'a str), Vec<&'a Translation>>);
+
+impl<'a> Translations<'a> {
+    fn of(site: &'a Site) -> Self {
+        let mut by_document: HashMap<_, Vec<_>> = HashMap::new();
+        for t in &site.translations {
+            by_document
+                .entry((t.kind, t.slug.as_str()))
+                .or_default()
+                .push(t);
+        }
+        Translations(by_document)
+    }
+
+    /// The translations of the document page `id` shows, in the site's order of languages. A
+    /// translation that keeps the original's title has that title; its summary is null unless
+    /// it writes its own.
+    fn entries(&self, site: &Site, id: PageId, title: &'a str) -> Vec<TranslationEntry<'a>> {
+        let Some(found) = id.document(site).and_then(|key| self.0.get(&key)) else {
+            return Vec::new();
+        };
+        site.config
+            .languages
+            .iter()
+            .filter_map(|lang| found.iter().find(|t| t.lang == *lang))
+            .map(|t| TranslationEntry {
+                language: &t.lang,
+                title: t.title.as_deref().unwrap_or(title),
+                summary: t.summary.as_deref(),
+                url: link_path(&id.path_in(site, &t.lang), LinkStyle::Clean),
+            })
+            .collect()
     }
 }
 

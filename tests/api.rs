@@ -169,6 +169,38 @@ fn every_json_file_validates_against_its_schema() {
     );
     assert_eq!(notes["base_url"], Value::Null);
 
+    // Each principle lists its translations, one per translated file, each with its page.
+    let translated_files = std::fs::read_dir(real.path().join("principles"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().matches('.').count() == 2
+        })
+        .count();
+    let mut listed = 0;
+    for p in json(&files, "api/principles.json")["principles"]
+        .as_array()
+        .unwrap()
+    {
+        for t in p["translations"].as_array().unwrap() {
+            let (lang, url) = (t["language"].as_str().unwrap(), t["url"].as_str().unwrap());
+            assert_eq!(
+                url,
+                format!("{lang}/principles/{}/", p["slug"].as_str().unwrap())
+            );
+            let page = text(&files, &format!("{url}index.html"));
+            let title = t["title"].as_str().unwrap();
+            assert!(
+                page.contains(&format!("<h1>{title}</h1>")),
+                "{url}: {title}"
+            );
+            assert!(page.contains(&format!("<html lang=\"{lang}\"")), "{url}");
+            listed += 1;
+        }
+    }
+    assert!(translated_files > 20, "{translated_files}");
+    assert_eq!(listed, translated_files);
+
     assert_api_valid(&generate(&edge()));
     let configured = with_base_url(&edge());
     let files = generate(configured.path());
