@@ -119,6 +119,7 @@ pub fn files_but_notes(site: &Site) -> Vec<OutputFile> {
                     .map(|i| CountryEntry {
                         code: &site.countries[i].code,
                         name: &site.countries[i].name,
+                        names: &site.countries[i].names,
                         url: page_url(site, PageId::Country(i)),
                         notes: slugs(site, &site.countries[i].notes),
                     })
@@ -442,6 +443,7 @@ struct CountriesFile<'a> {
 struct CountryEntry<'a> {
     code: &'a str,
     name: &'a str,
+    names: &'a std::collections::BTreeMap<String, String>,
     url: String,
     notes: Vec<&'a str>,
 }
@@ -575,7 +577,7 @@ pub fn note_jsonld(
             .map(|&c| {
                 json!({
                     "@type": "Country",
-                    "name": site.countries[c].name,
+                    "name": site.country_name(c, text.lang),
                     "identifier": site.countries[c].code,
                     "url": href(PageId::Country(c)),
                 })

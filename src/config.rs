@@ -23,13 +23,15 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Languages, the default first.
     pub languages: Vec<String>,
-    /// Display names that replace the ISO 3166 short names, by alpha-3 code.
+    /// Country names in the default language that replace the built-in ones (ISO 3166's short
+    /// names in English, CLDR's in the other languages), by alpha-3 code.
     pub country_names: BTreeMap<String, String>,
     /// File-name stem of the offline copy: `<offline_name>-offline-<version>.zip`.
     pub offline_name: String,
     /// Free text for the footer: who publishes the site and where its sources live.
     pub source_note: String,
-    /// The title, description and source note in the other languages, by language code.
+    /// The title, description, source note and country names in the other languages, by
+    /// language code.
     pub translations: BTreeMap<String, SiteTexts>,
 }
 
@@ -40,6 +42,8 @@ pub struct SiteTexts {
     pub title: Option<String>,
     pub description: Option<String>,
     pub source_note: Option<String>,
+    /// Country names in this language that replace CLDR's, by alpha-3 code.
+    pub country_names: BTreeMap<String, String>,
 }
 
 /// The site's texts as a page in one language shows them, with the language each is written in
@@ -166,6 +170,16 @@ impl Config {
             description_lang,
             source_note,
             source_note_lang,
+        }
+    }
+
+    /// The country names configured for `lang`: `country_names` for the default language,
+    /// `translations.<lang>.country_names` for the others.
+    pub fn country_names_in(&self, lang: &str) -> Option<&BTreeMap<String, String>> {
+        if lang == self.default_language() {
+            Some(&self.country_names)
+        } else {
+            self.translations.get(lang).map(|t| &t.country_names)
         }
     }
 
@@ -309,29 +323,65 @@ impl Config {
                 );
             }
         }
-        for (code, name) in &self.country_names {
-            if isocountry::CountryCode::for_alpha3(code).is_err() {
-                problems.push(
-                    Diagnostic::error(
-                        "unknown-country",
-                        format!("country_names: unknown country code \"{code}\""),
-                    )
-                    .at(at("country_names", Some(code)))
-                    .help("use an ISO 3166-1 alpha-3 code, e.g. LAO"),
-                );
-            } else if name.trim().is_empty() {
-                problems.push(
-                    Diagnostic::error(
-                        "config",
-                        format!("country_names: the name for {code} is empty"),
-                    )
-                    .at(at("country_names", Some(code)))
-                    .help("write the name to show, or remove the line"),
-                );
-            }
+        check_country_names(&self.country_names, "country_names", &at, &mut problems);
+        for (lang, texts) in &self.translations {
+            let key = format!("translations.{lang}.country_names");
+            // Nested keys are found in order inside `translations`: the language, then its
+            // `country_names`, then the code.
+            let at = |_: &str, code: Option<&str>| {
+                let names = [lang.as_str(), "country_names"];
+                let range = nested(settings, "translations", names.into_iter().chain(code))
+                    .or_else(|| nested(settings, "translations", names))
+                    .unwrap_or_else(|| settings.locate("translations"));
+                Span::new(CONFIG_FILE, settings.text(), range)
+            };
+            check_country_names(&texts.country_names, &key, &at, &mut problems);
         }
         problems
     }
+}
+
+/// Reports the codes of `names` that are no ISO 3166-1 alpha-3 code and the empty names, as
+/// `key` (`country_names`, `translations: fr: country_names`) at the place `at` finds.
+fn check_country_names(
+    names: &BTreeMap<String, String>,
+    key: &str,
+    at: &dyn Fn(&str, Option<&str>) -> Span,
+    problems: &mut Diagnostics,
+) {
+    for (code, name) in names {
+        if isocountry::CountryCode::for_alpha3(code).is_err() {
+            problems.push(
+                Diagnostic::error(
+                    "unknown-country",
+                    format!("{key}: unknown country code \"{code}\""),
+                )
+                .at(at("country_names", Some(code)))
+                .help("use an ISO 3166-1 alpha-3 code, e.g. LAO"),
+            );
+        } else if name.trim().is_empty() {
+            problems.push(
+                Diagnostic::error("config", format!("{key}: the name for {code} is empty"))
+                    .at(at("country_names", Some(code)))
+                    .help("write the name to show, or remove the line"),
+            );
+        }
+    }
+}
+
+/// Where a value nested under the top-level `key` is written: each part of `path` is looked for
+/// as a whole word after the previous one (the settings scan knows only top-level keys).
+fn nested<'a>(
+    settings: &FrontMatter,
+    key: &str,
+    path: impl IntoIterator<Item = &'a str>,
+) -> Option<std::ops::Range<usize>> {
+    let mut found = None;
+    for part in path {
+        let after = found.as_ref().map_or(0, |r: &std::ops::Range<usize>| r.end);
+        found = Some(settings.items(key, part).find(|r| r.start >= after)?);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -422,6 +472,40 @@ mod tests {
                 .2
                 .contains("`de` is not one of the site's other languages")
         );
+    }
+
+    #[test]
+    fn country_names_in_other_languages_are_checked_at_their_place() {
+        let config = Config::parse(
+            "country_names: {LAO: Lao PDR}\ntranslations:\n  fr:\n    country_names: {LAO: RDP lao}\n",
+        )
+        .unwrap();
+        assert_eq!(config.country_names_in("fr").unwrap()["LAO"], "RDP lao");
+        assert_eq!(config.country_names_in("en").unwrap()["LAO"], "Lao PDR");
+        assert_eq!(config.country_names_in("es"), None);
+        let found = problems(
+            "translations:\n  fr:\n    title: Guide\n    country_names:\n      LAO: RDP lao\n      \
+             XYZ: Nulle part\n  es:\n    country_names: {GUY: ' ', LAO: Laos}\n",
+        );
+        let messages: Vec<(usize, usize, &str)> =
+            found.iter().map(|p| (p.0, p.1, p.2.as_str())).collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    6,
+                    7,
+                    "translations.fr.country_names: unknown country code \"XYZ\""
+                ),
+                (
+                    8,
+                    21,
+                    "translations.es.country_names: the name for GUY is empty"
+                ),
+            ],
+            "{found:#?}"
+        );
+        assert_eq!(found[0].3, "use an ISO 3166-1 alpha-3 code, e.g. LAO");
     }
 
     #[test]

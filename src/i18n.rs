@@ -20,3 +20,18 @@ pub fn native_name(lang: &str) -> &'static str {
         _ => "",
     }
 }
+
+/// Sorts `items` by their names in `lang`'s alphabetical order (CLDR's collation, compiled into
+/// the binary): `Égypte` before `Zambie` in French, pinyin order in Chinese. Items whose names
+/// compare equal keep their order.
+pub fn sort_by_name<T>(lang: &str, items: &mut [T], name: impl Fn(&T) -> &str) {
+    use icu_collator::{CollatorBorrowed, options::CollatorOptions};
+    use icu_locale_core::Locale;
+    let locale = Locale::try_from_str(lang).unwrap_or(Locale::UNKNOWN);
+    match CollatorBorrowed::try_new((&locale).into(), CollatorOptions::default()) {
+        Ok(collator) => items.sort_by(|a, b| collator.compare(name(a), name(b))),
+        // Compiled data has a collation for every locale (an unknown one gets CLDR's root
+        // order), so this is a safeguard only: code point order, still deterministic.
+        Err(_) => items.sort_by(|a, b| name(a).cmp(name(b))),
+    }
+}

@@ -13,6 +13,7 @@ use crate::load::{Document, Failed, Meta};
 use crate::markdown::{self, Analysis};
 use crate::model::*;
 
+pub mod countries;
 pub mod patch;
 mod translation;
 
@@ -168,26 +169,16 @@ pub fn link_reusing(
         }
     }
 
-    // Countries cited by notes, with names from ISO 3166 unless the config overrides them.
+    // Countries cited by notes, named in every language.
     let mut country_codes: BTreeSet<String> = BTreeSet::new();
     let cited = resolved_notes
         .iter()
         .map(|(_, doc, _, _, meta, ..)| (doc, meta))
         .chain(unplaced.iter().map(|(doc, _, meta)| (doc, meta)));
     for (doc, meta) in cited {
-        cite_countries(doc, meta, &config, &mut country_codes, &mut diagnostics);
+        cite_countries(doc, meta, &mut country_codes, &mut diagnostics);
     }
-    let mut countries: Vec<Country> = country_codes
-        .into_iter()
-        .filter_map(|code| {
-            Some(Country {
-                name: country_name(&code, &config)?,
-                code,
-                notes: Vec::new(),
-            })
-        })
-        .collect();
-    countries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+    let countries = countries::countries(country_codes, &config);
 
     let mut site = Site {
         config,
@@ -563,7 +554,6 @@ fn check_unfinished(
 fn cite_countries(
     doc: &Document,
     meta: &NoteMeta,
-    config: &Config,
     codes: &mut BTreeSet<String>,
     diagnostics: &mut Diagnostics,
 ) {
@@ -572,30 +562,26 @@ fn cite_countries(
         else {
             continue;
         };
-        match country_name(code, config) {
-            Some(_) => {
-                codes.insert(code.clone());
-            }
-            None => {
-                let help = country_code_help(code, config);
-                diagnostics.push(
-                    Diagnostic::error(
-                        "unknown-country",
-                        format!("unknown country code \"{code}\""),
-                    )
-                    .at(span)
-                    .help(help),
-                );
-            }
+        if countries::is_country(code) {
+            codes.insert(code.clone());
+        } else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-country",
+                    format!("unknown country code \"{code}\""),
+                )
+                .at(span)
+                .help(country_code_help(code)),
+            );
         }
     }
 }
 
 /// What to write instead of `code`, which is not an ISO 3166-1 alpha-3 code.
-fn country_code_help(code: &str, config: &Config) -> String {
+fn country_code_help(code: &str) -> String {
     use isocountry::CountryCode;
     let upper = code.trim().to_uppercase();
-    if upper != code && country_name(&upper, config).is_some() {
+    if upper != code && countries::is_country(&upper) {
         return format!("country codes are upper case: did you mean {upper}?");
     }
     if let Ok(country) = CountryCode::for_alpha2(&upper) {
@@ -885,18 +871,6 @@ fn sdg_target_problem(target: &str) -> Option<String> {
     })
 }
 
-/// A country's display name: the config's override, else the ISO 3166 name.
-pub fn country_name(code: &str, config: &Config) -> Option<String> {
-    let iso = isocountry::CountryCode::for_alpha3(code).ok()?;
-    Some(
-        config
-            .country_names
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| iso.name().to_string()),
-    )
-}
-
 /// Slug -> index maps, so resolving a link costs the same in a site of 20 notes or 20,000.
 struct Lookup<'a> {
     principles: HashMap<&'a str, usize>,
@@ -1085,7 +1059,7 @@ fn resolve(
             "country" => match lookup.countries.get(slug) {
                 Some(&index) => Ok(Target::Country { index }),
                 None => {
-                    let help = if crate::link::country_name(slug, &site.config).is_some() {
+                    let help = if countries::is_country(slug) {
                         format!("no note cites {slug}; add it to a note's `countries` so it gets a page")
                     } else {
                         "use the ISO 3166-1 alpha-3 code of a country that a note cites, e.g. country:GUY".to_string()

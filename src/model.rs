@@ -340,7 +340,11 @@ pub struct Page {
 pub struct Country {
     /// ISO 3166-1 alpha-3 code, upper case.
     pub code: String,
+    /// The name in the default language (the data export and the feeds use it).
     pub name: String,
+    /// The name in each of the site's languages, the default one's included (see
+    /// `link::countries`).
+    pub names: BTreeMap<String, String>,
     /// Notes that cite the country, in series order.
     pub notes: Vec<usize>,
 }
@@ -355,7 +359,7 @@ pub struct Site {
     pub notes: Vec<Note>,
     /// By slug.
     pub pages: Vec<Page>,
-    /// By name.
+    /// By name in the default language.
     pub countries: Vec<Country>,
     /// Documents in languages other than the default, by (kind, slug, lang).
     pub translations: Vec<Translation>,
@@ -397,6 +401,12 @@ impl Site {
 
     pub fn country(&self, code: &str) -> Option<usize> {
         self.countries.iter().position(|c| c.code == code)
+    }
+
+    /// Country `i`'s name on a page in `lang`.
+    pub fn country_name(&self, i: usize, lang: &str) -> &str {
+        let country = &self.countries[i];
+        country.names.get(lang).unwrap_or(&country.name)
     }
 
     /// The translation of a document into `lang`, if one exists.

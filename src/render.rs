@@ -766,7 +766,7 @@ impl<'a> Renderer<'a> {
             countries: note
                 .countries
                 .iter()
-                .map(|&c| site.countries[c].name.clone())
+                .map(|&c| site.country_name(c, &page.lang).to_string())
                 .collect(),
             published: note.meta.published.map(|d| d.to_string()),
         }
@@ -899,12 +899,18 @@ impl<'a> Renderer<'a> {
 
     fn countries_index(&self, page: &PageContext) -> Value {
         let site = self.site;
-        let countries: Vec<Value> = (0..site.countries.len())
-            .map(|i| {
+        // By their names in the page's language, in its alphabetical order.
+        let mut named: Vec<(usize, &str)> = (0..site.countries.len())
+            .map(|i| (i, site.country_name(i, &page.lang)))
+            .collect();
+        crate::i18n::sort_by_name(&page.lang, &mut named, |(_, name)| name);
+        let countries: Vec<Value> = named
+            .into_iter()
+            .map(|(i, name)| {
                 let c = &site.countries[i];
                 context! {
                     code => c.code,
-                    name => c.name,
+                    name => name,
                     url => self.href_to(page, PageId::Country(i)),
                     note_count => c.notes.len(),
                 }
@@ -950,7 +956,7 @@ impl<'a> Renderer<'a> {
             related_principles => note.related_principles.iter().map(|&p| self.principle_card_short(page, p)).collect::<Vec<_>>(),
             countries => note.countries.iter().map(|&c| context! {
                 code => site.countries[c].code,
-                name => site.countries[c].name,
+                name => site.country_name(c, &page.lang),
                 url => self.href_to(page, PageId::Country(c)),
             }).collect::<Vec<_>>(),
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
@@ -1042,6 +1048,7 @@ impl<'a> Renderer<'a> {
 
     fn country(&self, page: &PageContext, i: usize) -> Value {
         let c = &self.site.countries[i];
+        let name = self.site.country_name(i, &page.lang);
         // What each note says about the country: the sentence that links to its page.
         let mentions: Vec<Value> = c
             .notes
@@ -1057,9 +1064,9 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         context! {
-            title => c.name,
-            description => format!("{} ({})", self.t(page, "country_description"), c.name),
-            country => context! { code => c.code, name => c.name },
+            title => name,
+            description => format!("{} ({name})", self.t(page, "country_description")),
+            country => context! { code => c.code, name => name },
             notes => c.notes.iter().map(|&n| self.note_card(page, n)).collect::<Vec<_>>(),
             mentions => mentions,
         }

@@ -1,7 +1,7 @@
 //! Invariants of the real content at the repository root (issue 3), so that an edit that breaks
 //! one fails CI: the 11 principles and their pillars, 62 strategies, 23 notes tied to their
-//! principles and strategies, links between them, provisional notices, the standard sections and
-//! the length of every body.
+//! principles and strategies, links between them, provisional notices, the standard sections, the
+//! length of every body, and country names in each language.
 
 use std::path::PathBuf;
 
@@ -21,10 +21,16 @@ fn site() -> Site {
 }
 
 fn rendered(site: &Site, id: PageId) -> String {
+    rendered_in(site, id, site.config.default_language())
+}
+
+fn rendered_in(site: &Site, id: PageId, lang: &str) -> String {
     let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
     let renderer =
         Renderer::new(site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
-    let file = renderer.render(id).unwrap_or_else(|d| panic!("{d}"));
+    let file = renderer
+        .render_in(id, lang)
+        .unwrap_or_else(|d| panic!("{d}"));
     unescape(&String::from_utf8(file.bytes).unwrap())
 }
 
@@ -214,6 +220,111 @@ fn every_country_page_quotes_what_its_notes_say() {
             country.code
         );
     }
+}
+
+/// The country filter of the search index in `lang`: (code, label) in the order shown.
+fn country_filter(site: &Site, lang: &str) -> Vec<(String, String)> {
+    let path = format!("search/{lang}/facets.js");
+    let files = guidance::search::index(site);
+    let file = files.iter().find(|f| f.path == path).expect(&path);
+    let text = std::str::from_utf8(&file.bytes).unwrap();
+    let prefix = format!("guidanceSearch.register(\"facets\",\"{lang}\",");
+    let json = text
+        .strip_prefix(&prefix)
+        .and_then(|t| t.strip_suffix(");\n"))
+        .unwrap_or_else(|| panic!("{path}: {text}"));
+    let facets: serde_json::Value = serde_json::from_str(json).unwrap();
+    facets["country"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_str().unwrap().into(), c[1].as_str().unwrap().into()))
+        .collect()
+}
+
+#[test]
+fn countries_are_named_in_the_language_of_each_page() {
+    let site = site();
+    let guyana = site.country("GUY").expect("a note cites Guyana");
+    for (lang, name) in [("ar", "غيانا"), ("zh", "圭亚那"), ("ru", "Гайана")] {
+        let page = rendered_in(&site, PageId::Country(guyana), lang);
+        for shown in [
+            format!("<h1>{name}</h1>"),
+            format!("<title>{name} · "),
+            format!("<span aria-current=\"page\">{name}</span>"),
+            format!("({name})\">"),
+        ] {
+            assert!(page.contains(&shown), "{lang}/countries/guy/: no {shown}");
+        }
+    }
+    // English keeps ISO 3166's names and the built-in "Lao PDR".
+    let lao = site.country("LAO").unwrap();
+    let page = rendered(&site, PageId::Country(lao));
+    assert!(page.contains("<h1>Lao PDR</h1>"), "countries/lao/");
+    assert!(rendered_in(&site, PageId::Country(lao), "fr").contains("<h1>Laos</h1>"));
+
+    // Search filters: French labels, in French alphabetical order; English ones unchanged.
+    let french = country_filter(&site, "fr");
+    let labels: Vec<(&str, &str)> = french
+        .iter()
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("GUY", "Guyana"),
+            ("LAO", "Laos"),
+            ("MUS", "Maurice"),
+            ("NAM", "Namibie"),
+            ("PAK", "Pakistan"),
+            ("SYC", "Seychelles"),
+            ("SLE", "Sierra Leone"),
+        ]
+    );
+    let english: Vec<String> = country_filter(&site, "en")
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    assert_eq!(
+        english,
+        [
+            "Guyana",
+            "Lao PDR",
+            "Mauritius",
+            "Namibia",
+            "Pakistan",
+            "Seychelles",
+            "Sierra Leone"
+        ]
+    );
+
+    // The countries index in Chinese: pinyin order (Bā, Guī, Lǎo, Máo, Nà, Sài...), the
+    // Russian one with CLDR's "Сейшельские о-ва" written out.
+    let listed = |lang: &str| -> Vec<String> {
+        let page = rendered_in(&site, PageId::CountriesIndex, lang);
+        page.split("<li><a href=\"")
+            .skip(1)
+            .filter_map(|item| {
+                item.split_once("\">")?
+                    .1
+                    .split_once("</a> <span class=\"bar\"")
+            })
+            .map(|(name, _)| name.to_string())
+            .collect()
+    };
+    assert_eq!(
+        listed("zh"),
+        [
+            "巴基斯坦",
+            "圭亚那",
+            "老挝",
+            "毛里求斯",
+            "纳米比亚",
+            "塞拉利昂",
+            "塞舌尔"
+        ]
+    );
+    assert!(listed("ru").contains(&"Сейшельские Острова".to_string()));
 }
 
 #[test]

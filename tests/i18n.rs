@@ -557,6 +557,73 @@ fn a_principle_translation_names_its_strategies_and_the_site_texts_are_translate
 }
 
 #[test]
+fn country_names_are_in_each_language_and_an_editor_can_replace_them_per_language() {
+    let config = read(&fixture(), "guidance.yaml");
+    // Problems in a language's names are errors at their place in guidance.yaml.
+    let broken = format!(
+        "{config}translations:\n  fr:\n    country_names:\n      MUS: ''\n      MUR: Maurice\n"
+    );
+    let (code, stderr) = check_with(&[("guidance.yaml", &broken)]);
+    assert_eq!(code, 1, "{stderr}");
+    let line = config.lines().count() + 4;
+    for (at, message) in [
+        (
+            line,
+            "translations.fr.country_names: the name for MUS is empty",
+        ),
+        (
+            line + 1,
+            "translations.fr.country_names: unknown country code \"MUR\"",
+        ),
+    ] {
+        let found = stderr
+            .find(message)
+            .unwrap_or_else(|| panic!("no `{message}` in {stderr}"));
+        assert!(
+            stderr[found..].contains(&format!("--> guidance.yaml:{at}:7")),
+            "{message} is not at {at}:7: {stderr}"
+        );
+    }
+
+    // French pages take the French name configured for Mauritius, Spanish ones CLDR's, English
+    // ones ISO 3166's; a note's list of countries and its JSON-LD follow its page's language.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), dir.path());
+    let own = format!(
+        "{config}translations:\n  fr:\n    country_names: {{MUS: République de Maurice}}\n"
+    );
+    std::fs::write(dir.path().join("guidance.yaml"), own).unwrap();
+    let (_out, site) = common::build_to_temp(dir.path());
+    for (path, name) in [
+        ("fr/countries/mus/index.html", "République de Maurice"),
+        ("es/countries/mus/index.html", "Mauricio"),
+        ("countries/mus/index.html", "Mauritius"),
+        ("ar/countries/mus/index.html", "موريشيوس"),
+    ] {
+        let page = read(&site, path);
+        assert!(page.contains(&format!("<h1>{name}</h1>")), "{path}");
+    }
+    for (lang, mauritius, guyana) in [
+        ("fr", "République de Maurice", "Guyana"),
+        ("zh", "毛里求斯", "圭亚那"),
+    ] {
+        let path = format!("{lang}/notes/open-budgets/index.html");
+        let page = read(&site, &path);
+        let listed = element(&page, "dd", &format!(">{mauritius}</a>"));
+        assert!(
+            listed.contains(&format!(">{guyana}</a>")),
+            "{path}: {listed}"
+        );
+        let jsonld = element(&page, "script", "application/ld+json");
+        assert!(
+            jsonld.contains(&format!("\"name\":\"{mauritius}\""))
+                && jsonld.contains(&format!("\"name\":\"{guyana}\"")),
+            "{path}: {jsonld}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_key_in_a_translation_is_an_error_with_a_suggestion() {
     let text = "---\ntitle: Budgets ouverts\nsumary: Publier les budgets.\n---\nCorps.\n";
     let (code, stderr) = check_with(&[("notes/open-budgets.fr.md", text)]);

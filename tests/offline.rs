@@ -909,6 +909,16 @@ fn the_print_edition_has_every_note_in_order_and_prints_to_pdf() {
         arabic.eval("[...document.querySelectorAll('section.print-note[lang=\"en\"] dl.facts')].filter(d => d.lang !== 'ar' || d.dir !== 'rtl').length"),
         json!(0)
     );
+    // ...and so are the countries' names in it.
+    let facts = arabic
+        .eval("[...document.querySelectorAll('.print-note dl.facts')].map(d => d.textContent).join(' ')")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        facts.contains("غيانا") && !facts.contains("Guyana"),
+        "{facts}"
+    );
 }
 
 /// Navigation chrome that has no place on paper.

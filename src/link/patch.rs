@@ -13,13 +13,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{
-    Owner, Placement, SeriesKey, body_of, check_unfinished, cite_countries, country_name,
-    place_note, pseudo_document, relate, resolve_links,
+    Owner, Placement, SeriesKey, body_of, check_unfinished, cite_countries, countries, place_note,
+    pseudo_document, relate, resolve_links,
 };
 use crate::diagnostic::Diagnostics;
 use crate::load::{Document, Failed, Meta};
 use crate::markdown::{self, Analysis};
-use crate::model::{Country, Kind, Note, PrincipleMeta, Site, Target};
+use crate::model::{Kind, Note, PrincipleMeta, Site, Target};
 
 /// A note file that changed since the model was linked.
 pub struct NoteEdit {
@@ -118,13 +118,7 @@ pub fn relink<'k>(
                 &Failed::new(),
                 &mut diagnostics,
             )?;
-            cite_countries(
-                &document,
-                meta,
-                &site.config,
-                &mut fresh_codes,
-                &mut diagnostics,
-            );
+            cite_countries(&document, meta, &mut fresh_codes, &mut diagnostics);
             placed.push((placement, document, analysis));
         }
     }
@@ -184,17 +178,7 @@ pub fn relink<'k>(
                     codes.insert(country.code.clone());
                 }
             }
-            let mut countries: Vec<Country> = codes
-                .into_iter()
-                .filter_map(|code| {
-                    Some(Country {
-                        name: country_name(&code, &site.config)?,
-                        code,
-                        notes: Vec::new(),
-                    })
-                })
-                .collect();
-            countries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+            let countries = countries::countries(codes, &site.config);
             let index: HashMap<&str, usize> = countries
                 .iter()
                 .enumerate()

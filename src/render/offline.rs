@@ -134,7 +134,7 @@ impl Renderer<'_> {
                     principle => principle_link(n.principle),
                     strategy => n.strategy.map(|s| &self.strategy_names(page, n.principle)[s]),
                     related_principles => n.related_principles.iter().map(|&p| principle_link(p)).collect::<Vec<_>>(),
-                    countries => n.countries.iter().map(|&c| &site.countries[c].name).collect::<Vec<_>>(),
+                    countries => n.countries.iter().map(|&c| site.country_name(c, &page.lang)).collect::<Vec<_>>(),
                     sdg_targets => n.meta.sdg_targets,
                     published => n.meta.published.map(|d| d.to_string()),
                     updated => n.meta.updated.map(|d| d.to_string()),

@@ -18,9 +18,9 @@ pub struct SearchDoc<'a> {
     /// The page's address from the site root in clean style: `notes/x/`, `fr/principles/y/`, or
     /// empty for the home page. The browser appends `index.html` in the offline copy.
     pub path: String,
-    /// Whether the text is in the index's language: the default language, or a translation.
-    /// Other languages' indexes hold only these; the browser finds the rest through the default
-    /// language's index.
+    /// Whether the text is in the index's language: the default language, a translation, or a
+    /// country's name. Other languages' indexes hold only these; the browser finds the rest
+    /// through the default language's index.
     pub local: bool,
     /// A page generated in every language (home, download, countries): found through the default
     /// language's index, the browser links to the page in the reader's language.
@@ -144,13 +144,15 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
         );
         docs.push(text.doc(site, id, lang, String::new(), Facets::default()));
     }
-    for (i, country) in site.countries.iter().enumerate() {
+    // A country's page is in every language, under its name in that language: each language's
+    // index holds it.
+    for i in 0..site.countries.len() {
         docs.push(SearchDoc {
             kind: DocKind::Country,
-            title: country.name.clone(),
+            title: site.country_name(i, lang).to_string(),
             summary: String::new(),
             path: page_path(site, PageId::Country(i), lang),
-            local: lang == site.config.default_language(),
+            local: true,
             everywhere: true,
             lang: lang.to_string(),
             sections: vec![DocSection {

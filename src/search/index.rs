@@ -627,11 +627,17 @@ fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
         .iter()
         .map(|&pillar| json!([pillar.slug(), set(&|d| d.facets.pillar == Some(pillar)).1]))
         .collect();
-    let countries: Vec<Value> = site
-        .countries
-        .iter()
-        .enumerate()
-        .map(|(i, c)| json!([c.code, c.name, set(&|d| d.facets.countries.contains(&i)).1]))
+    // Countries by their names in `lang`, in its alphabetical order.
+    let mut named: Vec<(usize, &str)> = (0..site.countries.len())
+        .map(|i| (i, site.country_name(i, lang)))
+        .collect();
+    crate::i18n::sort_by_name(lang, &mut named, |(_, name)| name);
+    let countries: Vec<Value> = named
+        .into_iter()
+        .map(|(i, name)| {
+            let code = &site.countries[i].code;
+            json!([code, name, set(&|d| d.facets.countries.contains(&i)).1])
+        })
         .collect();
     let mut targets: Vec<&String> = docs.iter().flat_map(|d| &d.facets.sdg_targets).collect();
     targets.sort_by_key(|t| sdg_key(t));

@@ -21,7 +21,7 @@
 //! ```
 //!
 //! The default language's index holds every document. Another language's holds only the pages
-//! that exist in that language (translations, and pages generated in every language); on its
+//! written in that language (translations, and the countries under their names in it); on its
 //! pages the browser searches both and merges the results, so an untranslated note is found, and
 //! linked, in its original language without being indexed twice.
 //!
@@ -165,21 +165,31 @@ mod tests {
                     .any(|f| f.path == format!("search/{lang}/manifest.js"))
             );
         }
-        // Another language indexes only its translations (the fixture has none) and points to
-        // the default language's index for the rest; pages generated in every language are
-        // marked so the browser links to the reader's language.
+        // Another language indexes only its translations (the fixture has none) and its
+        // countries, under their names in it, and points to the default language's index for
+        // the rest; pages generated in every language are marked so the browser links to the
+        // reader's language.
         let manifest = text(&files, "search/fr/manifest.js");
         assert!(
             manifest.contains("\"base\":\"en\"")
                 && manifest.contains("\"N\":18")
-                && manifest.contains("\"n\":0"),
+                && manifest.contains("\"n\":6"),
             "{manifest}"
         );
-        assert!(!files.iter().any(|f| f.path.starts_with("search/fr/c/")));
         let tail = text(&files, "search/en/c/tail.js");
         assert!(
             tail.contains("\"e\":1") && tail.contains("\"u\":\"countries/bra/\""),
             "{tail}"
         );
+        let french: String = files
+            .iter()
+            .filter(|f| f.path.starts_with("search/fr/c/"))
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect();
+        assert!(
+            french.contains("{\"t\":\"Brésil\",\"u\":\"fr/countries/bra/\",\"k\":\"country\""),
+            "{french}"
+        );
+        assert!(!french.contains("Brazil"), "{french}");
     }
 }
