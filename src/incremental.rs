@@ -339,8 +339,9 @@ impl Project {
             });
         }
 
-        // Render the edited documents' own pages now, so an error in them keeps the last good
-        // build; everything else renders on request or in the background.
+        // Render the edited documents' own pages now, in the languages they are written in, so
+        // an error in them keeps the last good build; everything else renders on request or in
+        // the background, starting with their pages in the languages that show the original.
         let first: Vec<String> = invalid
             .iter()
             .filter(|p| {
@@ -348,20 +349,27 @@ impl Project {
             })
             .cloned()
             .collect();
-        let render = |path: &String| {
-            let (id, lang) = &pages[path];
+        let render_now: Vec<&String> = first
+            .iter()
+            .filter(|p| {
+                let (id, lang) = &pages[*p];
+                id.translated_in(&site, lang)
+            })
+            .collect();
+        let render = |path: &&String| {
+            let (id, lang) = &pages[*path];
             let rendered = renderer
                 .render_in(*id, lang)
                 .map(|f| Entry::new(f.bytes))
                 .map_err(Diagnostics::from);
-            (path.clone(), rendered)
+            ((*path).clone(), rendered)
         };
         // One edited note's pages render on this thread: the shared pool may be busy with the
         // last build's background pass.
-        let eager: Vec<(String, Rendered)> = if first.len() > 4 {
-            first.par_iter().map(render).collect()
+        let eager: Vec<(String, Rendered)> = if render_now.len() > 4 {
+            render_now.par_iter().map(render).collect()
         } else {
-            first.iter().map(render).collect()
+            render_now.iter().map(render).collect()
         };
         let mut eager_files = HashMap::new();
         let mut problems = Diagnostics::default();

@@ -275,9 +275,11 @@ impl PageId {
         }
     }
 
-    /// Whether the page is published in `lang`: generated pages exist in every language, a
-    /// document's page only in the languages it is written or translated in.
-    pub fn exists_in(self, site: &Site, lang: &str) -> bool {
+    /// Whether the page's text is in `lang`: a generated page is written in every language, a
+    /// document in the default language and the languages it is translated into. Every page is
+    /// published in every language of the site; where a document is not translated, its page
+    /// in that language shows the original inside the language's interface (a fallback page).
+    pub fn translated_in(self, site: &Site, lang: &str) -> bool {
         match self.document(site) {
             Some((kind, slug)) => {
                 lang == site.config.default_language()
@@ -444,16 +446,14 @@ impl<'a> Renderer<'a> {
         sitemap.into_iter().chain([self.robots()]).collect()
     }
 
-    /// Every page in every language it is published in.
+    /// Every page in every language of the site: a document not translated into a language is
+    /// shown there in its original (see [`PageId::translated_in`]).
     pub fn pages(&self) -> Vec<(PageId, String)> {
         let site = self.site;
-        let mut pages = Vec::new();
+        let ids = PageId::all(site);
+        let mut pages = Vec::with_capacity(ids.len() * site.config.languages.len());
         for lang in &site.config.languages {
-            for id in PageId::all(site) {
-                if id.exists_in(site, lang) {
-                    pages.push((id, lang.clone()));
-                }
-            }
+            pages.extend(ids.iter().map(|&id| (id, lang.clone())));
         }
         pages
     }
@@ -556,8 +556,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
+        self.t_in(&page.lang, key)
+    }
+
+    /// An interface string in `lang`.
+    fn t_in<'k>(&'k self, lang: &str, key: &'k str) -> &'k str {
         self.strings
-            .get(&page.lang)
+            .get(lang)
             .and_then(|s| s.get(key))
             .map_or(key, String::as_str)
     }
@@ -565,13 +570,21 @@ impl<'a> Renderer<'a> {
     fn base_context(&self, page: &PageContext, id: PageId) -> Value {
         let site = self.site;
         let config = &site.config;
+        let translated = id.translated_in(site, &page.lang);
+        // A page showing an untranslated document names the original as the one document
+        // search engines should index.
+        let canonical_path = if translated {
+            page.path.clone()
+        } else {
+            id.path(site)
+        };
         let canonical = config
             .base_url()
             .filter(|_| id != PageId::NotFound)
             .map(|base| {
                 format!(
                     "{base}{}",
-                    link_path(&page.path, LinkStyle::Clean).trim_start_matches("./")
+                    link_path(&canonical_path, LinkStyle::Clean).trim_start_matches("./")
                 )
             });
         let texts = config.texts_in(&page.lang);
@@ -589,8 +602,7 @@ impl<'a> Renderer<'a> {
             t => self.string_values.get(&page.lang),
             alternates => self.alternates(page, id),
             feeds => self.feeds(page, id),
-            translated => id.document(site).is_none() || page.lang == config.default_language()
-                || id.exists_in(site, &page.lang),
+            translated => translated,
             root => page.root,
             path => page.path,
             canonical => canonical,
@@ -621,27 +633,34 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The link from `page` to page `id`: in the page's language when `id` exists in it,
-    /// otherwise in the default language (never a broken link).
+    /// The link from `page` to page `id` in the page's language (where `id` is not translated,
+    /// its page there shows the original).
     fn href_to(&self, page: &PageContext, id: PageId) -> String {
-        page.href(id.path_in(self.site, self.lang_of(page, id)))
+        page.href(id.path_in(self.site, &page.lang))
     }
 
-    /// The language `id` is shown in when linked from `page`.
-    fn lang_of<'s>(&'s self, page: &'s PageContext, id: PageId) -> &'s str {
-        if id.exists_in(self.site, &page.lang) {
-            &page.lang
-        } else {
-            self.site.config.default_language()
-        }
-    }
-
-    /// A document's title, summary and body in the page's language (the original where untranslated).
     /// Principle `i`'s strategies in the page's language when its translation names them.
     fn strategy_names(&self, page: &PageContext, i: usize) -> &[String] {
         self.site.strategies_in(i, &page.lang)
     }
 
+    /// The language [`Renderer::strategy_names`] are written in.
+    fn strategies_lang<'s>(&'s self, page: &'s PageContext, i: usize) -> &'s str {
+        let site = self.site;
+        let default = site.config.default_language();
+        let named = || {
+            site.translation(Kind::Principle, &site.principles[i].slug, &page.lang)
+                .is_some_and(|t| t.strategies.is_some())
+        };
+        if page.lang == default || named() {
+            &page.lang
+        } else {
+            default
+        }
+    }
+
+    /// A document's title, summary and body in the page's language (the original where
+    /// untranslated).
     fn localized<'s>(&'s self, page: &PageContext, document: &'s impl Document) -> Localized<'s> {
         let (kind, slug) = (document.kind(), document.slug());
         let Original {
@@ -668,40 +687,43 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn body_html(&self, page: &PageContext, source: &SourceFile, body: &Body) -> String {
+    fn body_html(&self, page: &PageContext, text: &Localized) -> String {
+        let body = text.body;
         let resolve = |dest: &str| {
             body.links
                 .get(dest)
                 .map(|target| self.target_href(page, target))
         };
         markdown::to_html(
-            Site::markdown(source, body),
+            Site::markdown(text.source, body),
             &body.headings,
-            &self.anchor_label(page),
+            &self.anchor_label(text.lang),
             &resolve,
         )
     }
 
-    /// What begins a heading anchor's accessible name: "Link to this section: ".
-    fn anchor_label(&self, page: &PageContext) -> String {
+    /// What begins a heading anchor's accessible name in `lang`, the language of the text it is
+    /// in: "Link to this section: ".
+    fn anchor_label(&self, lang: &str) -> String {
         format!(
             "{}{}",
-            self.t(page, "anchor_label"),
-            self.t(page, "label_separator")
+            self.t_in(lang, "anchor_label"),
+            self.t_in(lang, "label_separator")
         )
     }
 
-    /// The page in every language it exists in, for `hreflang` links and the language switcher.
+    /// The page in every language of the site, for the language switcher; those whose text is
+    /// in that language (`translated`) are also the `hreflang` links.
     fn alternates(&self, page: &PageContext, id: PageId) -> Vec<Value> {
         let site = self.site;
         site.config
             .languages
             .iter()
-            .filter(|lang| id.exists_in(site, lang))
             .map(|lang| {
                 context! {
                     lang => lang,
                     name => crate::i18n::native_name(lang),
+                    translated => id.translated_in(site, lang),
                     href => page.href(id.path_in(site, lang)),
                     // Absolute, for `hreflang` links, when the site has a published address.
                     url => site.config.base_url().map(|base| {
@@ -716,7 +738,7 @@ impl<'a> Renderer<'a> {
     fn target_href(&self, page: &PageContext, target: &Target) -> String {
         let site = self.site;
         let with_anchor = |id: PageId, anchor: &Option<String>| {
-            let lang = self.lang_of(page, id);
+            let lang = page.lang.as_str();
             let href = page.href(id.path_in(site, lang));
             // Headings are translated, so an anchor only carries over where the heading exists.
             let anchor = anchor.as_ref().filter(|a| {
@@ -863,13 +885,14 @@ impl<'a> Renderer<'a> {
         let intro = site.page(HOME_PAGE).map(|i| {
             let home = &site.pages[i];
             let text = self.localized(page, home);
-            self.body_html(page, text.source, text.body)
+            (self.body_html(page, &text), text.lang)
         });
         let texts = site.config.texts_in(&page.lang);
         context! {
             title => texts.title,
             description => texts.description,
-            intro => intro,
+            intro_lang => intro.as_ref().map_or(page.lang.as_str(), |(_, lang)| lang),
+            intro => intro.as_ref().map(|(html, _)| html),
             pillars => self.pillars(page, NoteLists::Notes),
             counts => context! {
                 principles => site.principles.len(),
@@ -949,9 +972,12 @@ impl<'a> Renderer<'a> {
         context! {
             title => text.title,
             description => text.summary,
+            text_lang => text.lang,
+            text_attrs => lang_attrs(page, text.lang),
             note => card(i),
             meta => note.meta,
             strategy => strategy,
+            strategy_attrs => lang_attrs(page, self.strategies_lang(page, note.principle)),
             principle => self.principle_card_short(page, note.principle),
             related_principles => note.related_principles.iter().map(|&p| self.principle_card_short(page, p)).collect::<Vec<_>>(),
             countries => note.countries.iter().map(|&c| context! {
@@ -960,8 +986,12 @@ impl<'a> Renderer<'a> {
                 url => self.href_to(page, PageId::Country(c)),
             }).collect::<Vec<_>>(),
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, text.source, text.body),
-            jsonld => crate::api::note_jsonld(site, i, &crate::api::NoteText { title: text.title, summary: text.summary, lang: text.lang }, &|id| self.jsonld_href(page, id)),
+            body => self.body_html(page, &text),
+            // The note itself is the page its text is written in (the original, if untranslated).
+            jsonld => crate::api::note_jsonld(site, i, &crate::api::NoteText { title: text.title, summary: text.summary, lang: text.lang }, &|id| {
+                let lang = if id == PageId::Note(i) { text.lang } else { &page.lang };
+                self.jsonld_href(page, id, lang)
+            }),
             related => related.into_iter().map(card).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
             next => (i + 1 < site.notes.len()).then(|| card(i + 1)),
@@ -981,9 +1011,9 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// A page as JSON-LD links it: absolute with a base URL, else relative to `page`.
-    fn jsonld_href(&self, page: &PageContext, id: PageId) -> String {
-        let path = id.path_in(self.site, self.lang_of(page, id));
+    /// A page in `lang` as JSON-LD links it: absolute with a base URL, else relative to `page`.
+    fn jsonld_href(&self, page: &PageContext, id: PageId, lang: &str) -> String {
+        let path = id.path_in(self.site, lang);
         match self.site.config.base_url() {
             Some(base) => format!(
                 "{base}{}",
@@ -1034,13 +1064,16 @@ impl<'a> Renderer<'a> {
         context! {
             title => text.title,
             description => text.summary,
+            text_lang => text.lang,
+            text_attrs => lang_attrs(page, text.lang),
             principle => self.principle_card(page, i, NoteLists::NotesAndRelated),
             meta => p.meta,
             pillar_title => self.t(page, &format!("pillar_{}", p.meta.pillar.slug())),
             strategies => strategies,
+            strategies_attrs => lang_attrs(page, self.strategies_lang(page, i)),
             other_notes => other_notes,
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, text.source, text.body),
+            body => self.body_html(page, &text),
             previous => i.checked_sub(1).map(|j| self.principle_card_short(page, j)),
             next => (i + 1 < site.principles.len()).then(|| self.principle_card_short(page, i + 1)),
         }
@@ -1130,9 +1163,11 @@ impl<'a> Renderer<'a> {
         context! {
             title => text.title,
             description => text.summary,
+            text_lang => text.lang,
+            text_attrs => lang_attrs(page, text.lang),
             slug => p.slug,
             toc => text.body.headings.iter().filter(|h| h.level <= 3).collect::<Vec<_>>(),
-            body => self.body_html(page, text.source, text.body),
+            body => self.body_html(page, &text),
         }
     }
 
@@ -1140,10 +1175,12 @@ impl<'a> Renderer<'a> {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
+        // Only the pages whose text is in their language: a page showing an untranslated
+        // document names the original as canonical, and a sitemap lists canonical pages.
         let mut paths: Vec<String> = self
             .pages()
             .into_iter()
-            .filter(|(id, _)| *id != PageId::NotFound)
+            .filter(|(id, lang)| *id != PageId::NotFound && id.translated_in(self.site, lang))
             .map(|(id, lang)| id.path_in(self.site, &lang))
             .collect();
         paths.sort();
@@ -1253,6 +1290,18 @@ impl PageContext {
         } else {
             format!("{}{}", self.root, link)
         }
+    }
+}
+
+/// The attributes that mark text in `lang` on `page` (` lang="en" dir="ltr"`), empty when it is
+/// the page's language: made here rather than by a template macro, as every document's page
+/// uses them several times.
+fn lang_attrs(page: &PageContext, lang: &str) -> Value {
+    if lang == page.lang {
+        Value::from("")
+    } else {
+        let dir = crate::i18n::direction(lang);
+        Value::from_safe_string(format!(" lang=\"{lang}\" dir=\"{dir}\""))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The six UN languages, end to end, on the fixture site `tests/fixtures/i18n-site/`: two
 //! principles and three notes, one note translated into every language, one into French and
 //! Arabic, one into none. URL layout, the language switcher and `hreflang` links, the marker on
-//! untranslated items, no broken link in any language, dates per language, the validation of a
+//! untranslated items, the pages that show an untranslated document in the original inside each
+//! language's interface, no broken link in any language, dates per language, the validation of a
 //! translation's front matter, right-to-left Arabic in Chromium (computed direction, no horizontal
 //! scroll at 320 px, axe-core), and the completeness of the theme's interface strings.
 mod common;
@@ -120,36 +121,39 @@ fn default_language_at_the_root_and_the_others_under_their_code() {
                 "{lang}/{page}"
             );
         }
-        // A document exists in a language only where it is translated.
-        assert!(
-            !site
-                .join(format!("{lang}/notes/civic-labs/index.html"))
-                .exists(),
-            "{lang}: untranslated note published"
-        );
+        // Every document has a page in every language, translated or not.
+        for page in [
+            "notes/civic-labs/index.html",
+            "notes/risk-registers/index.html",
+            "principles/sound-policymaking/index.html",
+            "about/index.html",
+        ] {
+            assert!(
+                site.join(format!("{lang}/{page}")).exists(),
+                "{lang}/{page}"
+            );
+        }
         assert!(!site.join(format!("{lang}/en")).exists());
     }
-    assert!(site.join("fr/notes/risk-registers/index.html").exists());
-    assert!(site.join("ar/notes/risk-registers/index.html").exists());
-    for lang in ["es", "zh", "ru"] {
-        assert!(
-            !site
-                .join(format!("{lang}/notes/risk-registers/index.html"))
-                .exists(),
-            "{lang}"
-        );
-    }
-    assert!(
-        site.join("ar/about/index.html").exists() && !site.join("fr/about/index.html").exists()
-    );
     assert!(
         !site.join("en").exists(),
         "the default language has no folder of its own"
     );
-    // The sitemap lists every language's pages.
+    // The sitemap lists every language's pages whose text is in that language; a page showing
+    // an untranslated document names the original as canonical and is left out.
     let sitemap = read(&site, "sitemap.xml");
     assert!(sitemap.contains("https://example.org/guidance/ar/notes/open-budgets/"));
-    assert!(!sitemap.contains("/fr/notes/civic-labs/"));
+    assert!(sitemap.contains("https://example.org/guidance/fr/notes/risk-registers/"));
+    assert!(sitemap.contains("https://example.org/guidance/notes/civic-labs/"));
+    assert!(sitemap.contains("https://example.org/guidance/es/notes/"));
+    for fallback in [
+        "/fr/notes/civic-labs/",
+        "/es/notes/risk-registers/",
+        "/es/principles/sound-policymaking/",
+        "/fr/about/",
+    ] {
+        assert!(!sitemap.contains(fallback), "{fallback} in the sitemap");
+    }
 }
 
 #[test]
@@ -222,27 +226,46 @@ fn translated_page_has_a_switcher_and_hreflang_links_to_every_version() {
                 && attr(l, "lang").as_deref() == Some("ar"))
     );
 
-    // A partly translated note lists exactly its languages.
-    let html = read(&site, "ar/notes/risk-registers/index.html");
+    // A partly translated note: the switcher offers every language (the others show the
+    // original), the `hreflang` links name exactly its translations and the original.
+    let page = "ar/notes/risk-registers/index.html";
+    let html = read(&site, page);
     let nav = element(&html, "nav", r#"class="languages""#);
-    let langs: Vec<String> = tags(nav, "a")
+    let targets: Vec<String> = tags(nav, "a")
         .iter()
-        .map(|l| attr(l, "hreflang").unwrap())
+        .map(|l| resolve(page, &attr(l, "href").unwrap()))
         .collect();
-    assert_eq!(langs, ["en", "fr", "ar"]);
+    let expected: Vec<String> = LANGS
+        .iter()
+        .map(|l| match *l {
+            "en" => "notes/risk-registers/index.html".to_string(),
+            l => format!("{l}/notes/risk-registers/index.html"),
+        })
+        .collect();
+    assert_eq!(targets, expected);
     assert!(nav.contains(r#"aria-current="page">العربية"#), "{nav}");
+    let hreflang: Vec<String> = tags(&html, "link")
+        .into_iter()
+        .filter_map(|t| attr(t, "hreflang"))
+        .collect();
+    assert_eq!(hreflang, ["en", "x-default", "fr", "ar"]);
 }
 
 #[test]
-fn untranslated_page_says_so_and_points_only_to_what_exists() {
+fn untranslated_document_is_offered_in_every_language_but_names_only_its_original() {
     let (_dir, site) = build();
-    let html = read(&site, "notes/civic-labs/index.html");
+    let page = "notes/civic-labs/index.html";
+    let html = read(&site, page);
     let nav = element(&html, "nav", r#"class="languages""#);
     let links = tags(nav, "a");
-    assert_eq!(links.len(), 1, "{nav}");
+    assert_eq!(links.len(), 6, "{nav}");
     assert_eq!(attr(links[0], "aria-current").as_deref(), Some("page"));
+    assert_eq!(
+        resolve(page, &attr(links[1], "href").unwrap()),
+        "fr/notes/civic-labs/index.html"
+    );
     assert!(
-        nav.contains("Not yet available in other languages."),
+        !nav.contains("Not yet available in other languages."),
         "{nav}"
     );
     let hreflang: Vec<&str> = tags(&html, "link")
@@ -254,6 +277,10 @@ fn untranslated_page_says_so_and_points_only_to_what_exists() {
         attr(hreflang[0], "href").as_deref(),
         Some("https://example.org/guidance/notes/civic-labs/")
     );
+    assert!(
+        !html.contains("notice untranslated"),
+        "the original says nothing"
+    );
 
     // Generated pages exist in every language: their switcher lists all six.
     let html = read(&site, "zh/notes/index.html");
@@ -263,7 +290,203 @@ fn untranslated_page_says_so_and_points_only_to_what_exists() {
 }
 
 #[test]
-fn untranslated_note_is_listed_in_english_with_a_marker_and_a_working_link() {
+fn an_untranslated_note_is_shown_in_the_original_inside_the_readers_language() {
+    let (_dir, site) = build();
+    let page = "fr/notes/civic-labs/index.html";
+    let html = read(&site, page);
+    // The interface is French: language, menu, breadcrumbs, labels, footer.
+    assert!(html.contains(r#"<html lang="fr" dir="ltr">"#), "{html}");
+    let menu = element(&html, "nav", r#"class="site-nav""#);
+    assert!(
+        menu.contains(">Principes</a>") && menu.contains(">Pays</a>"),
+        "{menu}"
+    );
+    for link in tags(menu, "a") {
+        let target = resolve(page, &attr(link, "href").unwrap());
+        assert!(target.starts_with("fr/"), "{target}");
+    }
+    let crumbs = element(&html, "nav", r#"class="breadcrumbs""#);
+    assert!(crumbs.contains(">Accueil</a>"), "{crumbs}");
+    assert!(
+        crumbs
+            .contains(r#"<span aria-current="page" lang="en" dir="ltr">Civic laboratories</span>"#),
+        "{crumbs}"
+    );
+    assert!(html.contains("<dt>Principe</dt>"), "French labels");
+    assert!(element(&html, "footer", "site-footer").contains("Source"));
+
+    // The notice, in French, naming the original's language.
+    let notice = element(&html, "p", r#"class="notice untranslated""#);
+    assert!(
+        notice.contains("Pas encore traduit en français."),
+        "{notice}"
+    );
+    assert!(
+        notice.contains(r#"<span lang="en" dir="ltr">English</span>"#),
+        "{notice}"
+    );
+    // The document's text is the original, marked as English.
+    assert!(
+        html.contains(r#"<h1 lang="en" dir="ltr">Civic laboratories</h1>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<p class="lead" lang="en" dir="ltr">Small teams inside"#));
+    let body = element(&html, "div", r#"class="prose""#);
+    assert!(
+        body.starts_with(r#"<div class="prose" lang="en" dir="ltr">"#),
+        "{body}"
+    );
+    assert!(body.contains("A civic laboratory tries an idea"), "{body}");
+    assert!(
+        body.contains(r#"aria-label="Link to this section: Understanding the strategy""#),
+        "the anchors' labels are in the text's language: {body}"
+    );
+
+    // Every link leads to the French pages: the principle (translated), the country, and the
+    // body's links (to a translated note: its heading ids differ, so without the anchor).
+    let facts = element(&html, "dl", r#"class="facts""#);
+    let principle = tags(facts, "a")
+        .into_iter()
+        .find(|a| a.contains("integrity"))
+        .unwrap();
+    assert_eq!(
+        resolve(page, &attr(principle, "href").unwrap()),
+        "fr/principles/integrity/index.html"
+    );
+    assert!(facts.contains(">4. Intégrité</a>"), "{facts}");
+    let hrefs: Vec<String> = tags(&html, "a")
+        .into_iter()
+        .filter_map(|a| attr(a, "href"))
+        .filter(|h| !h.starts_with('#') && !h.starts_with("http"))
+        .collect();
+    let targets: Vec<String> = hrefs.iter().map(|h| resolve(page, h)).collect();
+    for expected in [
+        "fr/countries/guy/index.html",
+        "fr/principles/sound-policymaking/index.html",
+        "fr/notes/risk-registers/index.html",
+    ] {
+        assert!(
+            targets.iter().any(|t| t == expected),
+            "{expected}: {targets:?}"
+        );
+    }
+    assert!(
+        body.contains("fr/notes/risk-registers/\"") && !body.contains("risk-registers/#"),
+        "{body}"
+    );
+    // Nothing leads back to English but the switcher.
+    let switcher = element(&html, "nav", r#"class="languages""#);
+    for (href, target) in hrefs.iter().zip(&targets) {
+        let in_french = target.starts_with("fr/") || target.starts_with("static/");
+        let offered = switcher.contains(&format!("\"{href}\""));
+        assert!(in_french || offered, "{href} -> {target}");
+    }
+
+    // The switcher offers every language, this one current; the `hreflang` links and the
+    // canonical address name the original, the one version there is.
+    let nav = element(&html, "nav", r#"class="languages""#);
+    let links = tags(nav, "a");
+    assert_eq!(links.len(), 6, "{nav}");
+    assert_eq!(attr(links[1], "aria-current").as_deref(), Some("page"));
+    for (link, lang) in links.iter().zip(LANGS) {
+        let expected = match lang {
+            "en" => "notes/civic-labs/index.html".to_string(),
+            l => format!("{l}/notes/civic-labs/index.html"),
+        };
+        assert_eq!(resolve(page, &attr(link, "href").unwrap()), expected);
+    }
+    assert!(html.contains(
+        r#"<link rel="canonical" href="https://example.org/guidance/notes/civic-labs/">"#
+    ));
+    assert!(html.contains(
+        r#"<meta property="og:url" content="https://example.org/guidance/notes/civic-labs/">"#
+    ));
+    let hreflang: Vec<(String, String)> = tags(&html, "link")
+        .into_iter()
+        .filter_map(|t| Some((attr(t, "hreflang")?, attr(t, "href")?)))
+        .collect();
+    assert_eq!(
+        hreflang,
+        [(
+            "en".to_string(),
+            "https://example.org/guidance/notes/civic-labs/".to_string()
+        )]
+    );
+
+    // In Spanish, where neither the principle it links to nor the note it links to is
+    // translated, the anchor into the original's heading carries over.
+    let page = "es/notes/civic-labs/index.html";
+    let html = read(&site, page);
+    let body = element(&html, "div", r#"class="prose""#);
+    let targets: Vec<String> = tags(body, "a")
+        .into_iter()
+        .filter_map(|a| attr(a, "href"))
+        .filter(|h| !h.starts_with('#'))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "../../../es/principles/sound-policymaking/",
+            "../../../es/notes/risk-registers/#understanding-the-strategy"
+        ]
+    );
+    assert!(
+        element(&html, "p", r#"class="notice untranslated""#)
+            .contains("Aún sin traducir al español.")
+    );
+    // An untranslated principle and page are shown the same way.
+    let html = read(&site, "es/principles/sound-policymaking/index.html");
+    assert!(html.contains(r#"<html lang="es" dir="ltr">"#));
+    assert!(html.contains(r#"<h1 lang="en" dir="ltr">Sound policymaking</h1>"#));
+    assert!(html.contains(r#"class="notice untranslated""#));
+    let html = read(&site, "fr/about/index.html");
+    assert!(html.contains(r#"<html lang="fr" dir="ltr">"#));
+    assert!(html.contains(r#"class="notice untranslated""#));
+    assert!(html.contains(r#"<div class="prose" lang="en" dir="ltr">"#));
+    // A translated page says nothing of the kind.
+    let html = read(&site, "fr/notes/risk-registers/index.html");
+    assert!(!html.contains("notice untranslated"));
+    assert!(html.contains("<h1>"));
+}
+
+#[test]
+fn an_arabic_page_showing_an_english_note_is_right_to_left_around_left_to_right_text() {
+    let (_dir, site) = build();
+    let html = read(&site, "ar/notes/civic-labs/index.html");
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(html.contains(r#"<h1 lang="en" dir="ltr">Civic laboratories</h1>"#));
+    assert!(html.contains(r#"<div class="prose" lang="en" dir="ltr">"#));
+    let toc = element(&html, "nav", r#"class="toc toc-wide""#);
+    assert!(toc.contains(r#"<ol lang="en" dir="ltr">"#), "{toc}");
+    let notice = element(&html, "p", r#"class="notice untranslated""#);
+    assert!(notice.contains("لم تُترجم بعد إلى العربية"), "{notice}");
+    assert!(element(&html, "nav", r#"class="site-nav""#).contains("المبادئ"));
+}
+
+#[test]
+fn a_site_in_one_language_has_no_pages_for_other_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(
+        &common::repo_root().join("tests/fixtures/valid-site"),
+        dir.path(),
+    );
+    std::fs::write(dir.path().join("guidance.yaml"), "languages: [en]\n").unwrap();
+    let (_out, site) = common::build_to_temp(dir.path());
+    for lang in ["fr", "es", "ar", "zh", "ru"] {
+        assert!(
+            !site.join(lang).exists(),
+            "{lang}/ in a site in English only"
+        );
+    }
+    let html = read(&site, "notes/participatory-budgeting/index.html");
+    assert!(!html.contains("notice untranslated"));
+    let nav = element(&html, "nav", r#"class="languages""#);
+    assert_eq!(tags(nav, "a").len(), 1, "{nav}");
+    assert!(nav.contains("Not yet available in other languages."));
+}
+
+#[test]
+fn untranslated_note_is_listed_in_english_with_a_marker_and_a_link_in_the_same_language() {
     let (_dir, site) = build();
     let page = "fr/notes/index.html";
     let html = read(&site, page);
@@ -272,9 +495,10 @@ fn untranslated_note_is_listed_in_english_with_a_marker_and_a_working_link() {
         .into_iter()
         .find(|a| a.contains("civic-labs"))
         .unwrap();
+    // The link stays in French: the page there shows the original.
     assert_eq!(
         resolve(page, &attr(link, "href").unwrap()),
-        "notes/civic-labs/index.html"
+        "fr/notes/civic-labs/index.html"
     );
     assert_eq!(attr(link, "lang").as_deref(), Some("en"));
     assert_eq!(attr(link, "hreflang").as_deref(), Some("en"));
@@ -809,9 +1033,29 @@ fn arabic_pages_run_right_to_left_and_fit_a_320_pixel_phone() {
         "ltr"
     );
 
+    // A page showing an English note: the page runs right to left, the note left to right.
+    page.goto(&server.url("ar/notes/civic-labs/"));
+    assert_eq!(
+        page.eval("getComputedStyle(document.documentElement).direction"),
+        "rtl"
+    );
+    for selector in ["h1", ".prose", ".lead"] {
+        assert_eq!(
+            page.eval(&format!(
+                "getComputedStyle(document.querySelector('main {selector}')).direction"
+            )),
+            "ltr",
+            "{selector}"
+        );
+    }
+    assert_eq!(
+        page.eval("getComputedStyle(document.querySelector('.notice.untranslated')).direction"),
+        "rtl"
+    );
+
     page.set_viewport(320, 640);
     let mut failures = Vec::new();
-    for path in paths {
+    for path in paths.into_iter().chain(["ar/notes/civic-labs/"]) {
         page.goto(&server.url(path));
         let width = page
             .eval("document.documentElement.scrollWidth")
@@ -844,6 +1088,8 @@ fn arabic_and_french_pages_pass_axe_core() {
         "ar/countries/guy/",
         "fr/notes/",
         "notes/civic-labs/",
+        "fr/notes/civic-labs/",
+        "ar/notes/civic-labs/",
     ] {
         let page = browser.open(&server.url(path));
         let violations = page.axe_violations();

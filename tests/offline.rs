@@ -82,9 +82,17 @@ fn the_zip_holds_one_folder_with_a_readme_and_never_itself() {
         "print/index.html",
         "download/index.html",
         "search/index.html",
+        // A note not translated into French, shown in the original inside the French pages.
+        "fr/notes/data-sharing/index.html",
     ] {
         assert!(names.contains(&format!("{prefix}{name}")), "missing {name}");
     }
+    // The French notes index links to it by its file.
+    let index = std::fs::read_to_string(built.copy.join("fr/notes/index.html")).unwrap();
+    assert!(
+        index.contains("href=\"../../fr/notes/data-sharing/index.html\""),
+        "the French notes index does not link to the French data-sharing page"
+    );
     let date = guidance::bundle::content_date(&built.site_model).expect("the notes are dated");
     for i in 0..archive.len() {
         let entry = archive.by_index(i).unwrap();

@@ -741,15 +741,16 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
     );
     let french = server.url("fr/principles/participation/#");
     assert!(groups[0].hrefs[0].starts_with(&french), "{groups:?}");
-    // ...and the default language's index for notes not yet translated, linked in English.
+    // ...and the default language's index for notes not yet translated, found in English and
+    // linked to their French page (which shows the original).
     let groups = assert_top(
         &page,
         "participatory budgeting",
-        "notes/participatory-budgeting/",
+        "fr/notes/participatory-budgeting/",
     );
     assert_eq!(
         groups[0].hrefs[0],
-        server.url("notes/participatory-budgeting/")
+        server.url("fr/notes/participatory-budgeting/")
     );
     assert_eq!(
         page.eval("document.querySelector('#site-search-listbox [role=group]').lang"),

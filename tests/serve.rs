@@ -264,9 +264,16 @@ fn an_edit_reloads_with_the_new_content() {
     );
     let build = events.wait("build", |d| lists(d, NOTE_PAGE));
     // The edited page at once; pages rendered later only if their bytes changed: a body edit
-    // changes the note and the print editions (which hold every body), not the lists that show
-    // the note's title and summary, nor anything unrelated.
+    // changes the note, its pages in the other languages (which show the original: the fixture
+    // has no translations) and the print editions (which hold every body), not the lists that
+    // show the note's title and summary, nor anything unrelated.
     let mut paths = changed(&build);
+    let fallback = format!("fr/{NOTE_PAGE}");
+    let deadline = Instant::now() + WAIT;
+    while !paths.contains(&fallback) && Instant::now() < deadline {
+        let more = events.wait("build", |d| d["generation"] == build["generation"]);
+        paths.extend(changed(&more));
+    }
     for (name, data) in events.drain(Duration::from_millis(1500)) {
         if name == "build" {
             assert_eq!(data["generation"], build["generation"], "one rebuild");
@@ -274,12 +281,21 @@ fn an_edit_reloads_with_the_new_content() {
         }
     }
     assert!(paths.iter().any(|p| p == "print/index.html"), "{paths:?}");
+    for lang in ["fr", "es", "ar", "zh", "ru"] {
+        let page = format!("{lang}/{NOTE_PAGE}");
+        assert!(paths.contains(&page), "{page} not listed: {paths:?}");
+    }
     for path in &paths {
         assert!(
-            path == NOTE_PAGE || path.ends_with("print/index.html"),
+            path.ends_with(NOTE_PAGE) || path.ends_with("print/index.html"),
             "{path} listed as changed by a body edit: {paths:?}"
         );
     }
+    let french = serve.get("/fr/notes/participatory-budgeting/").text();
+    assert!(
+        french.contains("SERVE-FIXTURE-EDITED-TEXT") && french.contains("<html lang=\"fr\""),
+        "the French page shows the edited original"
+    );
 
     // A title edit changes the lists too: they are listed once rendered.
     edit(

@@ -66,15 +66,35 @@ fn representative_pages(site: &Path) -> Vec<String> {
                 .unwrap()
                 .contains("notice provisional")
     });
+    // A page showing a note not translated into its language (the note in English inside the
+    // French interface), beside the right-to-left ones chosen above.
+    let fallback = common::html_pages(site).into_iter().find(|p| {
+        lang_prefix(p) == "fr"
+            && page_type(p) == "fr/notes/*/index.html"
+            && std::fs::read_to_string(site.join(p))
+                .unwrap()
+                .contains("notice untranslated")
+    });
     let mut pages: Vec<String> = chosen.into_values().collect();
     pages.extend(provisional);
+    pages.extend(fallback);
     pages.sort();
     pages.dedup();
     pages
 }
 
-/// The page types the issue names must all be there.
-fn assert_every_page_type(pages: &[String]) {
+/// The page types the issue names must all be there, and pages showing an untranslated note
+/// (left to right and right to left).
+fn assert_every_page_type(site: &Path, pages: &[String]) {
+    for lang in ["fr", "ar"] {
+        assert!(
+            pages.iter().any(|p| lang_prefix(p) == lang
+                && std::fs::read_to_string(site.join(p))
+                    .unwrap()
+                    .contains("notice untranslated")),
+            "no page in {lang} showing an untranslated note among {pages:?}"
+        );
+    }
     let types: Vec<String> = pages.iter().map(|p| page_type(p)).collect();
     for required in [
         "index.html",
@@ -123,7 +143,7 @@ fn axe_finds_no_wcag_violations_on_any_page_type_in_light_or_dark_mode() {
     let (_dir, site) = common::build_to_temp(&common::repo_root());
     let server = common::StaticServer::start(&site);
     let pages = representative_pages(&site);
-    assert_every_page_type(&pages);
+    assert_every_page_type(&site, &pages);
     let page = browser.open("about:blank");
     let mut failures = Vec::new();
     for dark in [false, true] {
@@ -187,7 +207,7 @@ fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
     let server = common::StaticServer::start(&site);
     // Every page, not one of each type: content (tables, long words) can overflow as well.
     let pages = common::html_pages(&site);
-    assert_every_page_type(&pages);
+    assert_every_page_type(&site, &pages);
     let page = browser.open("about:blank");
     page.set_viewport(320, 640);
     let mut failures = Vec::new();
@@ -928,14 +948,33 @@ fn canonical_and_og_url_follow_the_base_url() {
     site.config.base_url = Some("https://example.org/guidance".to_string());
     let files = guidance::generate(&site, &theme, RenderOptions::default())
         .unwrap_or_else(|d| panic!("{d}"));
+    // A page showing a document not translated into its language names the original.
+    let renderer = guidance::render::Renderer::new(&site, &theme, RenderOptions::default())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let canonical_paths: BTreeMap<String, String> = renderer
+        .pages()
+        .into_iter()
+        .map(|(id, lang)| {
+            let path = id.path_in(&site, &lang);
+            let shown = if id.translated_in(&site, &lang) {
+                path.clone()
+            } else {
+                id.path(&site)
+            };
+            (path, shown)
+        })
+        .collect();
+    let mut fallbacks = 0;
     for file in files
         .iter()
         .filter(|f| f.path.ends_with(".html") && !f.path.ends_with("404.html"))
     {
         let html = String::from_utf8_lossy(&file.bytes).into_owned();
+        let canonical = &canonical_paths[&file.path];
+        fallbacks += usize::from(*canonical != file.path);
         let expected = format!(
             "https://example.org/guidance/{}",
-            file.path.strip_suffix("index.html").unwrap_or(&file.path)
+            canonical.strip_suffix("index.html").unwrap_or(canonical)
         );
         assert!(
             html.contains(&format!("<link rel=\"canonical\" href=\"{expected}\">")),
@@ -950,6 +989,15 @@ fn canonical_and_og_url_follow_the_base_url() {
             file.path
         );
     }
+    // The untranslated notes in French, Spanish, Chinese and Russian at least.
+    assert!(fallbacks >= 4 * 23, "{fallbacks} pages showing an original");
+    let french = files
+        .iter()
+        .find(|f| f.path == "fr/notes/data-sharing/index.html")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&french.bytes).contains(
+        "<link rel=\"canonical\" href=\"https://example.org/guidance/notes/data-sharing/\">"
+    ));
 }
 
 #[test]

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use super::{Document, LinkStyle, PageContext, PageId, Renderer};
+use super::{Document, LinkStyle, Localized, PageContext, PageId, Renderer};
 use crate::bundle;
-use crate::model::{Body, Site, SourceFile, Status, Target};
+use crate::model::{Body, Site, Status, Target};
 
 /// Where each document starts in the print edition: `principle--<slug>` or `note--<slug>`.
 /// Generated heading ids never contain `--`, so these cannot collide with a document's own ids,
@@ -52,7 +52,7 @@ impl Renderer<'_> {
         let intro = site.page(DOWNLOAD_PAGE).map(|i| {
             let p = &site.pages[i];
             let text = self.localized(page, p);
-            (text.title, self.body_html(page, text.source, text.body))
+            (text.title, self.body_html(page, &text))
         });
         let offline = self.options.offline_size.map(|bytes| {
             context! {
@@ -203,14 +203,14 @@ impl Renderer<'_> {
     fn document_body(&self, page: &PageContext, kind: &str, document: &impl Document) -> String {
         let text = self.localized(page, document);
         let id = print_id(kind, document.slug(), None);
-        self.print_body(page, &id, text.source, text.body)
+        self.print_body(page, &id, &text)
     }
 
     /// A document body for the print edition: links to principles and notes point into this
     /// page, the document's own ids are scoped by `id`, and headings sit two levels lower (under
     /// the part and the document title).
-    fn print_body(&self, page: &PageContext, id: &str, source: &SourceFile, body: &Body) -> String {
-        let site = self.site;
+    fn print_body(&self, page: &PageContext, id: &str, text: &Localized) -> String {
+        let (site, body) = (self.site, text.body);
         let resolve = |dest: &str| {
             body.links.get(dest).map(|target| match target {
                 Target::Principle { index, anchor } => {
@@ -233,9 +233,9 @@ impl Renderer<'_> {
             })
         };
         let html = crate::markdown::to_html(
-            Site::markdown(source, body),
+            Site::markdown(text.source, body),
             &body.headings,
-            &self.anchor_label(page),
+            &self.anchor_label(text.lang),
             &resolve,
         );
         scope_html(&html, id, 2)

@@ -22,7 +22,9 @@ pub struct SearchDoc<'a> {
     /// country's name. Other languages' indexes hold only these; the browser finds the rest
     /// through the default language's index.
     pub local: bool,
-    /// A page generated in every language (home, download, countries): found through the default
+    /// A page at the same address in every language (generated pages such as home, download
+    /// and countries; on a site in several languages, every page, since an untranslated
+    /// document is shown in its original under each language): found through the default
     /// language's index, the browser links to the page in the reader's language.
     pub everywhere: bool,
     /// The language of the text (a document not yet translated is indexed in its original).
@@ -219,13 +221,6 @@ impl<'a> Localized<'a> {
         extra_lead: String,
         facets: Facets,
     ) -> SearchDoc<'a> {
-        // Generated pages (home, download) exist in every language; a document's page only where
-        // it is translated.
-        let page_lang = if self.translated || id.document(site).is_none() {
-            lang
-        } else {
-            self.original_lang
-        };
         let text_lang = if self.translated {
             lang
         } else {
@@ -272,9 +267,12 @@ impl<'a> Localized<'a> {
             },
             title: self.title.to_string(),
             summary: self.summary.to_string(),
-            path: page_path(site, id, page_lang),
+            // Every page is published in every language (an untranslated document's page there
+            // shows the original): results link to the page in the index's language.
+            path: page_path(site, id, lang),
             local,
-            everywhere: id.document(site).is_none(),
+            // A site in one language has no other to link to: its documents stay unmarked.
+            everywhere: id.document(site).is_none() || site.config.languages.len() > 1,
             lang: text_lang.to_string(),
             sections,
             facets,

@@ -22,8 +22,9 @@
 //!
 //! The default language's index holds every document. Another language's holds only the pages
 //! written in that language (translations, and the countries under their names in it); on its
-//! pages the browser searches both and merges the results, so an untranslated note is found, and
-//! linked, in its original language without being indexed twice.
+//! pages the browser searches both and merges the results, so an untranslated note is found in
+//! its original language without being indexed twice, and linked to its page in the reader's
+//! language (which shows the original).
 //!
 //! The index does not depend on the link style: the browser appends `index.html` to result
 //! addresses when the page it runs in was built for `file://`.
