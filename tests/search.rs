@@ -1094,3 +1094,53 @@ fn a_translated_principle_is_searched_by_its_translated_strategies() {
     assert!(french.contains("Codes de conduite des agents publics"));
     assert!(!french.contains("Codes of conduct for public officials"));
 }
+
+#[test]
+fn a_query_no_document_answers_whole_lists_those_with_most_of_its_words() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("notes/data-sharing/"));
+    let query = |q: &str| {
+        page.eval(&format!(
+            "guidanceSearch.query({}, 5, 1).then(r => [r.partial, r.total, r.results.map(x => x.path)])",
+            js(q)
+        ))
+    };
+    // No document holds "zzyzxqq": the results are those with both other words, marked.
+    let partial = query("participatory budgeting zzyzxqq");
+    assert_eq!(partial[0], json!(true), "{partial}");
+    assert_eq!(
+        partial[2][0],
+        json!("notes/participatory-budgeting/"),
+        "{partial}"
+    );
+    // Only the documents with the most of the words: here, both of the known ones.
+    let whole = query("participatory budgeting");
+    assert_eq!(whole[0], json!(false), "{whole}");
+    assert_eq!(partial[1], whole[1], "{partial} {whole}");
+    // A phrase stays exact, and one unknown word has nothing to fall back to.
+    for q in ["\"participatory zzyzxqq\"", "zzyzxqq"] {
+        let none = query(q);
+        assert_eq!(none[1], json!(0), "{q}: {none}");
+        assert_eq!(none[0], json!(false), "{q}: {none}");
+    }
+    // The search page says so before the count.
+    let page = browser.open(&server.url("search/?q=participatory%20budgeting%20zzyzxqq"));
+    wait_done(&page, &Value::Null);
+    let status =
+        page.eval("document.querySelector('[data-search-page] [data-search-status]').textContent");
+    assert!(
+        status
+            .as_str()
+            .is_some_and(|s| s.starts_with("No result has every word;")),
+        "{status}"
+    );
+    assert!(
+        result_links(&page)
+            .iter()
+            .any(|l| l.contains("notes/participatory-budgeting/"))
+    );
+}

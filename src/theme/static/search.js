@@ -556,17 +556,18 @@
   }
 
   // Runs a query: every term must match (each through any of its alternatives); documents are
-  // ranked by the sum of their terms' impacts.
-  Index.prototype.search = function (q) {
+  // ranked by the sum of their terms' impacts. With `partial`, a document may miss terms: each
+  // hit counts the terms it has (m), for a query that no document answers whole.
+  Index.prototype.search = function (q, partial) {
     var self = this, parsed = parse(q);
     if (!parsed.terms.length) return Promise.resolve({ q: q, parsed: parsed, groups: [], hits: [] });
     return Promise.all(parsed.terms.map(function (t) { return self.resolve(t); })).then(function (groups) {
       var hits = [];
-      if (groups.every(function (g) { return g.length; })) {
+      if (partial || groups.every(function (g) { return g.length; })) {
         var n = self.n, imp = self.impact;
         for (var d = 0; d < n; d++) {
-          var total = 0, ok = true;
-          for (var g = 0; g < groups.length && ok; g++) {
+          var total = 0, matched = 0;
+          for (var g = 0; g < groups.length; g++) {
             var best = -1, alts = groups[g];
             for (var a = 0; a < alts.length; a++) {
               var rec = alts[a].rec;
@@ -575,10 +576,10 @@
                 if (v > best) best = v;
               }
             }
-            if (best < 0) ok = false;
-            else total += best;
+            if (best >= 0) { total += best; matched++; }
+            else if (!partial) break;
           }
-          if (ok) hits.push({ d: d, s: total });
+          if (matched === groups.length || (partial && matched)) hits.push({ d: d, s: total, m: matched });
         }
         hits.sort(function (x, y) { return y.s - x.s || x.d - y.d; });
       }
@@ -803,19 +804,27 @@
   };
 
   // Results of both indexes, merged by score; a document the page's language has is taken from
-  // its index only.
-  Search.prototype.search = function (q) {
+  // its index only. When no document has every word of a query of several words (and no
+  // phrase), the results are those with the most of its words, marked `partial`.
+  Search.prototype.search = function (q, partial) {
     var self = this, list = this.indexes();
-    return Promise.all(list.map(function (ix) { return ix.search(q); })).then(function (results) {
-      var hits = [];
+    return Promise.all(list.map(function (ix) { return ix.search(q, partial); })).then(function (results) {
+      var hits = [], most = 0;
       results.forEach(function (r, k) {
         r.hits.forEach(function (h) {
           var hit = self.hit(list[k], r, h.d, h.s);
-          if (k === 0 || !self.own.owned[hit.g]) hits.push(hit);
+          if (k === 0 || !self.own.owned[hit.g]) {
+            hit.m = h.m;
+            hits.push(hit);
+            if (h.m > most) most = h.m;
+          }
         });
       });
+      var parsed = results[0].parsed;
+      if (!partial && !hits.length && parsed.terms.length > 1 && !parsed.phrases.length) return self.search(q, true);
+      if (partial) hits = hits.filter(function (h) { return h.m === most; });
       hits.sort(function (x, y) { return y.s - x.s || x.g - y.g; });
-      return { q: q, parsed: results[0].parsed, results: results, hits: hits };
+      return { q: q, parsed: parsed, results: results, hits: hits, partial: !!partial };
     });
   };
 
@@ -911,6 +920,14 @@
     return atLeast ? (strings.at_least || "at least {text}").replace("{text}", text) : text;
   }
 
+  // What the status says of a query's results: their count, after a note when they hold only
+  // some of its words.
+  function statusText(result, n, atLeast) {
+    var count = countText(n, atLeast);
+    if (!result || !result.partial) return count;
+    return (strings.partial || "No result has every word; these have the most of them.") + " " + count;
+  }
+
   function el(tag, className, text) {
     var e = document.createElement(tag);
     if (className) e.className = className;
@@ -993,7 +1010,7 @@
         return finalHits(search, result, result.hits).then(function (f) {
           return presentSome(search, f.hits, 0, want, maxSections, PHRASE_CHECKS, f.approximate).then(function (p) {
             return { result: result, results: p.shown, total: f.approximate ? p.shown.length : f.hits.length,
-              atLeast: f.approximate && p.next < f.hits.length };
+              atLeast: f.approximate && p.next < f.hits.length, partial: result.partial };
           });
         });
       });
@@ -1076,7 +1093,7 @@
         listbox.appendChild(all);
       }
       open(true);
-      status.textContent = countText(total, approximate);
+      status.textContent = statusText(result, total, approximate);
       listbox.setAttribute("data-query", q);
     }
     function run() {
@@ -1304,7 +1321,7 @@
         mine.shown += p.shown.length;
         renderItems(p.shown, matcher(mine.result));
         more.hidden = mine.next >= mine.hits.length;
-        if (mine.approximate) status.textContent = countText(mine.shown, mine.next < mine.hits.length);
+        if (mine.approximate) status.textContent = statusText(mine.result, mine.shown, mine.next < mine.hits.length);
       });
     }
 
@@ -1338,7 +1355,7 @@
               root.setAttribute("data-done", mine);
               return;
             }
-            if (!f.approximate) status.textContent = countText(filtered.hits.length, false);
+            if (!f.approximate) status.textContent = statusText(result, filtered.hits.length, false);
             return showMore().then(function () { root.setAttribute("data-done", mine); });
           });
         });
@@ -1376,7 +1393,7 @@
   api.open = openSearch;
   api.query = function (q, want, maxSections) {
     return firstResults(q, want || 5, maxSections || 3).then(function (r) {
-      return { total: r.total, atLeast: r.atLeast, results: r.results };
+      return { total: r.total, atLeast: r.atLeast, results: r.results, partial: r.partial };
     });
   };
 
