@@ -199,7 +199,9 @@ fn edit_times(
             let event = events
                 .recv_timeout(Duration::from_secs(120))
                 .expect("reload signal");
-            if event.contains(&path) || event.contains("\"changed\":null") {
+            // The page's own path, quoted: `fr/notes/x/index.html` (the note's page in French,
+            // which shows the original) holds `notes/x/index.html` too.
+            if event.contains(&format!("\"{path}\"")) || event.contains("\"changed\":null") {
                 break;
             }
         }
