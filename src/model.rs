@@ -418,10 +418,17 @@ impl Site {
 
     /// Principle `i`'s strategies in `lang` when its translation names them, else the original's.
     pub fn strategies_in(&self, i: usize, lang: &str) -> &[String] {
+        self.strategies_named_in(i, lang).0
+    }
+
+    /// [`Site::strategies_in`], with the language the names are written in.
+    pub fn strategies_named_in(&self, i: usize, lang: &str) -> (&[String], &str) {
         let p = &self.principles[i];
-        self.translation(Kind::Principle, &p.slug, lang)
-            .and_then(|t| t.strategies.as_deref())
-            .unwrap_or(&p.meta.strategies)
+        let translated = self.translation(Kind::Principle, &p.slug, lang);
+        match translated.and_then(|t| Some((t.strategies.as_deref()?, t.lang.as_str()))) {
+            Some(named) => named,
+            None => (&p.meta.strategies, self.config.default_language()),
+        }
     }
 
     pub fn principles_in(&self, pillar: Pillar) -> impl Iterator<Item = usize> + '_ {

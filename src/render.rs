@@ -645,18 +645,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// The language [`Renderer::strategy_names`] are written in.
-    fn strategies_lang<'s>(&'s self, page: &'s PageContext, i: usize) -> &'s str {
-        let site = self.site;
-        let default = site.config.default_language();
-        let named = || {
-            site.translation(Kind::Principle, &site.principles[i].slug, &page.lang)
-                .is_some_and(|t| t.strategies.is_some())
-        };
-        if page.lang == default || named() {
-            &page.lang
-        } else {
-            default
-        }
+    fn strategies_lang(&self, page: &PageContext, i: usize) -> &str {
+        self.site.strategies_named_in(i, &page.lang).1
     }
 
     /// A document's title, summary and body in the page's language (the original where
