@@ -390,7 +390,11 @@ pub struct Page<'b> {
 }
 
 impl Page<'_> {
+    /// Navigates and waits until the new document has loaded. The old document is marked first:
+    /// the CDP navigation can report done while the tab still shows the old document (seen with
+    /// about:blank -> file://), whose readyState is already complete.
     pub fn goto(&self, url: &str) {
+        self.eval("window.__guidanceLeaving = true");
         self.browser.block_on(async {
             self.page
                 .goto(url)
@@ -399,7 +403,7 @@ impl Page<'_> {
             let _ = self.page.wait_for_navigation().await;
         });
         self.wait_for(
-            "document.readyState === 'complete'",
+            "!window.__guidanceLeaving && document.readyState === 'complete'",
             Duration::from_secs(10),
         );
     }
