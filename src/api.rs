@@ -379,7 +379,7 @@ fn principle_entry<'a>(
             .collect(),
         notes: slugs(site, &p.notes),
         related_notes: slugs(site, &p.related_notes),
-        feed: crate::feed::principle_feed_path(&p.slug),
+        feed: crate::feed::principle_feed_path(site, &p.slug, site.config.default_language()),
         body: plain_text(&p.body),
         sections: sections(&p.body, &url),
         url,
@@ -641,6 +641,8 @@ pub struct FileDoc {
 #[derive(Clone, Debug, Serialize)]
 pub struct FeedsDoc {
     pub notes: FeedDoc,
+    /// Where a principle's feed is: `feeds/principles/<slug>.xml`.
+    pub principles_pattern: String,
     pub principles: Vec<FeedDoc>,
 }
 
@@ -662,8 +664,9 @@ pub struct FieldDoc {
 }
 
 /// The content of the API page, generated from the schemas so that it always matches them.
-/// `href` turns a path from the site root into a link from the page.
-pub fn page(site: &Site, href: &dyn Fn(&str) -> String) -> ApiPage {
+/// `href` turns a path from the site root into a link from the page; the feeds listed are
+/// those in `lang`, the page's language.
+pub fn page(site: &Site, lang: &str, href: &dyn Fn(&str) -> String) -> ApiPage {
     let files = FILES
         .iter()
         .map(|file| {
@@ -697,15 +700,16 @@ pub fn page(site: &Site, href: &dyn Fn(&str) -> String) -> ApiPage {
         path: link.path,
     };
     let principles = (0..site.principles.len())
-        .filter_map(|p| crate::feed::alternates(site, Some(p)).pop())
+        .filter_map(|p| crate::feed::alternates(site, Some(p), lang).pop())
         .map(feed_doc)
         .collect();
-    let notes = crate::feed::alternates(site, None).remove(0);
+    let notes = crate::feed::alternates(site, None, lang).remove(0);
     ApiPage {
         schema_version: SCHEMA_VERSION,
         files,
         atom_feeds: FeedsDoc {
             notes: feed_doc(notes),
+            principles_pattern: crate::feed::principle_feed_path(site, "<slug>", lang),
             principles,
         },
     }

@@ -1,5 +1,7 @@
 //! Atom feeds (RFC 4287): `feeds/notes.xml` with every note, newest first, and one
-//! `feeds/principles/<slug>.xml` per principle with the notes that serve or draw on it.
+//! `feeds/principles/<slug>.xml` per principle with the notes that serve or draw on it. Each
+//! other language of the site has the same feeds under `<lang>/feeds/`, in its words where the
+//! content is translated, linking to its pages.
 //!
 //! * Ids are `urn:uuid:` name-based UUIDs (version 5) of the site's `offline_name` and the page's
 //!   path, so they stay the same when the site moves to another address (RFC 4287 §4.2.6 asks
@@ -27,8 +29,22 @@ const NAMESPACE_URL: [u8; 16] = [
     0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
 ];
 
-pub fn principle_feed_path(slug: &str) -> String {
-    format!("feeds/principles/{slug}.xml")
+/// The feed of every note in `lang`.
+pub fn notes_feed_path(site: &Site, lang: &str) -> String {
+    in_language(site, lang, NOTES_FEED.to_string())
+}
+
+pub fn principle_feed_path(site: &Site, slug: &str, lang: &str) -> String {
+    in_language(site, lang, format!("feeds/principles/{slug}.xml"))
+}
+
+/// Other languages' files live under `<lang>/`, as their pages do.
+fn in_language(site: &Site, lang: &str, path: String) -> String {
+    if lang == site.config.default_language() {
+        path
+    } else {
+        format!("{lang}/{path}")
+    }
 }
 
 /// A feed a page can announce with `<link rel="alternate" type="application/atom+xml">`.
@@ -39,66 +55,94 @@ pub struct FeedLink {
     pub path: String,
 }
 
-/// The feeds to announce on a page: the notes feed, and the feed of the principle the page is
-/// about, if any.
-pub fn alternates(site: &Site, principle: Option<usize>) -> Vec<FeedLink> {
+/// The feeds to announce on a page in `lang`: the notes feed, and the feed of the principle the
+/// page is about, if any.
+pub fn alternates(site: &Site, principle: Option<usize>, lang: &str) -> Vec<FeedLink> {
     let mut links = vec![FeedLink {
-        title: notes_feed_title(site),
-        path: NOTES_FEED.to_string(),
+        title: notes_feed_title(site, lang).0.to_string(),
+        path: notes_feed_path(site, lang),
     }];
     if let Some(p) = principle {
         links.push(FeedLink {
-            title: principle_feed_title(site, p),
-            path: principle_feed_path(&site.principles[p].slug),
+            title: principle_feed_title(site, p, lang).0,
+            path: principle_feed_path(site, &site.principles[p].slug, lang),
         });
     }
     links
 }
 
-fn notes_feed_title(site: &Site) -> String {
-    site.config.title.clone()
+/// A text of a feed, with the language it is written in.
+type InLanguage<'a> = (&'a str, &'a str);
+
+fn notes_feed_title<'a>(site: &'a Site, lang: &'a str) -> InLanguage<'a> {
+    let texts = site.config.texts_in(lang);
+    (texts.title, texts.title_lang)
 }
 
-fn principle_feed_title(site: &Site, p: usize) -> String {
-    let principle = &site.principles[p].meta;
-    format!(
-        "{}: {}. {}",
-        site.config.title, principle.number, principle.title
+/// "Site title: 3. Principle title". The language is the principle title's, which says most.
+fn principle_feed_title(site: &Site, p: usize, lang: &str) -> (String, String) {
+    let principle = &site.principles[p];
+    let (title, title_lang) = translated(site, Kind::Principle, &principle.slug, lang)
+        .and_then(|t| Some((t.title.as_deref()?, t.lang.as_str())))
+        .unwrap_or((&principle.meta.title, site.config.default_language()));
+    let (site_title, _) = notes_feed_title(site, lang);
+    (
+        format!("{site_title}: {}. {title}", principle.meta.number),
+        title_lang.to_string(),
     )
 }
 
-/// Every feed the site publishes.
+/// A document's translation into `lang`, unless `lang` is the original's.
+fn translated<'a>(site: &'a Site, kind: Kind, slug: &str, lang: &str) -> Option<&'a Translation> {
+    (lang != site.config.default_language())
+        .then(|| site.translation(kind, slug, lang))
+        .flatten()
+}
+
+/// Every feed the site publishes, in every language.
 pub fn files(site: &Site) -> Vec<OutputFile> {
-    let mut feeds = vec![Feed {
-        path: NOTES_FEED.to_string(),
-        title: notes_feed_title(site),
-        subtitle: &site.config.description,
-        page: PageId::NotesIndex,
-        notes: (0..site.notes.len()).collect(),
-    }];
-    for (p, principle) in site.principles.iter().enumerate() {
-        let mut notes = principle.notes.clone();
-        notes.extend(
-            principle
-                .related_notes
-                .iter()
-                .filter(|n| !principle.notes.contains(n)),
-        );
+    let mut feeds = Vec::new();
+    for lang in &site.config.languages {
+        let (title, title_lang) = notes_feed_title(site, lang);
+        let texts = site.config.texts_in(lang);
         feeds.push(Feed {
-            path: principle_feed_path(&principle.slug),
-            title: principle_feed_title(site, p),
-            subtitle: &principle.meta.summary,
-            page: PageId::Principle(p),
-            notes,
+            lang,
+            path: notes_feed_path(site, lang),
+            title: (title.to_string(), title_lang.to_string()),
+            subtitle: (texts.description, texts.description_lang),
+            page: PageId::NotesIndex,
+            notes: (0..site.notes.len()).collect(),
         });
+        for (p, principle) in site.principles.iter().enumerate() {
+            let mut notes = principle.notes.clone();
+            notes.extend(
+                principle
+                    .related_notes
+                    .iter()
+                    .filter(|n| !principle.notes.contains(n)),
+            );
+            let subtitle = translated(site, Kind::Principle, &principle.slug, lang)
+                .and_then(|t| Some((t.summary.as_deref()?, t.lang.as_str())))
+                .unwrap_or((&principle.meta.summary, site.config.default_language()));
+            feeds.push(Feed {
+                lang,
+                path: principle_feed_path(site, &principle.slug, lang),
+                title: principle_feed_title(site, p, lang),
+                subtitle,
+                page: PageId::Principle(p),
+                notes,
+            });
+        }
     }
     feeds.iter().map(|feed| feed.write(site)).collect()
 }
 
 struct Feed<'a> {
+    /// The language of the feed: its pages, and its texts where the content is translated.
+    lang: &'a str,
     path: String,
-    title: String,
-    subtitle: &'a str,
+    title: (String, String),
+    subtitle: InLanguage<'a>,
     /// The HTML page the feed is an alternate of.
     page: PageId,
     notes: Vec<usize>,
@@ -106,7 +150,8 @@ struct Feed<'a> {
 
 impl Feed<'_> {
     fn write(&self, site: &Site) -> OutputFile {
-        let author = escape(&site.config.title);
+        // The site is the author, named as the feed's language names it.
+        let author = escape(site.config.texts_in(self.lang).title);
         let mut notes = self.notes.clone();
         // Newest first: by `updated` (else `published`), then `published`, then series order.
         notes.sort_by(|&a, &b| {
@@ -123,21 +168,18 @@ impl Feed<'_> {
         xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         xml.push_str(&format!(
             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-            escape(site.config.default_language())
+            escape(self.lang)
         ));
         xml.push_str(&format!("  <id>{}</id>\n", id(site, &self.path)));
-        xml.push_str(&format!("  <title>{}</title>\n", escape(&self.title)));
-        xml.push_str(&format!(
-            "  <subtitle>{}</subtitle>\n",
-            escape(self.subtitle)
-        ));
+        self.push_text(&mut xml, "  ", "title", (&self.title.0, &self.title.1));
+        self.push_text(&mut xml, "  ", "subtitle", self.subtitle);
         xml.push_str(&format!(
             "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
             escape(&href(site, &self.path, &self.path))
         ));
         xml.push_str(&format!(
             "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            escape(&href(site, &self.path, &self.page.path(site)))
+            escape(&href(site, &self.path, &self.page.path_in(site, self.lang)))
         ));
         xml.push_str(&format!("  <updated>{}</updated>\n", timestamp(newest)));
         xml.push_str(&format!("  <author><name>{author}</name></author>\n"));
@@ -157,17 +199,27 @@ impl Feed<'_> {
 
     fn write_entry(&self, site: &Site, n: usize, author: &str, xml: &mut String) {
         let note = &site.notes[n];
-        let page = PageId::Note(n).path(site);
+        let page = PageId::Note(n).path_in(site, self.lang);
         let principle = &site.principles[note.principle];
+        let (title, summary, text_lang) = match translated(site, Kind::Note, &note.slug, self.lang)
+        {
+            Some(t) => (
+                t.title.as_deref().unwrap_or(&note.meta.title),
+                t.summary.as_deref().unwrap_or(&note.meta.summary),
+                t.lang.as_str(),
+            ),
+            None => (
+                note.meta.title.as_str(),
+                note.meta.summary.as_str(),
+                site.config.default_language(),
+            ),
+        };
         xml.push_str("  <entry>\n");
         xml.push_str(&format!(
             "    <id>{}</id>\n",
             id(site, &link_path(&page, LinkStyle::Clean))
         ));
-        xml.push_str(&format!(
-            "    <title>{}</title>\n",
-            escape(&note.meta.title)
-        ));
+        self.push_text(xml, "    ", "title", (title, text_lang));
         xml.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             escape(&href(site, &self.path, &page))
@@ -191,43 +243,42 @@ impl Feed<'_> {
             timestamp(entry_date(note))
         ));
         xml.push_str(&format!("    <author><name>{author}</name></author>\n"));
-        push_category(
-            site,
-            xml,
-            &principle.slug,
-            &principle.meta.title,
-            PageId::PrinciplesIndex,
-        );
+        let principle_title = translated(site, Kind::Principle, &principle.slug, self.lang)
+            .and_then(|t| t.title.as_deref())
+            .unwrap_or(&principle.meta.title);
+        let principles = PageId::PrinciplesIndex.path_in(site, self.lang);
+        push_category(site, xml, &principle.slug, principle_title, &principles);
+        let countries = PageId::CountriesIndex.path_in(site, self.lang);
         for &c in &note.countries {
-            push_category(
-                site,
-                xml,
-                &site.countries[c].code,
-                &site.countries[c].name,
-                PageId::CountriesIndex,
-            );
+            let name = site.country_name(c, self.lang);
+            push_category(site, xml, &site.countries[c].code, name, &countries);
         }
-        xml.push_str(&format!(
-            "    <summary type=\"text\">{}</summary>\n",
-            escape(&note.meta.summary)
-        ));
+        // Atom's text constructs are plain text unless a `type` says otherwise.
+        self.push_text(xml, "    ", "summary", (summary, text_lang));
         xml.push_str("  </entry>\n");
+    }
+
+    /// `<name>text</name>`, saying its language when it is not the feed's (an untranslated
+    /// note in the French feed keeps its English title, marked as English).
+    fn push_text(&self, xml: &mut String, indent: &str, tag: &str, (text, lang): InLanguage) {
+        xml.push_str(&format!("{indent}<{tag}"));
+        if lang != self.lang {
+            xml.push_str(&format!(" xml:lang=\"{}\"", escape(lang)));
+        }
+        xml.push_str(&format!(">{}</{tag}>\n", escape(text)));
     }
 }
 
 /// A category whose scheme is the index page of its kind. Atom wants the scheme as an absolute
 /// IRI, so it is only given when the site has a base URL.
-fn push_category(site: &Site, xml: &mut String, term: &str, label: &str, index: PageId) {
+fn push_category(site: &Site, xml: &mut String, term: &str, label: &str, index: &str) {
     xml.push_str(&format!(
         "    <category term=\"{}\" label=\"{}\"",
         escape(term),
         escape(label)
     ));
     if site.config.base_url().is_some() {
-        xml.push_str(&format!(
-            " scheme=\"{}\"",
-            escape(&href(site, "", &index.path(site)))
-        ));
+        xml.push_str(&format!(" scheme=\"{}\"", escape(&href(site, "", index))));
     }
     xml.push_str("/>\n");
 }
@@ -249,10 +300,22 @@ fn timestamp(date: Option<PartialDate>) -> String {
 fn href(site: &Site, from: &str, target: &str) -> String {
     let link = link_path(target, LinkStyle::Clean);
     let link = if link == "./" { "" } else { link.as_str() };
-    match site.config.base_url() {
-        Some(base) => format!("{base}{link}"),
-        None => format!("{}{link}", root_of(from)),
+    if let Some(base) = site.config.base_url() {
+        return format!("{base}{link}");
     }
+    // Up only as far as the folders the two share: `fr/feeds/notes.xml` reaches
+    // `fr/notes/x/` by `../notes/x/`.
+    let mut from = from;
+    let mut link = link;
+    while let (Some((a, from_rest)), Some((b, link_rest))) =
+        (from.split_once('/'), link.split_once('/'))
+    {
+        if a != b || link_rest.is_empty() {
+            break;
+        }
+        (from, link) = (from_rest, link_rest);
+    }
+    format!("{}{link}", root_of(from))
 }
 
 /// A permanent id for a feed or an entry: `urn:uuid:` of the site's name and the path.

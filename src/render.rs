@@ -995,7 +995,7 @@ impl<'a> Renderer<'a> {
             PageId::Note(n) => Some(self.site.notes[n].principle),
             _ => None,
         };
-        crate::feed::alternates(self.site, principle)
+        crate::feed::alternates(self.site, principle, &page.lang)
             .into_iter()
             .map(|f| context! { title => f.title, href => page.href(f.path) })
             .collect()
@@ -1017,7 +1017,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => self.t(page, "api_title"),
             description => self.t(page, "api_description"),
-            ..Value::from_serialize(crate::api::page(self.site, &|path| page.href(path.to_string())))
+            ..Value::from_serialize(crate::api::page(self.site, &page.lang, &|path| page.href(path.to_string())))
         }
     }
 

@@ -543,7 +543,14 @@ fn check_feed(
         Some("http://www.w3.org/2005/Atom"),
         "{path}"
     );
-    assert_eq!(feed.attr("xml:lang"), Some("en"));
+    // `feeds/` is the default language's (English here); `fr/feeds/` is French, and so on.
+    let lang = feed_language(path);
+    assert_eq!(feed.attr("xml:lang"), Some(lang), "{path}");
+    let pages = if lang == "en" {
+        String::new()
+    } else {
+        format!("{lang}/")
+    };
     assert!(
         is_urn_uuid(&feed.one("id").text),
         "{path}: feed id {}",
@@ -612,7 +619,11 @@ fn check_feed(
             .filter(|l| l.attr("rel") == Some("alternate") && l.attr("type") == Some("text/html"))
             .collect();
         assert_eq!(html.len(), 1, "{path}: one HTML alternate per entry");
-        assert!(check_href(html[0].attr("href").unwrap()).starts_with("notes/"));
+        let page = check_href(html[0].attr("href").unwrap());
+        assert!(
+            page.starts_with(&format!("{pages}notes/")),
+            "{path}: an entry links to {page}, not to a note in the feed's language"
+        );
         for link in entry.all("link") {
             check_href(link.attr("href").unwrap());
         }
@@ -642,11 +653,27 @@ fn check_feed(
     (ids, updated)
 }
 
+/// The language of the feed at `path`: the folder above `feeds/`, else the default (English).
+fn feed_language(path: &str) -> &str {
+    match path.split_once("/feeds/") {
+        Some((lang, _)) => lang,
+        None => "en",
+    }
+}
+
+/// Every feed, in every language, checked.
 fn all_feeds(
     files: &BTreeMap<String, Vec<u8>>,
     base: Option<&str>,
 ) -> BTreeMap<String, Vec<String>> {
-    let paths: Vec<&String> = files.keys().filter(|p| p.starts_with("feeds/")).collect();
+    let paths: Vec<&String> = files
+        .keys()
+        .filter(|p| {
+            p.starts_with("feeds/")
+                || p.split_once('/')
+                    .is_some_and(|(_, rest)| rest.starts_with("feeds/"))
+        })
+        .collect();
     assert!(paths.iter().all(|p| p.ends_with(".xml")));
     paths
         .into_iter()
@@ -659,7 +686,8 @@ fn feeds_are_atom_with_relative_links_without_a_base_url() {
     let real = real_project();
     let files = generate(real.path());
     let feeds = all_feeds(&files, None);
-    assert_eq!(feeds.len(), 1 + 11, "{:?}", feeds.keys());
+    // The notes feed and one per principle, in each of the six languages.
+    assert_eq!(feeds.len(), (1 + 11) * 6, "{:?}", feeds.keys());
     let notes = json(&files, "api/notes.json")["notes"]
         .as_array()
         .unwrap()
@@ -695,6 +723,109 @@ fn feeds_are_atom_with_relative_links_without_a_base_url() {
     // Beta serves no note but two draw on it; its feed lists them.
     assert_eq!(feeds["feeds/principles/beta.xml"].len(), 2);
     assert_eq!(feeds["feeds/principles/alpha.xml"].len(), 3);
+}
+
+#[test]
+fn each_language_has_feeds_in_its_words_linking_to_its_pages() {
+    let real = real_project();
+    let files = generate(real.path());
+    let english = parse_xml(text(&files, "feeds/notes.xml"));
+    let french = parse_xml(text(&files, "fr/feeds/notes.xml"));
+    let ids = |feed: &Element| -> BTreeSet<String> {
+        feed.all("entry")
+            .map(|e| e.one("id").text.clone())
+            .collect()
+    };
+    // The French entries are the French pages: other resources, other ids.
+    assert!(ids(&english).is_disjoint(&ids(&french)));
+    assert_eq!(ids(&english).len(), ids(&french).len());
+
+    // The feed's title is the site's French title.
+    let home = text(&files, "fr/index.html");
+    let site_title = french.one("title");
+    assert!(site_title.attr("xml:lang").is_none(), "the title is French");
+    assert!(
+        home.contains(&format!("<title>{}", site_title.text)),
+        "French home page's title starts with {}",
+        site_title.text
+    );
+
+    // No note is translated: each keeps its English title and summary, marked as English.
+    let countries = json(&files, "api/countries.json");
+    let french_names: BTreeMap<String, String> = countries["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_string(),
+                c["names"]["fr"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut countries_seen = 0;
+    for (en, fr) in english.all("entry").zip(french.all("entry")) {
+        assert_eq!(fr.one("title").text, en.one("title").text);
+        assert_eq!(fr.one("title").attr("xml:lang"), Some("en"));
+        assert_eq!(fr.one("summary").attr("xml:lang"), Some("en"));
+        assert!(en.one("title").attr("xml:lang").is_none());
+        let href = fr.all("link").find(|l| l.attr("type") == Some("text/html"));
+        assert!(href.unwrap().attr("href").unwrap().starts_with("../notes/"));
+        // Categories are labelled in French: principles by their French titles, countries by
+        // the names the French pages use.
+        for category in fr.all("category") {
+            let term = category.attr("term").unwrap();
+            let label = category.attr("label").unwrap();
+            if let Some(name) = french_names.get(term) {
+                assert_eq!(label, name);
+                countries_seen += 1;
+            } else {
+                let principle =
+                    std::fs::read_to_string(real.path().join(format!("principles/{term}.fr.md")))
+                        .unwrap();
+                assert!(
+                    principle.contains(&format!("title: {label}\n")),
+                    "{term} is not titled {label} in French"
+                );
+            }
+        }
+    }
+    assert!(countries_seen > 0);
+    // A name that differs shows the French one is used.
+    assert!(french_names.values().any(|n| n == "Maurice"));
+
+    // A principle's French feed is titled and described in French.
+    let feed = parse_xml(text(&files, "fr/feeds/principles/participation.xml"));
+    let source =
+        std::fs::read_to_string(real.path().join("principles/participation.fr.md")).unwrap();
+    let summary = feed.one("subtitle");
+    assert!(summary.attr("xml:lang").is_none());
+    assert!(source.contains(&summary.text), "{}", summary.text);
+
+    // Pages announce the feeds in their language, and the API page lists them.
+    let page = text(&files, "fr/principles/participation/index.html");
+    let announced: Vec<&str> = page
+        .split("<link rel=\"alternate\" type=\"application/atom+xml\"")
+        .skip(1)
+        .map(|tag| {
+            tag.split_once("href=\"")
+                .unwrap()
+                .1
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        announced,
+        [
+            "../../../fr/feeds/notes.xml",
+            "../../../fr/feeds/principles/participation.xml"
+        ]
+    );
+    let api = text(&files, "fr/api/index.html");
+    assert!(api.contains("<code>fr/feeds/principles/&lt;slug&gt;.xml</code>"));
+    assert!(api.contains("href=\"../../fr/feeds/notes.xml\""));
 }
 
 #[test]
