@@ -347,6 +347,33 @@ pub struct Renderer<'a> {
     string_values: BTreeMap<String, Value>,
 }
 
+/// A language's interface strings: the embedded theme's, with the project's `theme/i18n/`
+/// file over them.
+fn strings_layers(theme: &Theme, lang: &str) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let name = format!("i18n/{lang}.yaml");
+    let parse = |text: &str| {
+        serde_yaml::from_str::<BTreeMap<String, String>>(text).map_err(|e| {
+            Diagnostic::error("theme", format!("interface strings do not parse: {e}"))
+                .in_file(format!("theme/{name}"))
+        })
+    };
+    let embedded = Theme::embedded_text(&name);
+    let project = theme.override_text(&name);
+    if embedded.is_none() && project.is_none() {
+        return Err(Diagnostic::error(
+            "theme",
+            format!("no interface strings for language `{lang}`"),
+        )
+        .in_file(format!("theme/{name}"))
+        .help("add the file, or remove the language from guidance.yaml"));
+    }
+    let mut strings = embedded.map(parse).transpose()?.unwrap_or_default();
+    if let Some(text) = project {
+        strings.extend(parse(text)?);
+    }
+    Ok(strings)
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
@@ -366,36 +393,28 @@ impl<'a> Renderer<'a> {
                 diagnostics.push(template_diagnostic(&e, theme));
             }
         }
-        let english: BTreeMap<String, String> = theme
-            .text("i18n/en.yaml")
-            .and_then(|text| serde_yaml::from_str(text).ok())
-            .unwrap_or_default();
+        // A strings file in the project's theme changes only the strings it names: each
+        // language's strings are English, then the embedded language's, then the project's.
         let mut strings = BTreeMap::new();
+        let english = match strings_layers(theme, "en") {
+            Ok(english) => english,
+            Err(d) => {
+                diagnostics.push(d);
+                BTreeMap::new()
+            }
+        };
         for lang in &site.config.languages {
             let name = format!("i18n/{lang}.yaml");
-            let own: BTreeMap<String, String> = match theme.text(&name).map(serde_yaml::from_str) {
-                Some(Ok(own)) => own,
-                Some(Err(e)) => {
-                    diagnostics.push(
-                        Diagnostic::error("theme", format!("interface strings do not parse: {e}"))
-                            .in_file(format!("theme/{name}")),
-                    );
-                    continue;
-                }
-                None => {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "theme",
-                            format!("no interface strings for language `{lang}`"),
-                        )
-                        .in_file(format!("theme/{name}"))
-                        .help("add the file, or remove the language from guidance.yaml"),
-                    );
-                    continue;
-                }
-            };
             let mut merged = english.clone();
-            merged.extend(own);
+            if lang != "en" {
+                match strings_layers(theme, lang) {
+                    Ok(own) => merged.extend(own),
+                    Err(d) => {
+                        diagnostics.push(d);
+                        continue;
+                    }
+                }
+            }
             diagnostics.extend(localize::check_plurals(
                 lang,
                 &merged,

@@ -105,6 +105,16 @@ impl Theme {
         self.get(name).and_then(|b| std::str::from_utf8(b).ok())
     }
 
+    /// The project's own version of a file, if `theme/` has one.
+    pub fn override_text(&self, name: &str) -> Option<&str> {
+        self.overrides.contains(name).then(|| self.text(name))?
+    }
+
+    /// The embedded theme's version of a file, whatever the project overrides.
+    pub fn embedded_text(name: &str) -> Option<&'static str> {
+        DEFAULT_THEME.get_file(name)?.contents_utf8()
+    }
+
     /// Files under `prefix`, with the prefix removed from their names.
     pub fn files_under<'a>(
         &'a self,

@@ -826,6 +826,39 @@ fn theme_overrides_that_change_nothing_are_warned_and_template_errors_are_placed
 }
 
 #[test]
+fn a_strings_file_in_the_theme_changes_only_the_strings_it_names() {
+    let dir = copy_of("valid-site");
+    let i18n = dir.path().join("theme/i18n");
+    std::fs::create_dir_all(&i18n).unwrap();
+    std::fs::write(i18n.join("fr.yaml"), "nav_notes: Fiches\n").unwrap();
+    std::fs::write(i18n.join("en.yaml"), "nav_notes: All notes\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let output = run(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = |path: &str| std::fs::read_to_string(site.join(path)).unwrap();
+    let french = page("fr/index.html");
+    assert!(french.contains(">Fiches<"), "the override's string");
+    assert!(
+        french.contains("Aller au contenu principal"),
+        "the embedded French strings stay"
+    );
+    assert!(!french.contains("Skip to main content"));
+    let english = page("index.html");
+    assert!(english.contains(">All notes<"));
+    assert!(english.contains("Skip to main content"));
+    // Spanish has no override: the embedded Spanish, not the project's English.
+    let spanish = page("es/index.html");
+    assert!(!spanish.contains("All notes"));
+}
+
+#[test]
 fn valid_site_builds_with_every_markdown_feature() {
     let dir = copy_of("valid-site");
     let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
