@@ -108,6 +108,7 @@ fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = tempfile::Builder::new()
         .prefix(".offline-")
         .tempfile_in(&parent)?;
+    let _registered = crate::emit::Unfinished::register(file.path());
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     // A temporary file is private (0600); the copy is meant to be shared like any download.

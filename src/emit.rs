@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::render::OutputFile;
 
@@ -30,6 +31,7 @@ pub fn replace_atomically<T, E: From<io::Error>>(
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.new-"))
         .tempdir_in(&parent)?;
+    let _staging_registered = Unfinished::register(staging.path());
     let result = fill(staging.path())?;
     let staged = staging.keep();
     if out.exists() {
@@ -37,20 +39,73 @@ pub fn replace_atomically<T, E: From<io::Error>>(
             .prefix(&format!(".{name}.old-"))
             .tempdir_in(&parent)?
             .keep();
-        // The old folder moves inside the fresh temporary folder, then the new build takes its place.
+        let _old_registered = Unfinished::register(&old);
+        // The old folder moves inside the fresh temporary folder, then the new build takes its
+        // place; an interrupted build's clean-up waits for both renames.
         let old_site = old.join(&name);
-        std::fs::rename(out, &old_site)?;
-        if let Err(e) = std::fs::rename(&staged, out) {
-            std::fs::rename(&old_site, out)?;
-            let _ = std::fs::remove_dir_all(&staged);
-            let _ = std::fs::remove_dir_all(&old);
-            return Err(e.into());
+        {
+            let _swapping = unfinished();
+            std::fs::rename(out, &old_site)?;
+            if let Err(e) = std::fs::rename(&staged, out) {
+                std::fs::rename(&old_site, out)?;
+                let _ = std::fs::remove_dir_all(&staged);
+                let _ = std::fs::remove_dir_all(&old);
+                return Err(e.into());
+            }
         }
         remove_tree(&old)?;
     } else {
+        let _swapping = unfinished();
         std::fs::rename(&staged, out)?;
     }
     Ok(result)
+}
+
+/// The folders (and files) builds in progress have made beside their output, for [`abandon`].
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A folder or file on the list of [`UNFINISHED`] ones while this lives.
+pub(crate) struct Unfinished(PathBuf);
+
+impl Unfinished {
+    pub(crate) fn register(path: &Path) -> Unfinished {
+        unfinished().push(path.to_path_buf());
+        Unfinished(path.to_path_buf())
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        unfinished().retain(|p| *p != self.0);
+    }
+}
+
+/// Deletes the staging and old folders of the builds in progress, for a process about to exit
+/// on Ctrl-C or SIGTERM: the output folder is left as it was (or as the finished build made
+/// it), with nothing half-written beside it. Builds can no longer swap their output in
+/// afterwards, so call it only right before exiting.
+pub fn abandon() {
+    let unfinished = unfinished();
+    for path in unfinished.iter() {
+        // Threads may still be writing into a folder: a few tries, a moment apart.
+        for _ in 0..20 {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
+            if removed.is_ok() || !path.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    // Held until the process exits, so that no build swaps in what is half deleted.
+    std::mem::forget(unfinished);
 }
 
 /// Writes files under `dir`, creating folders as needed: the folders first (each once), then the

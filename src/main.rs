@@ -132,6 +132,9 @@ fn main() -> ExitCode {
         print_diagnostics(&d.into(), color);
         return ExitCode::from(2);
     }
+    if matches!(cli.command, Command::Build { .. } | Command::Bundle { .. }) {
+        stop_cleanly_when_interrupted();
+    }
     match cli.command {
         Command::Build { root, out } => {
             let out = out.unwrap_or_else(|| root.join("site"));
@@ -437,4 +440,17 @@ fn new_note(
         .and_then(|_| std::fs::write(&path, text))
         .map_err(|e| Diagnostic::error("io", format!("cannot write notes/{slug}.md: {e}")))?;
     Ok(path)
+}
+
+/// Ctrl-C or SIGTERM during a build: the output is left as it was (or as the build finished
+/// it), without the half-written folder beside it that a plain exit would leave behind.
+fn stop_cleanly_when_interrupted() {
+    let stop = || {
+        guidance::emit::abandon();
+        eprintln!("interrupted: no half-written files are left");
+        std::process::exit(130);
+    };
+    if let Err(e) = ctrlc::set_handler(stop) {
+        eprintln!("warning: cannot handle Ctrl-C: {e}");
+    }
 }

@@ -1437,3 +1437,71 @@ fn a_large_site_builds_without_a_writable_temporary_folder() {
     assert!(printed.len() as u64 > print, "{} bytes", printed.len());
     assert!(printed.trim_end().ends_with("</html>"));
 }
+
+/// Builds `root` into `site` in the background and interrupts it with `signal` once its staging
+/// folder exists; `None` when the build finished first.
+#[cfg(unix)]
+fn interrupt_a_build(root: &Path, signal: &str) -> Option<Output> {
+    let mut child = Command::new(BIN)
+        .args(["build", "--root", root.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run guidance");
+    let staging_exists = || {
+        std::fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".site.new-"))
+    };
+    while !staging_exists() {
+        if child.try_wait().unwrap().is_some() {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // Let it write for a moment.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    // It may have finished in the moment before the signal.
+    (output.status.code() != Some(0)).then_some(output)
+}
+
+#[test]
+#[cfg(unix)]
+fn an_interrupted_build_leaves_the_previous_site_and_nothing_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    guidance::synthetic::write_corpus(dir.path(), 400, 3).unwrap();
+    let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Marks the previous build, to tell it from a new one.
+    let marker = dir.path().join("site/previous-build.txt");
+    std::fs::write(&marker, "previous").unwrap();
+    let mut interrupted = 0;
+    for signal in ["INT", "TERM", "INT", "TERM"] {
+        let Some(output) = interrupt_a_build(dir.path(), signal) else {
+            continue;
+        };
+        interrupted += 1;
+        assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+        assert!(stderr(&output).contains("interrupted"));
+        let beside: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(beside.is_empty(), "left beside the site: {beside:?}");
+        assert!(marker.exists(), "site/ is still the previous build");
+        assert!(dir.path().join("site/index.html").exists());
+    }
+    assert!(
+        interrupted >= 2,
+        "only {interrupted} builds were interrupted"
+    );
+}
