@@ -511,25 +511,11 @@ fn check_unfinished(
         );
     }
     let body = &doc.source.text[doc.body.clone()];
-    let mut searched = 0;
     for (i, heading) in headings.iter().enumerate() {
-        // Where the heading is written: the next `#` line holding its text.
-        let line = body[searched..]
-            .split_inclusive('\n')
-            .scan(searched, |at, line| {
-                let start = *at;
-                *at += line.len();
-                Some((start, line))
-            })
-            .find(|(_, line)| line.starts_with('#') && line.contains(heading.text.as_str()));
-        let place = match line {
-            Some((start, line)) => {
-                searched = start + line.len();
-                let start = doc.body.start + start;
-                start..start + line.trim_end().len()
-            }
-            None => doc.body.start..doc.body.start,
-        };
+        // The heading's first line, as written.
+        let line = body[heading.offset..].lines().next().unwrap_or("");
+        let start = doc.body.start + heading.offset;
+        let place = start..start + line.trim_end().len();
         let has_subsections = headings
             .get(i + 1)
             .is_some_and(|next| next.level > heading.level);

@@ -47,7 +47,7 @@ pub fn analyse(markdown: &str) -> Analysis {
         heading: String::new(),
         text: String::new(),
     };
-    let mut heading: Option<(u8, Option<String>, String)> = None;
+    let mut heading: Option<(u8, Option<String>, String, usize)> = None;
     let mut undefined = Vec::new();
     let mut note_undefined = |link: pulldown_cmark::BrokenLink<'_>| {
         // `[sic]` alone is ordinary text; only the explicit `[text][name]` forms name a reference.
@@ -71,16 +71,18 @@ pub fn analyse(markdown: &str) -> Analysis {
                     level_number(level),
                     id.map(|i| i.to_string()),
                     String::new(),
+                    range.start,
                 ));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, explicit, text)) = heading.take() {
+                if let Some((level, explicit, text, offset)) = heading.take() {
                     let text = text.trim().to_string();
                     let id = ids.assign(explicit.as_deref(), &text);
                     analysis.headings.push(Heading {
                         level,
                         text: text.clone(),
                         id: id.clone(),
+                        offset,
                     });
                     let finished = std::mem::replace(
                         &mut section,
@@ -101,11 +103,11 @@ pub fn analyse(markdown: &str) -> Analysis {
             }
             Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
             Event::Text(text) | Event::Code(text) => match &mut heading {
-                Some((_, _, heading_text)) => heading_text.push_str(&text),
+                Some((_, _, heading_text, _)) => heading_text.push_str(&text),
                 None => push_collapsed(&mut section.text, &text),
             },
             Event::SoftBreak | Event::HardBreak => match &mut heading {
-                Some((_, _, heading_text)) => heading_text.push(' '),
+                Some((_, _, heading_text, _)) => heading_text.push(' '),
                 None => push_collapsed(&mut section.text, " "),
             },
             Event::End(
@@ -180,11 +182,44 @@ fn level_number(level: HeadingLevel) -> u8 {
     level as u8
 }
 
+/// Ids the theme's templates give elements of the pages bodies are shown on: a heading with one
+/// of them gets the next free variant (`main-2`), so that the skip link and the sections'
+/// labels keep pointing at the template's element. A test checks the templates against it.
+pub const TEMPLATE_IDS: &[&str] = &[
+    "feeds",
+    "files",
+    "glance-title",
+    "json-ld",
+    "main",
+    "matrix-title",
+    "notes-title",
+    "offline-title",
+    "part-notes",
+    "part-principles",
+    "print-title",
+    "print-toc-title",
+    "related-title",
+    "search-filters-title",
+    "search-page-input",
+    "search-results-title",
+    "site-search",
+    "site-search-listbox",
+    "sources-title",
+    "strategies-title",
+];
+
 /// Assigns each heading a stable, unique id: the heading text lower-cased, with every run of
 /// characters that are not letters or digits turned into one `-`; repeats get `-2`, `-3`.
-#[derive(Default)]
 struct HeadingIds {
     seen: HashMap<String, usize>,
+}
+
+impl Default for HeadingIds {
+    fn default() -> HeadingIds {
+        HeadingIds {
+            seen: TEMPLATE_IDS.iter().map(|id| (id.to_string(), 1)).collect(),
+        }
+    }
 }
 
 impl HeadingIds {

@@ -250,6 +250,9 @@ pub struct Heading {
     pub level: u8,
     pub text: String,
     pub id: String,
+    /// Where the heading starts in the body's Markdown, for diagnostics.
+    #[serde(skip)]
+    pub offset: usize,
 }
 
 /// A section of a body: the text under one heading (or before the first), for search and the API.

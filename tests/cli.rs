@@ -1505,3 +1505,51 @@ fn an_interrupted_build_leaves_the_previous_site_and_nothing_beside_it() {
         "only {interrupted} builds were interrupted"
     );
 }
+
+#[test]
+fn headings_are_placed_as_written_and_keep_clear_of_the_templates_ids() {
+    let dir = copy_of("valid-site");
+    let path = dir.path().join("notes/participatory-budgeting.md");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // Smart punctuation changes the text of these headings from what is written.
+    text.push_str(
+        "\n## Costs -- and \"benefits\"\n\n## What's next\n\n## Main\n\nText under a heading whose id the page already uses.\n",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let line_of = |heading: &str| text.lines().position(|l| l == heading).unwrap() + 1;
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stderr(&output);
+    for (heading, shown) in [
+        (
+            "## Costs -- and \"benefits\"",
+            "Costs \u{2013} and \u{201c}benefits\u{201d}",
+        ),
+        ("## What's next", "What\u{2019}s next"),
+    ] {
+        let warning = format!("warning[empty-section]: section \"{shown}\" is empty");
+        let at = out
+            .find(&warning)
+            .unwrap_or_else(|| panic!("no `{warning}` in:\n{out}"));
+        let place = format!(
+            "--> notes/participatory-budgeting.md:{}:1",
+            line_of(heading)
+        );
+        assert!(
+            out[at..].lines().nth(1).unwrap().trim() == place,
+            "{heading} is not placed at {place}:\n{out}"
+        );
+    }
+
+    let site = dir.path().join("site");
+    let output = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page =
+        std::fs::read_to_string(site.join("notes/participatory-budgeting/index.html")).unwrap();
+    assert_eq!(
+        page.matches("id=\"main\"").count(),
+        1,
+        "the skip link's target"
+    );
+    assert!(page.contains("<h2 id=\"main-2\""), "the body's heading");
+}

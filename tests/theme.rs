@@ -4,7 +4,7 @@
 //! the pictures and metadata each page carries.
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -1149,4 +1149,25 @@ fn highlighted_code_gets_colours_for_the_classes_syntect_writes() {
             "site.css has no colour for `{emitted}` (looked for `{rule}`)"
         );
     }
+}
+
+#[test]
+fn heading_ids_keep_clear_of_every_id_the_templates_write() {
+    let templates = common::repo_root().join("src/theme/templates");
+    let mut written = BTreeSet::new();
+    for entry in std::fs::read_dir(templates).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for part in text.split(" id=\"").skip(1) {
+            let id = part.split('"').next().unwrap();
+            if !id.contains("{{") && !id.contains("{%") {
+                written.insert(id.to_string());
+            }
+        }
+    }
+    assert!(written.contains("main"), "{written:?}");
+    let reserved: BTreeSet<String> = guidance::markdown::TEMPLATE_IDS
+        .iter()
+        .map(|id| id.to_string())
+        .collect();
+    assert_eq!(written, reserved);
 }
