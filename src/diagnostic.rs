@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term::{self, Chars};
 use serde::Serialize;
 
@@ -154,8 +154,8 @@ impl Diagnostic {
         let mut out = Vec::new();
         let written = match &self.span {
             Some(span) => {
-                let file = SimpleFile::new(span.path.as_str(), &*span.text);
-                let report = report.with_labels(vec![Label::primary((), span.range.clone())]);
+                let file = ShortenedLine::new(span);
+                let report = report.with_labels(vec![Label::primary((), file.range.clone())]);
                 emit(&mut out, color, &config, &file, &report)
             }
             None => {
@@ -174,11 +174,11 @@ impl Diagnostic {
     }
 }
 
-fn emit(
+fn emit<'f, F: Files<'f, FileId = ()>>(
     out: &mut Vec<u8>,
     color: bool,
     config: &term::Config,
-    file: &SimpleFile<&str, &str>,
+    file: &'f F,
     report: &Report<()>,
 ) -> Result<(), codespan_reporting::files::Error> {
     if color {
@@ -187,6 +187,123 @@ fn emit(
     } else {
         let mut writer = term::termcolor::NoColor::new(out);
         term::emit_to_write_style(&mut writer, config, file, report)
+    }
+}
+
+/// A diagnostic shows at most this many characters of the problem's line: a paragraph is often
+/// one line of thousands, and printing it whole buries the caret.
+const SHOWN_LINE: usize = 100;
+/// How much of the line before the problem stays in view.
+const SHOWN_BEFORE: usize = 40;
+
+/// The file as a diagnostic shows it: the problem's line cut to a window around the problem,
+/// with `…` where text is left out, and columns still counted as in the file.
+struct ShortenedLine<'s> {
+    file: SimpleFile<&'s str, String>,
+    /// The problem, in the shortened text.
+    range: Range<usize>,
+    /// The problem's line, and the characters of it hidden before the window less the `…`.
+    line: usize,
+    hidden_columns: usize,
+}
+
+impl<'s> ShortenedLine<'s> {
+    fn new(span: &'s Span) -> ShortenedLine<'s> {
+        let text = &*span.text;
+        let start = span.range.start.min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[..line_start].matches('\n').count();
+        let unchanged = ShortenedLine {
+            file: SimpleFile::new(&span.path, text.to_string()),
+            range: span.range.clone(),
+            line,
+            hidden_columns: 0,
+        };
+        if text[line_start..line_end].chars().count() <= SHOWN_LINE {
+            return unchanged;
+        }
+        // The window: SHOWN_BEFORE characters before the problem, the rest after it.
+        let before: Vec<usize> = text[line_start..start]
+            .char_indices()
+            .map(|(i, _)| line_start + i)
+            .collect();
+        let from = before
+            .len()
+            .checked_sub(SHOWN_BEFORE)
+            .map_or(line_start, |i| before[i]);
+        let shown_before = before.len() - before.iter().position(|&i| i == from).unwrap_or(0);
+        let to = text[from..line_end]
+            .char_indices()
+            .nth(SHOWN_LINE)
+            .map_or(line_end, |(i, _)| from + i);
+        let cut_front = from > line_start;
+        let mut shortened = String::with_capacity(text.len());
+        shortened.push_str(&text[..line_start]);
+        if cut_front {
+            shortened.push('…');
+        }
+        let window_at = shortened.len();
+        shortened.push_str(&text[from..to]);
+        if to < line_end {
+            shortened.push('…');
+        }
+        shortened.push_str(&text[line_end..]);
+        let moved = |offset: usize| window_at + offset.clamp(from, to) - from;
+        ShortenedLine {
+            file: SimpleFile::new(&span.path, shortened),
+            range: moved(start)..moved(span.range.end.max(start)).max(moved(start)),
+            line,
+            hidden_columns: if cut_front {
+                before.len() - shown_before - 1
+            } else {
+                0
+            },
+        }
+    }
+}
+
+impl<'s> Files<'s> for ShortenedLine<'s> {
+    type FileId = ();
+    type Name = &'s str;
+    type Source = &'s str;
+
+    fn name(&'s self, _: ()) -> Result<&'s str, codespan_reporting::files::Error> {
+        Ok(self.file.name())
+    }
+
+    fn source(&'s self, _: ()) -> Result<&'s str, codespan_reporting::files::Error> {
+        Ok(self.file.source())
+    }
+
+    fn line_index(
+        &'s self,
+        id: (),
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        self.file.line_index(id, byte)
+    }
+
+    fn line_range(
+        &'s self,
+        id: (),
+        line: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        self.file.line_range(id, line)
+    }
+
+    fn column_number(
+        &'s self,
+        id: (),
+        line: usize,
+        byte: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
+        let shown = self.file.column_number(id, line, byte)?;
+        Ok(if line == self.line {
+            shown + self.hidden_columns
+        } else {
+            shown
+        })
     }
 }
 
@@ -341,5 +458,41 @@ mod tests {
         assert!(out.contains("--> notes/a.md:2:1"), "{out}");
         assert!(out.contains("^^^^^^^^^"), "{out}");
         assert!(out.contains("help: did you mean `principle`?"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_problem_with_its_true_column() {
+        let paragraph = "Lorem é 数据 ".repeat(500);
+        let text: Arc<str> = Arc::from(format!("# T\n{paragraph}[x](note:nope) after\nnext\n"));
+        let start = text.find("note:nope").unwrap();
+        let column = text[..start].lines().last().unwrap().chars().count() + 1;
+        let d = Diagnostic::error("unknown-link", "unknown note").at(Span::new(
+            "notes/a.md",
+            &text,
+            start..start + 9,
+        ));
+        let out = d.render(false);
+        assert!(out.contains(&format!("--> notes/a.md:2:{column}")), "{out}");
+        let shown = out.lines().find(|l| l.starts_with("2 |")).unwrap();
+        assert!(shown.starts_with("2 | …"), "{shown}");
+        assert!(shown.ends_with("](note:nope) after"), "{shown}");
+        assert!(shown.chars().count() < SHOWN_LINE + 10, "{shown}");
+        // The caret is under the problem, counting double-width characters twice.
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let under = caret.find('^').unwrap();
+        let width_before: usize = shown[..shown.find("note:nope").unwrap()]
+            .chars()
+            .map(|c| if c == '数' || c == '据' { 2 } else { 1 })
+            .sum();
+        assert_eq!(under, width_before, "{out}");
+
+        // Short lines are shown whole.
+        let text: Arc<str> = Arc::from("# T\nsee [x](note:nope)\n");
+        let d = Diagnostic::error("unknown-link", "unknown note").at(Span::new(
+            "notes/a.md",
+            &text,
+            13..22,
+        ));
+        assert!(d.render(false).contains("2 | see [x](note:nope)"));
     }
 }

@@ -56,6 +56,21 @@ pub struct Loaded {
 /// Documents (in any language) that exist but could not be used, by kind and slug.
 pub type Failed = std::collections::BTreeSet<(Kind, String)>;
 
+/// An error unless `root` looks like a project: a folder with `notes/` or `principles/` in it.
+pub fn not_a_project(root: &Path) -> Option<Diagnostic> {
+    let has = |kind: Kind| root.join(kind.folder()).is_dir();
+    if has(Kind::Note) || has(Kind::Principle) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "not-a-project",
+            format!("`{}` has no notes/ or principles/ folder", root.display()),
+        )
+        .help("run guidance in the project folder, or pass it with --root"),
+    )
+}
+
 /// Reads every document under `root`, going on past the ones that fail so that linking the rest
 /// can report its problems too: an editor sees every problem in one run.
 pub fn load(root: &Path, config: &Config) -> Loaded {
@@ -70,14 +85,8 @@ pub fn load_reusing(
     reuse: &(dyn Fn(&Path) -> Option<Document> + Sync),
 ) -> Loaded {
     let mut loaded = Loaded::default();
-    if !root.join(Kind::Note.folder()).is_dir() && !root.join(Kind::Principle.folder()).is_dir() {
-        loaded.problems.push(
-            Diagnostic::error(
-                "not-a-project",
-                format!("`{}` has no notes/ or principles/ folder", root.display()),
-            )
-            .help("run guidance in the project folder, or pass it with --root"),
-        );
+    if let Some(problem) = not_a_project(root) {
+        loaded.problems.push(problem);
         return loaded;
     }
     let mut files = Vec::new();

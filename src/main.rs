@@ -220,7 +220,10 @@ fn main() -> ExitCode {
                 },
         } => match new_note(&root, &title, &principle, slug.as_deref()) {
             Ok(path) => {
-                eprintln!("created {}", path.display());
+                eprintln!(
+                    "created {} for the principle {principle} (another: --principle SLUG)",
+                    path.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(d) => {
@@ -365,9 +368,20 @@ fn new_note(
     principle: &str,
     slug: Option<&str>,
 ) -> Result<PathBuf, Diagnostic> {
-    if title.trim().is_empty() {
+    // Not in notes/ itself, nor anywhere else a note would never be found.
+    if let Some(problem) = guidance::load::not_a_project(root) {
+        return Err(problem);
+    }
+    let title = title.trim();
+    if title.is_empty() {
         return Err(Diagnostic::error("bad-title", "the title is empty")
             .help("give the note a title, e.g. guidance new note \"Open government data\""));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(
+            Diagnostic::error("bad-title", "the title holds a line break or a tab")
+                .help("write the title on one line"),
+        );
     }
     let slug = match slug {
         Some(slug) if guidance::load::is_slug(slug) => slug.to_string(),

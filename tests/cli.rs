@@ -990,13 +990,33 @@ fn usage_errors_exit_2() {
     let output = run(&["new", "note", "!!!", "--root", root]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!dir.path().join("notes/a-title.md").exists());
+    let output = run(&["new", "note", "Line one\nline two", "--root", root]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the title holds a line break"));
+
+    // Only in a project: not in an empty folder, nor in notes/ itself.
+    let empty = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes");
+    for folder in [empty.path(), notes.as_path()] {
+        let output = run(&["new", "note", "A title", "--root", folder.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("has no notes/ or principles/ folder"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!folder.join("notes").exists());
+    }
 }
 
 #[test]
 fn new_note_is_accepted_by_check_and_build() {
     let dir = copy_of("valid-site");
     let root = dir.path().to_str().unwrap();
-    for title in ["Open government data", "Data: \"open\" by default # really"] {
+    for title in [
+        " Open government data ",
+        "Data: \"open\" by default # really",
+    ] {
         let output = run(&["new", "note", title, "--root", root]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
