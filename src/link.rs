@@ -959,6 +959,9 @@ fn resolve_links(
         };
         match resolve(site, lookup, doc, &own_ids, &link.dest) {
             Ok(target) => {
+                if let Some(warning) = anchor_lost_in_translation(site, &target) {
+                    diagnostics.push(warning.at(doc.span(span)));
+                }
                 links.insert(link.dest.clone(), target);
             }
             Err(LinkError::TargetFailed) => {}
@@ -972,6 +975,63 @@ fn resolve_links(
         }
     }
     links
+}
+
+/// A warning (to be placed) when a link leads to a heading that some translation of its target
+/// has nothing for: pages in that language link to the top of the translation instead.
+fn anchor_lost_in_translation(site: &Site, target: &Target) -> Option<Diagnostic> {
+    let (kind, slug, body, anchor) = match target {
+        Target::Note {
+            index,
+            anchor: Some(a),
+        } => (
+            Kind::Note,
+            &site.notes[*index].slug,
+            &site.notes[*index].body,
+            a,
+        ),
+        Target::Principle {
+            index,
+            anchor: Some(a),
+        } => {
+            let principle = &site.principles[*index];
+            (Kind::Principle, &principle.slug, &principle.body, a)
+        }
+        Target::Page {
+            index,
+            anchor: Some(a),
+        } => (
+            Kind::Page,
+            &site.pages[*index].slug,
+            &site.pages[*index].body,
+            a,
+        ),
+        _ => return None,
+    };
+    let lost: Vec<&str> = site
+        .translations
+        .iter()
+        .filter(|t| t.kind == kind && t.slug == *slug)
+        .filter(|t| site.anchor_in(kind, slug, body, anchor, &t.lang).is_none())
+        .map(|t| t.lang.as_str())
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            "anchor-not-translated",
+            format!(
+                "\"#{anchor}\" has no heading to lead to in the {} translation{} of {slug}: pages in {} link to its top",
+                lost.join(", "),
+                if lost.len() == 1 { "" } else { "s" },
+                if lost.len() == 1 { "that language" } else { "those languages" },
+            ),
+        )
+        .help(format!(
+            "give the heading there the original's id, `## … {{#{anchor}}}`, or keep the translation's headings one for one with the original's"
+        )),
+    )
 }
 
 /// Why a link does not resolve.

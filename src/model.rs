@@ -419,6 +419,37 @@ impl Site {
             .find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
     }
 
+    /// Where `#anchor`, a heading of a document's original `body`, leads in the document's
+    /// version in `lang`: the same id where that version has it (the original, or a translation
+    /// giving the heading `{#anchor}`); else the heading in the same place, when the
+    /// translation's headings follow the original's one for one; else nowhere.
+    pub fn anchor_in<'a>(
+        &'a self,
+        kind: Kind,
+        slug: &str,
+        body: &Body,
+        anchor: &'a str,
+        lang: &str,
+    ) -> Option<&'a str> {
+        let translated = (lang != self.config.default_language())
+            .then(|| self.translation(kind, slug, lang))
+            .flatten();
+        let Some(translation) = translated else {
+            return Some(anchor);
+        };
+        let theirs = &translation.body.headings;
+        if theirs.iter().any(|h| h.id == anchor) {
+            return Some(anchor);
+        }
+        let parallel = theirs.len() == body.headings.len()
+            && theirs
+                .iter()
+                .zip(&body.headings)
+                .all(|(t, o)| t.level == o.level);
+        let place = body.headings.iter().position(|h| h.id == anchor)?;
+        parallel.then(|| theirs[place].id.as_str())
+    }
+
     /// Principle `i`'s strategies in `lang` when its translation names them, else the original's.
     pub fn strategies_in(&self, i: usize, lang: &str) -> &[String] {
         self.strategies_named_in(i, lang).0

@@ -336,6 +336,16 @@ pub fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
+/// The body of the document page `id` shows, in its original language.
+fn original_body(site: &Site, id: PageId) -> Option<&Body> {
+    match id {
+        PageId::Note(i) => Some(&site.notes[i].body),
+        PageId::Principle(i) => Some(&site.principles[i].body),
+        PageId::Page(i) => Some(&site.pages[i].body),
+        _ => None,
+    }
+}
+
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
@@ -749,13 +759,11 @@ impl<'a> Renderer<'a> {
         let with_anchor = |id: PageId, anchor: &Option<String>| {
             let lang = page.lang.as_str();
             let href = page.href(id.path_in(site, lang));
-            // Headings are translated, so an anchor only carries over where the heading exists.
-            let anchor = anchor.as_ref().filter(|a| {
-                lang == site.config.default_language()
-                    || id
-                        .document(site)
-                        .and_then(|(kind, slug)| site.translation(kind, slug, lang))
-                        .is_none_or(|t| t.body.headings.iter().any(|h| &h.id == *a))
+            // Headings are translated: an anchor leads to the heading in the page's language
+            // where one corresponds (`guidance check` warns where none does).
+            let anchor = anchor.as_deref().and_then(|a| match id.document(site) {
+                Some((kind, slug)) => site.anchor_in(kind, slug, original_body(site, id)?, a, lang),
+                None => Some(a),
             });
             match anchor {
                 Some(a) => format!("{href}#{a}"),

@@ -370,8 +370,9 @@ fn an_untranslated_note_is_shown_in_the_original_inside_the_readers_language() {
             "{expected}: {targets:?}"
         );
     }
+    // The French translation's heading in the same place as the one linked to.
     assert!(
-        body.contains("fr/notes/risk-registers/\"") && !body.contains("risk-registers/#"),
+        body.contains("fr/notes/risk-registers/#comprendre-la-strat%C3%A9gie\""),
         "{body}"
     );
     // Nothing leads back to English but the switcher.
@@ -1102,4 +1103,43 @@ fn arabic_and_french_pages_pass_axe_core() {
         "axe-core violations:\n{}",
         failures.join("\n")
     );
+}
+
+#[test]
+fn a_link_to_a_heading_leads_to_the_same_heading_in_a_translation() {
+    let (_dir, site) = build();
+    let href_to_open_budgets = |page: &str| -> Vec<String> {
+        let html = read(&site, page);
+        let body = element(&html, "div", r#"class="prose""#);
+        tags(body, "a")
+            .into_iter()
+            .filter_map(|a| attr(a, "href"))
+            .filter(|h| h.contains("open-budgets"))
+            .collect()
+    };
+    // The French translation has no heading of that id, but its headings follow the
+    // original's one for one: the link leads to the French heading in the same place.
+    assert_eq!(
+        href_to_open_budgets("fr/notes/risk-registers/index.html"),
+        ["../../../fr/notes/open-budgets/#comprendre-la-strat%C3%A9gie"]
+    );
+    let french = read(&site, "fr/notes/open-budgets/index.html");
+    assert!(french.contains(r#"<h2 id="comprendre-la-stratégie""#));
+    assert_eq!(
+        href_to_open_budgets("notes/risk-registers/index.html"),
+        ["../../notes/open-budgets/#understanding-the-strategy"]
+    );
+    // The Spanish one has fewer headings: nothing corresponds, so the link leads to its top,
+    // and `guidance check` says so where the link is written.
+    assert_eq!(
+        href_to_open_budgets("es/notes/risk-registers/index.html"),
+        ["../../../es/notes/open-budgets/"]
+    );
+    let (code, stderr) = check_with(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let warning = "warning[anchor-not-translated]: \"#understanding-the-strategy\" has no heading to lead to in the es, ru, zh translations of open-budgets: pages in those languages link to its top";
+    let at = stderr
+        .find(&format!("{warning}\n   --> notes/risk-registers.md:13:28"))
+        .is_some();
+    assert!(at, "{stderr}");
 }
