@@ -1186,11 +1186,16 @@ fn resolve_relative(
         }
     }
     let joined = parts.join("/");
+    let scheme = match joined.split('/').next() {
+        Some("principles") => "principle",
+        Some("pages") => "page",
+        _ => "note",
+    };
     let missing = || {
         LinkError::Problem(
             "unknown-link",
             format!("linked file \"{path}\" does not exist"),
-            format!("no document at {joined}; check the path, or link with note:<slug>"),
+            format!("no document at {joined}; check the path, or link with {scheme}:<slug>"),
         )
     };
     let (folder, file) = joined.rsplit_once('/').ok_or_else(missing)?;
@@ -1201,6 +1206,24 @@ fn resolve_relative(
         "pages" => Kind::Page,
         _ => return Err(missing()),
     };
+    // `integrity.fr.md`: links name the original, and each language's page shows its version.
+    if let Some((original, lang)) = slug.rsplit_once('.')
+        && site.config.languages.iter().any(|l| l == lang)
+        && lookup.find(kind, original, site).is_ok()
+    {
+        let to_original = path.replacen(
+            &format!("{original}.{lang}.md"),
+            &format!("{original}.md"),
+            1,
+        );
+        return Err(LinkError::Problem(
+            "link-to-translation",
+            format!("\"{path}\" is a translation: links name the original"),
+            format!(
+                "link to {to_original} (or {scheme}:{original}); pages in each language lead to its version in that language"
+            ),
+        ));
+    }
     let index = match lookup.find(kind, slug, site) {
         Ok(index) => index,
         Err(LinkError::TargetFailed) => return Err(LinkError::TargetFailed),

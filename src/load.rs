@@ -306,7 +306,11 @@ pub fn read_document(
     let split = split_front_matter(&text).map_err(|e| match e {
         SplitError::Missing => Diagnostic::error("no-front-matter", "missing front matter")
             .at(Span::new(&shown, &text, bom_len(&text)..bom_len(&text)))
-            .help("start the file with a `---` line, the YAML fields, and a closing `---` line"),
+            .help(if text[bom_len(&text)..].trim_start().starts_with("---") {
+                "the front matter's `---` must be the very first line: remove what comes before it"
+            } else {
+                "start the file with a `---` line, the YAML fields, and a closing `---` line"
+            }),
         SplitError::Unclosed { open } => {
             Diagnostic::error("unclosed-front-matter", "front matter is never closed")
                 .at(Span::new(&shown, &text, open))
@@ -491,6 +495,12 @@ pub fn yaml_diagnostic(
         ("wrong-type", wrong_type_help(detail))
     } else {
         ("invalid-yaml", "fix the YAML syntax: `key: value` lines, lists as `[a, b]` or `- a` lines; quote text that contains `: ` or ` #`".to_string())
+    };
+    // YAML reports a tab as a character that "cannot start any token".
+    let help = if code == "invalid-yaml" && text.get(start..).is_some_and(|r| r.starts_with('\t')) {
+        "YAML indents with spaces, never tabs: replace the tab with spaces".to_string()
+    } else {
+        help
     };
     let message = if code == "unknown-key" {
         message

@@ -38,7 +38,7 @@ enum Command {
         /// The project folder (holding notes/ and principles/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Where to write the zip; defaults to <offline_name>-offline-<version>.zip in the current folder.
+        /// Where to write the zip; defaults to <offline_name>-offline-<date>.zip in the current folder, the date being the newest note's.
         #[arg(long)]
         out: Option<PathBuf>,
     },

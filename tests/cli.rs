@@ -1573,3 +1573,28 @@ fn headings_are_placed_as_written_and_keep_clear_of_the_templates_ids() {
     );
     assert!(page.contains("<h2 id=\"main-2\""), "the body's heading");
 }
+
+#[test]
+fn a_tab_in_front_matter_and_a_line_before_it_are_explained() {
+    let dir = copy_of("valid-site");
+    let note = dir.path().join("notes/participatory-budgeting.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(&note, text.replacen("\ntitle:", "\n\ttitle:", 1)).unwrap();
+    let other = dir.path().join("notes/open-budget-processes.md");
+    let text = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(&other, format!("\n{text}")).unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stderr(&output);
+    for expected in [
+        "--> notes/participatory-budgeting.md:2:1",
+        "= help: YAML indents with spaces, never tabs: replace the tab with spaces",
+        "--> notes/open-budget-processes.md:1:1",
+        "= help: the front matter's `---` must be the very first line: remove what comes before it",
+    ] {
+        assert!(
+            out.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{out}"
+        );
+    }
+}

@@ -1143,3 +1143,22 @@ fn a_link_to_a_heading_leads_to_the_same_heading_in_a_translation() {
         .is_some();
     assert!(at, "{stderr}");
 }
+
+#[test]
+fn a_relative_link_to_a_translation_asks_for_the_original() {
+    let text = std::fs::read_to_string(fixture().join("notes/civic-labs.md")).unwrap()
+        + "\nSee [the French text](../principles/integrity.fr.md).\n";
+    let (code, stderr) = check_with(&[("notes/civic-labs.md", &text)]);
+    assert_eq!(code, 1, "{stderr}");
+    let line = text.lines().count();
+    for expected in [
+        "error[link-to-translation]: \"../principles/integrity.fr.md\" is a translation: links name the original",
+        &format!("--> notes/civic-labs.md:{line}:23"),
+        "= help: link to ../principles/integrity.md (or principle:integrity); pages in each language lead to its version in that language",
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{stderr}"
+        );
+    }
+}
