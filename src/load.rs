@@ -109,7 +109,7 @@ pub fn load_reusing(
         }
         files.extend(found.into_iter().map(|path| (kind, path)));
     }
-    let results: Vec<Result<Document, Diagnostic>> = files
+    let results: Vec<Result<Document, Diagnostics>> = files
         .par_iter()
         .map(|(kind, path)| {
             reuse(path).map_or_else(|| read_document(root, *kind, path, config), Ok)
@@ -118,8 +118,8 @@ pub fn load_reusing(
     for ((kind, path), result) in files.iter().zip(results) {
         match result {
             Ok(doc) => loaded.documents.push(doc),
-            Err(d) => {
-                loaded.problems.push(d);
+            Err(problems) => {
+                loaded.problems.extend(problems);
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 let (slug, lang) = slug_and_language(&name);
                 // A translation that fails leaves its original whole.
@@ -238,7 +238,7 @@ pub fn read_document(
     kind: Kind,
     path: &Path,
     config: &Config,
-) -> Result<Document, Diagnostic> {
+) -> Result<Document, Diagnostics> {
     let shown = display_path(root, path);
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error("io", format!("cannot read file: {e}")).in_file(&shown))?;
@@ -246,7 +246,8 @@ pub fn read_document(
         return Err(
             Diagnostic::error("binary-file", "binary file with a `.md` name")
                 .in_file(&shown)
-                .help("a note must be UTF-8 Markdown text"),
+                .help("a note must be UTF-8 Markdown text")
+                .into(),
         );
     }
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -287,7 +288,8 @@ pub fn read_document(
             format!("unknown language `{lang}` in file name"),
         )
         .at(whole_file)
-        .help(help));
+        .help(help)
+        .into());
     }
     if !is_slug(slug) {
         let suggested = format!("{}.md", slugify(slug));
@@ -299,7 +301,8 @@ pub fn read_document(
         return Err(
             Diagnostic::error("bad-slug", format!("`{slug}` is not a valid slug"))
                 .at(whole_file)
-                .help(help),
+                .help(help)
+                .into(),
         );
     }
 
@@ -320,23 +323,22 @@ pub fn read_document(
     let yaml = &text[split.yaml.clone()];
     let front_matter = FrontMatter::scan(&text, split.yaml.clone());
     let is_default = lang == config.default_language();
+    let parse = |fields| FieldsParser {
+        yaml,
+        path: &shown,
+        text: &text,
+        offset: split.yaml.start,
+        fields,
+        front_matter: &front_matter,
+    };
     let meta = if !is_default {
-        Meta::Translation(
-            parse_yaml(yaml, &shown, &text, split.yaml.start, &[])
-                .map_err(|d| widen(d, &front_matter))?,
-        )
+        Meta::Translation(parse(&[]).parse()?)
     } else {
-        let parsed = match kind {
-            Kind::Principle => parse_yaml(yaml, &shown, &text, split.yaml.start, PRINCIPLE_FIELDS)
-                .map(Meta::Principle),
-            Kind::Note => {
-                parse_yaml(yaml, &shown, &text, split.yaml.start, NOTE_FIELDS).map(Meta::Note)
-            }
-            Kind::Page => {
-                parse_yaml(yaml, &shown, &text, split.yaml.start, PAGE_FIELDS).map(Meta::Page)
-            }
-        };
-        parsed.map_err(|d| widen(d, &front_matter))?
+        match kind {
+            Kind::Principle => Meta::Principle(parse(PRINCIPLE_FIELDS).parse()?),
+            Kind::Note => Meta::Note(parse(NOTE_FIELDS).parse()?),
+            Kind::Page => Meta::Page(parse(PAGE_FIELDS).parse()?),
+        }
     };
     let doc = Document {
         kind,
@@ -432,6 +434,77 @@ fn check_required_text(doc: &Document) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// Reads front matter into its record, reporting every key that is unknown or of the wrong
+/// type at once: serde stops at the first, so each key found wrong is blanked out (its bytes
+/// become spaces, keeping every offset) and the rest read again.
+struct FieldsParser<'a> {
+    yaml: &'a str,
+    path: &'a str,
+    text: &'a Arc<str>,
+    offset: usize,
+    fields: &'a [&'a str],
+    front_matter: &'a FrontMatter,
+}
+
+impl FieldsParser<'_> {
+    fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostics> {
+        let mut yaml = self.yaml.to_string();
+        let mut problems = Diagnostics::default();
+        let mut blanked: Vec<&str> = Vec::new();
+        loop {
+            let diagnostic = match parse_yaml(&yaml, self.path, self.text, self.offset, self.fields)
+            {
+                Ok(record) if problems.is_empty() => return Ok(record),
+                Ok(_) => return Err(problems),
+                Err(d) => widen(d, self.front_matter),
+            };
+            // A required key blanked out for being wrong, or misspelt (`titel`, with "did you
+            // mean `title`?"), is reported already.
+            let missing = diagnostic.code == "missing-key";
+            let missing_key = diagnostic.message.split('`').nth(1).unwrap_or_default();
+            let suggested = |d: &Diagnostic| {
+                d.help
+                    .as_ref()
+                    .is_some_and(|h| h.contains(&format!("`{missing_key}`?")))
+            };
+            if missing && (blanked.contains(&missing_key) || problems.iter().any(suggested)) {
+                return Err(problems);
+            }
+            let key = diagnostic
+                .span
+                .as_ref()
+                .and_then(|span| self.key_at(span.range.start));
+            problems.push(diagnostic);
+            match key {
+                Some(key) if !missing && !blanked.contains(&key) => {
+                    let (key_range, value_range) = self.front_matter.keys[key].clone();
+                    let entry = key_range.start - self.offset
+                        ..value_range.end.max(key_range.end) - self.offset;
+                    let spaces: String = yaml[entry.clone()]
+                        .chars()
+                        .flat_map(|c| {
+                            let n = if c == '\n' { 0 } else { c.len_utf8() };
+                            std::iter::repeat_n(' ', n).chain((c == '\n').then_some('\n'))
+                        })
+                        .collect();
+                    yaml.replace_range(entry, &spaces);
+                    blanked.push(key);
+                }
+                _ => return Err(problems),
+            }
+        }
+    }
+
+    /// The top-level key whose entry holds `at` (an offset in the file).
+    fn key_at(&self, at: usize) -> Option<&str> {
+        self.front_matter
+            .keys
+            .iter()
+            .find(|(_, (key, value))| key.start <= at && at <= value.end.max(key.end))
+            .map(|(name, _)| name.as_str())
+    }
 }
 
 fn parse_yaml<T: DeserializeOwned>(
