@@ -1144,3 +1144,128 @@ fn a_query_no_document_answers_whole_lists_those_with_most_of_its_words() {
             .any(|l| l.contains("notes/participatory-budgeting/"))
     );
 }
+
+/// The text of every mark in the header box's results for `q`, in lower case.
+fn header_marks(page: &common::Page, q: &str) -> Vec<String> {
+    header_search(page, q);
+    let marks = page.eval(
+        "[...document.querySelectorAll('#site-search-listbox mark')].map(m => m.textContent.toLowerCase())",
+    );
+    serde_json::from_value(marks).unwrap()
+}
+
+#[test]
+fn stop_words_are_not_marked_and_phrases_are_marked_whole() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url("notes/data-sharing/"));
+    // Regression: "the" and "of" matched every page, and were marked all over the snippets,
+    // which were cut where they clustered ("role of parliament" showed a stretch with "of" and
+    // neither other word).
+    let budget = header_marks(&page, "the budget");
+    assert!(
+        !budget.is_empty() && budget.iter().all(|m| m.starts_with("budget")),
+        "{budget:?}"
+    );
+    assert_eq!(
+        top_results(&page, "the budget", 5),
+        top_results(&page, "budget", 5)
+    );
+    let role = header_marks(&page, "role of parliament");
+    assert!(!role.iter().any(|m| m == "of"), "{role:?}");
+    let (groups, _) = header_search(&page, "role of parliament");
+    let snippets = page.eval(
+        "[...document.querySelectorAll('#site-search-listbox .search-option-snippet')].map(s => [...s.querySelectorAll('mark')].map(m => m.textContent.toLowerCase()))",
+    );
+    // Every snippet shows a word of the query that is not a stop word.
+    for (group, marks) in groups.iter().zip(snippets.as_array().unwrap()) {
+        let marks: Vec<String> = serde_json::from_value(marks.clone()).unwrap();
+        assert!(
+            marks
+                .iter()
+                .any(|m| m.starts_with("role") || m.starts_with("parliament")),
+            "{}: {marks:?}",
+            group.title
+        );
+    }
+    // A phrase is marked whole where it stands, and its words nowhere else.
+    for phrase in ["role of parliament", "leaving no one behind"] {
+        let marks = header_marks(&page, &format!("\"{phrase}\""));
+        assert!(
+            !marks.is_empty() && marks.iter().all(|m| m == phrase),
+            "{phrase}: {marks:?}"
+        );
+    }
+    let mixed = header_marks(&page, "\"role of parliament\" debt");
+    assert!(
+        mixed.contains(&"role of parliament".to_string()) && mixed.contains(&"debt".to_string()),
+        "{mixed:?}"
+    );
+    // Stop words are the page's language's: French articles on a French page.
+    let page = browser.open(&server.url("fr/notes/data-sharing/"));
+    let french = header_marks(&page, "le budget");
+    assert!(
+        !french.is_empty() && french.iter().all(|m| m.starts_with("budget")),
+        "{french:?}"
+    );
+    // The search page marks what the header box marks.
+    let page = browser.open(&server.url("search/?q=the%20budget%20of"));
+    wait_done(&page, &Value::Null);
+    let marks = page.eval(
+        "[...document.querySelectorAll('[data-search-results] mark')].map(m => m.textContent.toLowerCase())",
+    );
+    let marks: Vec<String> = serde_json::from_value(marks).unwrap();
+    assert!(
+        !marks.is_empty() && marks.iter().all(|m| m.starts_with("budget")),
+        "{marks:?}"
+    );
+}
+
+#[test]
+fn french_readers_find_the_notes_about_budgets_first() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let (_dir2, offline) = render(&common::repo_root(), LinkStyle::File);
+    // Regression: the French index (the translated principles and the countries' names, 20
+    // documents) measured "budget" as rare within itself and weighed it four times what the
+    // English index does, so on French pages the principles that mention budgets ranked above
+    // the notes about them (participation first, the fiscal transparency note second).
+    for url in [
+        server.url("fr/notes/data-sharing/"),
+        common::file_url(&offline, "fr/index.html"),
+    ] {
+        let page = browser.open(&url);
+        for q in ["budget", "le budget"] {
+            let top = top_results(&page, q, 5);
+            assert_eq!(
+                top[0].1, "fr/notes/fiscal-and-budget-transparency/",
+                "{q}: {top:?}"
+            );
+            assert_eq!(
+                top[1].1, "fr/notes/participatory-budgeting/",
+                "{q}: {top:?}"
+            );
+        }
+        let budgets = top_results(&page, "budgets", 5);
+        for note in [
+            "fr/notes/fiscal-and-budget-transparency/",
+            "fr/notes/strengthening-municipal-finance-and-local-finance-systems/",
+        ] {
+            assert!(budgets.iter().any(|(_, p)| p == note), "{budgets:?}");
+        }
+        // Only the French text holds "budgétaire" (the notes are in English): the principle of
+        // transparency says it most.
+        let budgetaire = top_results(&page, "budgétaire", 5);
+        assert_eq!(
+            budgetaire[0].1, "fr/principles/transparency/",
+            "{budgetaire:?}"
+        );
+        assert_local_only(&page);
+    }
+}

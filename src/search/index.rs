@@ -4,7 +4,9 @@
 //! summary and body, plus the title's own, see [`WEIGHT`]; a site page's scaled down, see
 //! [`PAGE_PRIOR`]) quantized to 6 bits on a log scale, so a query's score is the sum of its terms'
 //! impacts. With it goes a *mask* of the document's sections holding the
-//! term, so results link to the right heading without any text being loaded.
+//! term, so results link to the right heading without any text being loaded. Another language's
+//! index is scored against every document its reader searches (see [`Collection`]), so that its
+//! results and the default language's rank together.
 //!
 //! A term's postings are written in full (`F`) while they are short; for a frequent term the file
 //! holds the exact set of documents (`H`: for counts, filters and the AND of a query) and the
@@ -17,11 +19,13 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::FOLDER;
+use super::collection::{self, Base, Collection, Counts};
 use super::documents::{DocKind, SearchDoc};
 use super::encode::{
     ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
     script_json, start_script,
 };
+use super::stopwords;
 use super::terms::{self, BODY, HEADINGS, Posting, TITLE};
 use crate::model::{Kind, Pillar, Site};
 use crate::render::OutputFile;
@@ -50,7 +54,7 @@ pub const LIMITS: Limits = Limits {
 };
 
 /// Format version, bumped when a file's layout changes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Field weights (title > headings > summary > body) and length normalisation.
 ///
@@ -121,7 +125,7 @@ impl Scorer {
 /// UTF-16 order, which is how JavaScript compares strings. It is the order of the UTF-8 bytes
 /// except between a character above U+FFFF and one from U+E000 to U+FFFF, which can only
 /// first differ in their lead bytes (0xF0 and up against 0xEE or 0xEF).
-fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     match a.bytes().zip(b.bytes()).find(|(x, y)| x != y) {
         Some((x, y)) if x >= 0xEE || y >= 0xEE => a.encode_utf16().cmp(b.encode_utf16()),
         Some((x, y)) => x.cmp(&y),
@@ -130,18 +134,19 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// The index files of `lang`, under `search/<lang>/`, but the text chunks, which come back to be
-/// made when they are written (see [`TextChunks`]). `all` is every document of the site in
-/// `lang` (the same documents, in the same order, in every language). The default language's
-/// index holds them all; another language's (`base` names the default) holds only the documents
-/// local to it, numbered in their own sequence, and the browser searches the default language's
-/// index for the rest. Filters count over the global numbering.
+/// made when they are written (see [`TextChunks`]), and the counts another language's index
+/// measures against. `all` is every document of the site in `lang` (the same documents, in the
+/// same order, in every language). The default language's index holds them all; another
+/// language's (`base` is the default's) holds only the documents local to it, numbered in their
+/// own sequence, and the browser searches the default language's index for the rest. Filters
+/// count over the global numbering.
 pub fn build<'a>(
     site: &Site,
     lang: &str,
     all: Vec<SearchDoc<'a>>,
-    base: Option<&str>,
+    base: Option<&Base>,
     limits: Limits,
-) -> (Vec<OutputFile>, TextChunks<'a>) {
+) -> (Vec<OutputFile>, TextChunks<'a>, Counts) {
     let dir = format!("{FOLDER}{lang}");
     let members: Vec<u32> = (0..all.len())
         .filter(|&g| base.is_none() || all[g].local)
@@ -151,18 +156,12 @@ pub fn build<'a>(
     let n = docs.len();
     let (lengths, mut terms) = terms::invert(&docs);
     terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
-
-    let mut average = [1.0; 4];
-    for (f, avg) in average.iter_mut().enumerate() {
-        let total: u64 = lengths.iter().map(|l| u64::from(l[f])).sum();
-        if total > 0 {
-            *avg = total as f64 / n as f64;
-        }
-    }
+    let collection = Collection::new(&lengths, &members, base);
+    let totals = collection::sum(&lengths);
     let scorer = Scorer {
-        n: n as f64,
+        n: collection.n as f64,
         lengths,
-        average,
+        average: collection.average,
         priors: docs
             .iter()
             .map(|d| match d.kind {
@@ -177,8 +176,8 @@ pub fn build<'a>(
     let score = |p: &Posting, idf: f64| (1.0 + Scorer::score_with(p, &factors, idf)).ln() as f32;
     let max = terms
         .par_iter()
-        .map(|(_, ps)| {
-            let idf = scorer.idf(ps.len());
+        .map(|(term, ps)| {
+            let idf = scorer.idf(collection.df(term, ps.len()));
             ps.iter().map(|p| score(&p, idf)).fold(0.0, f32::max)
         })
         .reduce(|| 0.0, f32::max);
@@ -188,13 +187,14 @@ pub fn build<'a>(
         .into_par_iter()
         .map(|(term, packed)| {
             let ps: Vec<Posting> = packed.iter().collect();
-            let idf = scorer.idf(ps.len());
+            let df = collection.df(&term, ps.len());
+            let idf = scorer.idf(df);
             let impacts: Vec<u8> = ps
                 .iter()
                 .map(|p| (f64::from(score(p, idf)) * scale).round().clamp(1.0, 63.0) as u8)
                 .collect();
-            let encoded = encode_term(&ps, &impacts, n as u32, limits.head);
-            ((term, ps.len()), encoded)
+            let encoded = encode_term(&ps, &impacts, df, n as u32, limits.head);
+            ((term, df), encoded)
         })
         .unzip();
 
@@ -341,11 +341,15 @@ pub fn build<'a>(
         "shards": front_code(&bounds),
         "typo": typo_starts,
     });
+    let stop = stopwords::words(lang);
+    if !stop.is_empty() {
+        manifest["stop"] = json!(stop.join(" "));
+    }
     if let Some(base) = base {
         let mut global = String::new();
         push_number(&mut global, members.len() as u64);
         push_set(&mut global, &members, texts.docs.len() as u32);
-        manifest["base"] = json!(base);
+        manifest["base"] = json!(base.lang);
         manifest["g"] = json!(global);
     }
     files.push(script(
@@ -354,7 +358,12 @@ pub fn build<'a>(
         lang,
         &manifest,
     ));
-    (files, texts)
+    // Only the default language's counts are measured against.
+    let counts = Counts {
+        lengths: totals,
+        terms: if base.is_none() { terms } else { Vec::new() },
+    };
+    (files, texts, counts)
 }
 
 /// The text of one language's documents for snippets and phrase checks, a run of sections of
@@ -374,7 +383,12 @@ pub struct TextChunks<'a> {
     tail: usize,
 }
 
-impl TextChunks<'_> {
+impl<'a> TextChunks<'a> {
+    /// Every document of the site in this language.
+    pub(super) fn docs(&self) -> &[SearchDoc<'a>] {
+        &self.docs
+    }
+
     /// Every chunk file's path, with its document and chunk number.
     pub fn each(&self) -> impl Iterator<Item = (String, usize, usize)> + '_ {
         (0..self.tail).flat_map(move |d| {
@@ -545,7 +559,23 @@ fn typo_files(
 
 /// A term's postings: document count, then `F` and every posting in document order, or `H`, the
 /// set of documents and the `head` highest-impact postings, whichever is more useful per byte.
-fn encode_term(postings: &[Posting], impacts: &[u8], total: u32, head: usize) -> String {
+/// In another language's index, a term some documents outside it hold too starts with `~` and
+/// `df`, the count its idf was measured with (see [`Collection`]), which the browser weighs
+/// completions and corrections by.
+fn encode_term(postings: &[Posting], impacts: &[u8], df: usize, total: u32, head: usize) -> String {
+    let encoded = postings_of(postings, impacts, total, head);
+    if df == postings.len() {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + 4);
+    out.push('~');
+    push_number(&mut out, df as u64);
+    out.push_str(&encoded);
+    out
+}
+
+/// A term's postings, in either form (see [`encode_term`]).
+fn postings_of(postings: &[Posting], impacts: &[u8], total: u32, head: usize) -> String {
     // Complete postings rank every document exactly; pay a little for them. Past a few times the
     // head's length they are always longer than the set and the head.
     let full = (postings.len() <= head * 8).then(|| {
@@ -848,7 +878,7 @@ mod tests {
             .collect();
         let mut impacts = vec![5u8; 1000];
         impacts[700] = 60;
-        let text = encode_term(&postings, &impacts, 1000, 4);
+        let text = encode_term(&postings, &impacts, 1000, 1000, 4);
         // 1000 documents of 1000: the set is the empty complement; the head starts with 700.
         let mut expected = String::new();
         push_number(&mut expected, 1000);
@@ -856,7 +886,7 @@ mod tests {
         push_number(&mut expected, 4);
         push_number(&mut expected, 700);
         assert!(text.starts_with(&expected), "{text}");
-        let rare = encode_term(&postings[..3], &impacts[..3], 1000, 4);
+        let rare = encode_term(&postings[..3], &impacts[..3], 3, 1000, 4);
         assert!(rare.contains('F'));
     }
 }

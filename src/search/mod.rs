@@ -8,7 +8,8 @@
 //! ```text
 //! search/<lang>/manifest.js       document count, impact scale, sections per chunk, where each
 //!                                 term shard, vocabulary file and typo file starts (so a term's
-//!                                 shard loads without anything else first)
+//!                                 shard loads without anything else first), the language's
+//!                                 stop words
 //! search/<lang>/v<i>.js           terms in order with their document counts and term shards
 //!                                 (completions of a short prefix, typo candidates)
 //! search/<lang>/w<i>.js           terms ordered from their third character on, for typos in the
@@ -24,14 +25,17 @@
 //! written in that language (translations, and the countries under their names in it); on its
 //! pages the browser searches both and merges the results, so an untranslated note is found in
 //! its original language without being indexed twice, and linked to its page in the reader's
-//! language (which shows the original).
+//! language (which shows the original). For the merged results to rank on one scale, another
+//! language's index is scored against every document its reader searches (`collection`).
 //!
 //! The index does not depend on the link style: the browser appends `index.html` to result
 //! addresses when the page it runs in was built for `file://`.
 
+mod collection;
 pub mod documents;
 pub mod encode;
 pub mod index;
+pub mod stopwords;
 mod terms;
 pub mod tokenize;
 
@@ -58,22 +62,47 @@ pub fn index_with(site: &Site, limits: index::Limits) -> Vec<OutputFile> {
 }
 
 /// Every index file but the text chunks, and each language's text chunks, to be made when they
-/// are written.
+/// are written. The default language's index is built first: the others are scored against it.
 pub fn index_but_text(
     site: &Site,
     limits: index::Limits,
 ) -> (Vec<OutputFile>, Vec<TextChunks<'_>>) {
     let default = site.config.default_language();
-    let (files, texts): (Vec<Vec<OutputFile>>, Vec<TextChunks>) = site
+    let (files, texts, counts) = index::build(
+        site,
+        default,
+        documents::documents(site, default),
+        None,
+        limits,
+    );
+    let base = collection::Base {
+        lang: default,
+        docs: texts.docs(),
+        counts: &counts,
+    };
+    // The default language is the first: the others follow it in their order.
+    let others: Vec<(Vec<OutputFile>, TextChunks)> = site
         .config
         .languages
         .par_iter()
+        .filter(|lang| *lang != default)
         .map(|lang| {
-            let base = (lang != default).then_some(default);
-            index::build(site, lang, documents::documents(site, lang), base, limits)
+            let (files, texts, _) = index::build(
+                site,
+                lang,
+                documents::documents(site, lang),
+                Some(&base),
+                limits,
+            );
+            (files, texts)
         })
-        .unzip();
-    (files.into_iter().flatten().collect(), texts)
+        .collect();
+    let (mut files, mut texts) = (files, vec![texts]);
+    for (more, text) in others {
+        files.extend(more);
+        texts.push(text);
+    }
+    (files, texts)
 }
 
 #[cfg(test)]
@@ -152,6 +181,167 @@ mod tests {
             chunks.contains("\"t\":\"<img src=x onerror=alert(1)>\""),
             "{chunks}"
         );
+    }
+
+    /// The data a file of the index registers.
+    fn data(file: &OutputFile) -> serde_json::Value {
+        let text = String::from_utf8_lossy(&file.bytes);
+        let call = text
+            .strip_prefix("guidanceSearch.register(")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap();
+        serde_json::from_str::<serde_json::Value>(&format!("[{call}]")).unwrap()[2].take()
+    }
+
+    /// Every posting of `term` in `lang`'s index files: the document (in the index's numbering)
+    /// and its score, decoded from its impact as the browser does.
+    fn scores(files: &[OutputFile], lang: &str, term: &str) -> Vec<(u64, f64)> {
+        let in_lang = |prefix: &str| {
+            let prefix = format!("search/{lang}/{prefix}");
+            files.iter().filter(move |f| f.path.starts_with(&prefix))
+        };
+        let scale = in_lang("manifest").map(data).next().unwrap()["scale"]
+            .as_f64()
+            .unwrap();
+        let entry = in_lang("t")
+            .find_map(|f| data(f)[term].as_str().map(String::from))
+            .unwrap_or_else(|| panic!("no {term} in {lang}"));
+        let digits: Vec<u64> = entry
+            .bytes()
+            .map(|b| {
+                encode::ALPHABET
+                    .iter()
+                    .position(|&a| a == b)
+                    .map_or(u64::MAX, |d| d as u64)
+            })
+            .collect();
+        let mut at = if entry.starts_with('~') { 1 } else { 0 };
+        let number = |at: &mut usize| {
+            let (mut value, mut shift) = (0, 0);
+            loop {
+                let d = digits[*at];
+                *at += 1;
+                value |= (d & 31) << shift;
+                shift += 5;
+                if d < 32 {
+                    return value;
+                }
+            }
+        };
+        if at == 1 {
+            number(&mut at);
+        }
+        let count = number(&mut at);
+        assert_eq!(&entry[at..=at], "F", "{entry}");
+        at += 1;
+        let mut doc = None;
+        (0..count)
+            .map(|_| {
+                let gap = number(&mut at);
+                let d = doc.map_or(gap, |p: u64| p + gap + 1);
+                doc = Some(d);
+                let impact = digits[at] as f64;
+                at += 1;
+                at += number(&mut at) as usize;
+                (d, (impact / scale).exp() - 1.0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_translation_scores_as_its_original_when_it_says_the_same() {
+        // Regression ("budget" on the French site): another language's index, a few
+        // translations and country names, measured its terms within itself, where every word of
+        // a translation is rare; its principles outranked the default language's notes about
+        // budgets in the results the browser merges.
+        use super::collection::Base;
+        use super::documents::{DocKind, DocSection, Facets, SearchDoc};
+        let site = fixture();
+        let doc = |kind: DocKind, title: &str, body: String, local: bool| SearchDoc {
+            kind,
+            title: title.to_string(),
+            summary: String::new(),
+            path: String::new(),
+            local,
+            everywhere: true,
+            lang: "en".into(),
+            sections: vec![DocSection {
+                anchor: "",
+                heading: "",
+                text: if local {
+                    body.into()
+                } else {
+                    String::new().into()
+                },
+            }],
+            facets: Facets::default(),
+        };
+        let filler = "public money is raised and spent by government for people ".repeat(12);
+        let docs = |local: &dyn Fn(usize) -> bool| -> Vec<SearchDoc> {
+            let mut docs = vec![
+                doc(
+                    DocKind::Note,
+                    "Budget transparency",
+                    format!("budget budget {filler}"),
+                    local(0),
+                ),
+                doc(
+                    DocKind::Note,
+                    "Audit",
+                    format!("audit budget {filler}"),
+                    local(1),
+                ),
+                doc(
+                    DocKind::Note,
+                    "Open data",
+                    format!("open data {filler}"),
+                    local(2),
+                ),
+                doc(
+                    DocKind::Principle,
+                    "Participation",
+                    format!("voice budget {filler}"),
+                    local(3),
+                ),
+            ];
+            for country in ["Brazil", "Chile", "Ghana", "Kenya", "Nepal", "Peru", "Togo"] {
+                docs.push(doc(DocKind::Country, country, String::new(), true));
+            }
+            docs
+        };
+        let (english, texts, counts) =
+            index::build(&site, "en", docs(&|_| true), None, index::LIMITS);
+        let base = Base {
+            lang: "en",
+            docs: texts.docs(),
+            counts: &counts,
+        };
+        // The French index holds the principle, translated word for word, and the countries.
+        let (french, _, _) =
+            index::build(&site, "fr", docs(&|d| d == 3), Some(&base), index::LIMITS);
+        let original = scores(&english, "en", "budget");
+        let translation = scores(&french, "fr", "budget");
+        assert_eq!(translation.len(), 1);
+        let (en, fr) = (original[2].1, translation[0].1);
+        assert!((fr / en - 1.0).abs() < 0.05, "French {fr}, English {en}");
+        assert!(fr < original[0].1, "{translation:?} {original:?}");
+        // The count the browser weighs completions by: the documents the French reader
+        // searches that hold the word (three), not the index's own (one).
+        let manifest = text(&french, "search/fr/manifest.js");
+        assert!(
+            manifest.contains("\"N\":11") && manifest.contains("\"n\":8"),
+            "{manifest}"
+        );
+        let df = french
+            .iter()
+            .filter(|f| f.path.starts_with("search/fr/v"))
+            .flat_map(|f| data(f).as_array().unwrap().clone())
+            .find_map(|group| {
+                let (words, dfs) = (group[1].as_str()?, group[2].as_str()?);
+                let k = words.split(' ').position(|t| t == "budget")?;
+                dfs.split(' ').nth(k).map(String::from)
+            });
+        assert_eq!(df.as_deref(), Some("3"));
     }
 
     #[test]

@@ -198,7 +198,17 @@
     B64[c.charCodeAt(0)] = i;
   });
 
-  function Reader(s) { this.s = s; this.i = 0; }
+  function Reader(s) {
+    this.s = s;
+    this.i = 0;
+    // A term's entry in another language's index starts with `~` and how many documents its
+    // reader searches hold the term, when some are outside the index: what its idf counts
+    // (src/search/collection.rs). Its own count follows, as in any entry.
+    if (s[0] === "~") {
+      this.i = 1;
+      this.total = this.num();
+    }
+  }
   Reader.prototype.num = function () {
     var v = 0, scale = 1, c;
     do {
@@ -332,7 +342,8 @@
       var out = [];
       shards.forEach(function (sh, k) {
         for (var t in sh) {
-          if (t >= lo && t < hi) out.push({ t: t, df: new Reader(sh[t]).num(), shard: first + k });
+          var r = new Reader(sh[t]);
+          if (t >= lo && t < hi) out.push({ t: t, df: r.total || r.num(), shard: first + k });
         }
       });
       return out;
@@ -472,9 +483,9 @@
       });
       if (wantPrefix) {
         // After a whole word ("budget"), a completion ("budgeting") weighs no more than the word
-        // for being rarer (idf as in src/search/index.rs): it ranks by where and how often it is
-        // said.
-        var idf = function (e) { return Math.log(1 + (self.n - e.df + 0.5) / (e.df + 0.5)); };
+        // for being rarer (idf as in src/search/index.rs, over every document the reader
+        // searches): it ranks by where and how often it is said.
+        var idf = function (e) { return Math.log(1 + ((self.m.N || self.n) - e.df + 0.5) / (e.df + 0.5)); };
         alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8).map(function (a) {
           if (alts.length) a.w *= Math.min(1, idf(alts[0].e) / idf(a.e));
           return a;
@@ -532,16 +543,18 @@
 
   // ---- Queries --------------------------------------------------------------------------------
 
-  // "quoted phrases" match exactly; the last word, still being typed, matches as a prefix.
-  function parse(q) {
+  // "quoted phrases" match exactly; the last word, still being typed, matches as a prefix. Outside
+  // quotes, the stop words of the page's language (`stop`, from its manifest) are left out unless
+  // the query has nothing else: they would match nearly every page (src/search/stopwords.rs).
+  // A term is marked in results on its own (`mark`) when it was typed outside quotes or quoted
+  // alone; the words of a phrase are marked where the whole phrase stands.
+  function parse(q, stop) {
     var parts = q.replace(/[\u201C\u201D\u201E\u00AB\u00BB]/g, '"').split('"');
     var terms = [], phrases = [], seen = {};
-    function add(t, prefix, phrase) {
-      var key = t.t + (prefix ? "*" : "");
-      if (!seen[key]) {
-        seen[key] = true;
-        terms.push({ t: t.t, prefix: prefix, phrase: phrase });
-      }
+    function add(t, prefix, phrase, mark) {
+      var key = t.t + (prefix ? "*" : ""), known = seen[key];
+      if (known) known.mark = known.mark || mark;
+      else terms.push(seen[key] = { t: t.t, prefix: prefix, phrase: phrase, mark: mark });
     }
     parts.forEach(function (part, i) {
       var toks = tokenize(part);
@@ -549,18 +562,19 @@
       if (quoted && toks.length > 1) phrases.push(toks.map(function (t) { return t.t; }));
       toks.forEach(function (t, k) {
         var last = i === parts.length - 1 && k === toks.length - 1 && t.e === part.length;
-        add(t, !quoted && last, quoted);
+        add(t, !quoted && last, quoted, !quoted || toks.length === 1);
       });
     });
-    return { terms: terms, phrases: phrases };
+    var kept = terms.filter(function (t) { return t.phrase || !stop.has(t.t); });
+    return { terms: kept.length ? kept : terms, phrases: phrases };
   }
 
   // Runs a query: every term must match (each through any of its alternatives); documents are
   // ranked by the sum of their terms' impacts. With `partial`, a document may miss terms: each
   // hit counts the terms it has (m), for a query that no document answers whole.
-  Index.prototype.search = function (q, partial) {
-    var self = this, parsed = parse(q);
-    if (!parsed.terms.length) return Promise.resolve({ q: q, parsed: parsed, groups: [], hits: [] });
+  Index.prototype.search = function (parsed, partial) {
+    var self = this;
+    if (!parsed.terms.length) return Promise.resolve({ parsed: parsed, groups: [], hits: [] });
     return Promise.all(parsed.terms.map(function (t) { return self.resolve(t); })).then(function (groups) {
       var hits = [];
       if (partial || groups.every(function (g) { return g.length; })) {
@@ -583,7 +597,7 @@
         }
         hits.sort(function (x, y) { return y.s - x.s || x.d - y.d; });
       }
-      return { q: q, parsed: parsed, groups: groups, hits: hits };
+      return { parsed: parsed, groups: groups, hits: hits };
     });
   };
 
@@ -679,19 +693,14 @@
       return data;
     }).then(function (data) {
       if (!data) return null;
-      var sections = [];
-      data.sections.forEach(function (s) { if (s) sections.push(s); });
+      var sections = data.sections.filter(Boolean);
       var ranked = order ? order.map(function (i) { return data.sections[i]; }).filter(Boolean) : sections;
       if (phrases.length) {
-        var titleTerms = api.terms(data.t);
+        if (!hasPhrases(data, phrases)) return null;
         ranked = ranked.filter(function (s) {
           var ts = api.terms(s[2] + " " + s[3]);
           return phrases.some(function (p) { return contains(ts, p); });
         });
-        var everywhere = phrases.every(function (p) {
-          return contains(titleTerms, p) || sections.some(function (s) { return contains(api.terms(s[2] + " " + s[3]), p); });
-        });
-        if (!everywhere) return null;
         if (!ranked.length) ranked = [data.sections[0] || sections[0]];
       } else if (!order) {
         // Sections unknown (a frequent term): the lead, or a loaded section naming the terms.
@@ -736,21 +745,33 @@
     return false;
   }
 
-  function matcher(result) {
-    var exact = new Set(), prefixes = [];
+  // What results mark, as a function of a text giving the stretches to mark, in order: each phrase
+  // where it stands whole, and the index terms that matched the words marked on their own (any
+  // word starting with the one being typed). `highlight` skips a stretch inside another.
+  function marker(result) {
+    var exact = new Set(), prefixes = [], terms = result.parsed.terms;
     (result.results || [result]).forEach(function (r) {
-      r.groups.forEach(function (alts) { alts.forEach(function (a) { exact.add(a.t); }); });
+      r.groups.forEach(function (alts, g) {
+        if (terms[g].mark) alts.forEach(function (a) { exact.add(a.t); });
+      });
     });
-    result.parsed.terms.forEach(function (t) { if (t.prefix) prefixes.push(t.t); });
-    return function (t) {
-      return exact.has(t) || prefixes.some(function (p) { return t.indexOf(p) === 0; });
+    terms.forEach(function (t) { if (t.prefix) prefixes.push(t.t); });
+    return function (text) {
+      var toks = tokenize(text), spans = [];
+      toks.forEach(function (t, i) {
+        result.parsed.phrases.forEach(function (p) {
+          if (p.every(function (w, k) { return (toks[i + k] || {}).t === w; })) spans.push({ s: t.s, e: toks[i + p.length - 1].e });
+        });
+        if (exact.has(t.t) || prefixes.some(function (p) { return t.t.indexOf(p) === 0; })) spans.push(t);
+      });
+      return spans;
     };
   }
 
   function bestByText(result, sections) {
-    var match = matcher(result), best = null, bestCount = 0;
+    var marks = marker(result), best = null, bestCount = 0;
     sections.forEach(function (s) {
-      var count = tokenize(s[2] + " " + s[3]).filter(function (t) { return match(t.t); }).length;
+      var count = marks(s[2] + " " + s[3]).length;
       if (count > bestCount) { best = s; bestCount = count; }
     });
     return best;
@@ -795,6 +816,8 @@
     this.own = own;
     this.base = base;
     this.n = own.m.N || own.n;
+    // Queries are read in the page's language, for both indexes.
+    this.stop = new Set((own.m.stop || "").split(" "));
   }
 
   Search.prototype.indexes = function () { return this.base ? [this.own, this.base] : [this.own]; };
@@ -807,8 +830,8 @@
   // its index only. When no document has every word of a query of several words (and no
   // phrase), the results are those with the most of its words, marked `partial`.
   Search.prototype.search = function (q, partial) {
-    var self = this, list = this.indexes();
-    return Promise.all(list.map(function (ix) { return ix.search(q, partial); })).then(function (results) {
+    var self = this, list = this.indexes(), parsed = parse(q, this.stop);
+    return Promise.all(list.map(function (ix) { return ix.search(parsed, partial); })).then(function (results) {
       var hits = [], most = 0;
       results.forEach(function (r, k) {
         r.hits.forEach(function (h) {
@@ -820,7 +843,6 @@
           }
         });
       });
-      var parsed = results[0].parsed;
       if (!partial && !hits.length && parsed.terms.length > 1 && !parsed.phrases.length) return self.search(q, true);
       if (partial) hits = hits.filter(function (h) { return h.m === most; });
       hits.sort(function (x, y) { return y.s - x.s || x.g - y.g; });
@@ -935,11 +957,10 @@
     return e;
   }
 
-  // Appends `text` to `parent` with the query's terms wrapped in <mark>. With `window`, only a
-  // stretch around the densest matches, with ellipses where the text is cut.
-  function highlight(parent, text, match, window) {
-    var toks = tokenize(text), hits = [];
-    toks.forEach(function (t) { if (match(t.t)) hits.push(t); });
+  // Appends `text` to `parent` with what the query matched wrapped in <mark> (see `marker`). With
+  // `window`, only a stretch around the densest matches, with ellipses where the text is cut.
+  function highlight(parent, text, marks, window) {
+    var hits = marks(text);
     var from = 0, to = text.length;
     if (window && text.length > window) {
       var bestStart = 0, bestCount = -1;
@@ -1065,7 +1086,7 @@
       listbox.textContent = "";
       options = [];
       active = -1;
-      var match = matcher(result);
+      var marks = marker(result);
       items.forEach(function (item, g) {
         var group = el("div", "search-group");
         group.setAttribute("role", "group");
@@ -1073,14 +1094,14 @@
         var label = el("div", "search-group-title");
         label.id = listbox.id + "-g" + g;
         label.setAttribute("role", "presentation");
-        highlight(label, item.title, match);
+        highlight(label, item.title, marks);
         group.setAttribute("aria-labelledby", label.id);
         group.appendChild(label);
         item.sections.forEach(function (s, k) {
           var o = option(listbox.id + "-o" + g + "-" + k, pageUrl(item.path, s.anchor));
           o.appendChild(el("span", "search-option-heading", s.heading || strings["kind_" + item.kind] || ""));
           var snippet = el("span", "search-option-snippet");
-          highlight(snippet, s.text, match, 140);
+          highlight(snippet, s.text, marks, 140);
           o.appendChild(snippet);
           group.appendChild(o);
         });
@@ -1283,13 +1304,13 @@
       }
     }
 
-    function renderItems(items, match) {
+    function renderItems(items, marks) {
       items.forEach(function (item) {
         var li = el("li", "search-result");
         if (item.lang) li.lang = item.lang;
         var h = el("h3", "search-result-title"), a = el("a");
         a.href = pageUrl(item.path);
-        highlight(a, item.title, match);
+        highlight(a, item.title, marks);
         h.appendChild(a);
         li.appendChild(h);
         li.appendChild(el("p", "search-result-kind", pageStrings["kind_" + item.kind] || strings["kind_" + item.kind] || ""));
@@ -1299,11 +1320,11 @@
           if (s.index > 0) {
             var sa = el("a", "search-result-heading");
             sa.href = pageUrl(item.path, s.anchor);
-            highlight(sa, s.heading, match);
+            highlight(sa, s.heading, marks);
             sli.appendChild(sa);
           }
           var p = el("p", "search-result-snippet");
-          highlight(p, s.text, match, 220);
+          highlight(p, s.text, marks, 220);
           sli.appendChild(p);
           ul.appendChild(sli);
         });
@@ -1319,7 +1340,7 @@
         if (mine !== state) return;
         mine.next = p.next;
         mine.shown += p.shown.length;
-        renderItems(p.shown, matcher(mine.result));
+        renderItems(p.shown, marker(mine.result));
         more.hidden = mine.next >= mine.hits.length;
         if (mine.approximate) status.textContent = statusText(mine.result, mine.shown, mine.next < mine.hits.length);
       });
