@@ -327,8 +327,9 @@ impl Project {
             .filter(|p| !pages.contains_key(*p))
             .cloned()
             .collect();
-        if invalid.is_empty() && removed.is_empty() {
-            // Nothing anyone can see changed (a file saved without edits): keep the build.
+        if invalid.is_empty() && removed.is_empty() && same_files(&previous.site, &site) {
+            // Nothing anyone can see changed (a file saved without edits): keep the build. Not
+            // when files moved (a folder renamed): the model must know where they are now.
             return Ok(Rebuilt {
                 build: previous,
                 changed: Some(Vec::new()),
@@ -579,4 +580,21 @@ fn within(changed: &BTreeSet<String>, path: &str) -> bool {
             None => return false,
         }
     }
+}
+
+/// Whether two models were read from the same files.
+fn same_files(old: &Site, new: &Site) -> bool {
+    source_paths(old).eq(source_paths(new))
+}
+
+fn source_paths(site: &Site) -> impl Iterator<Item = &str> {
+    let principles = site.principles.iter().map(|p| &p.source);
+    let notes = site.notes.iter().map(|n| &n.source);
+    let pages = site.pages.iter().map(|p| &p.source);
+    let translations = site.translations.iter().map(|t| &t.source);
+    principles
+        .chain(notes)
+        .chain(pages)
+        .chain(translations)
+        .map(|source| source.path.as_str())
 }

@@ -494,6 +494,45 @@ fn a_deleted_note_is_gone_and_comes_back() {
 }
 
 #[test]
+fn a_note_in_a_renamed_folder_is_gone_when_the_folder_is() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(Some(serve.generation()));
+    let note = "open-government-data.md";
+    // Each step waits until the server has dealt with it (one more line in its log).
+    let step = |change: &dyn Fn()| {
+        let lines = serve.log().lines().count();
+        change();
+        let deadline = Instant::now() + WAIT;
+        while serve.log().lines().count() == lines {
+            assert!(Instant::now() < deadline, "no rebuild: {}", serve.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // A burst of events may still be on its way.
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    step(&|| {
+        std::fs::create_dir_all(dir.path().join("notes/y/q")).unwrap();
+        std::fs::rename(
+            dir.path().join("notes").join(note),
+            dir.path().join("notes/y/q").join(note),
+        )
+        .unwrap();
+    });
+    assert_eq!(serve.get("/notes/open-government-data/").status, 200);
+    // Renaming the folder changes no page, but the note's file is elsewhere now.
+    step(&|| {
+        std::fs::rename(dir.path().join("notes/y"), dir.path().join("notes/z")).unwrap();
+    });
+    assert_eq!(serve.get("/notes/open-government-data/").status, 200);
+    std::fs::remove_dir_all(dir.path().join("notes/z")).unwrap();
+    events.wait("build", |d| {
+        lists(d, "notes/open-government-data/index.html")
+    });
+    assert_eq!(serve.get("/notes/open-government-data/").status, 404);
+}
+
+#[test]
 fn traversal_attempts_never_leave_the_build() {
     let dir = temp_copy();
     std::fs::write(dir.path().join("secret.txt"), "TOP-SECRET-MARKER").unwrap();
