@@ -277,6 +277,11 @@ pub fn read_document(
         let lower = lang.to_lowercase();
         let help = if config.languages.contains(&lower) {
             format!("language codes are lower case: name it `{slug}.{lower}.md`")
+        } else if crate::i18n::LANGUAGES.contains(&lang) {
+            format!(
+                "`{lang}` is left out of `languages` in guidance.yaml; add it there to publish this translation: languages: [{}, {lang}]",
+                config.languages.join(", ")
+            )
         } else {
             format!(
                 "a translation is named `<slug>.<lang>.md` with a language from guidance.yaml: {}",

@@ -1162,3 +1162,20 @@ fn a_relative_link_to_a_translation_asks_for_the_original() {
         );
     }
 }
+
+#[test]
+fn a_translation_in_a_language_left_out_says_how_to_publish_it() {
+    let config = "title: Governance guidance (test site)\nlanguages: [en, fr]\n";
+    let (code, stderr) = check_with(&[("guidance.yaml", config)]);
+    assert_eq!(code, 1, "{stderr}");
+    for expected in [
+        "error[unknown-language]: unknown language `ar` in file name",
+        "--> notes/open-budgets.ar.md:1:1",
+        "= help: `ar` is left out of `languages` in guidance.yaml; add it there to publish this translation: languages: [en, fr, ar]",
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.trim() == expected),
+            "no `{expected}` in:\n{stderr}"
+        );
+    }
+}
