@@ -749,7 +749,11 @@ fn drop_duplicates(documents: Vec<Document>, diagnostics: &mut Diagnostics) -> V
             kept.push(doc);
             continue;
         }
-        let url = format!("{}/{}/", doc.kind.folder(), doc.slug);
+        // Pages are published at the root (`about/`), the others under their folder.
+        let url = match doc.kind {
+            Kind::Page => format!("{}/", doc.slug),
+            kind => format!("{}/{}/", kind.folder(), doc.slug),
+        };
         let explicit_lang = plainness(&doc).0;
         let diagnostic = if explicit_lang {
             Diagnostic::error("duplicate-url", format!("`{}` would be published at the same URL as {keeper}", doc.source.path))

@@ -132,6 +132,11 @@ fn main() -> ExitCode {
         print_diagnostics(&d.into(), color);
         return ExitCode::from(2);
     }
+    // Run in the wrong folder: a usage error too, whichever command.
+    if let Some(d) = guidance::load::not_a_project(cli.command.root()) {
+        print_diagnostics(&d.into(), color);
+        return ExitCode::from(2);
+    }
     if matches!(cli.command, Command::Build { .. } | Command::Bundle { .. }) {
         stop_cleanly_when_interrupted();
     }

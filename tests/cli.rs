@@ -965,16 +965,19 @@ fn usage_errors_exit_2() {
         );
         assert!(!missing.exists(), "{args:?} created the folder");
     }
-    // A folder that is not a project says so once, instead of 'no Markdown files in principles/'.
-    let output = run(&["check", "--root", parent.path().to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
-    assert!(
-        text.starts_with("error[not-a-project]")
-            && text.contains("has no notes/ or principles/ folder"),
-        "{text}"
-    );
-    assert!(text.contains("check failed: 1 error\n"), "{text}");
+    // A folder that is not a project says so once, instead of 'no Markdown files in
+    // principles/', and like a missing folder it is a usage error, whichever the command.
+    for command in ["check", "build", "bundle", "serve"] {
+        let output = run(&[command, "--root", parent.path().to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let text = stderr(&output);
+        assert!(
+            text.starts_with("error[not-a-project]")
+                && text.contains("has no notes/ or principles/ folder"),
+            "{text}"
+        );
+        assert_eq!(text.matches("error").count(), 1, "{text}");
+    }
 
     let dir = copy_of("valid-site");
     let root = dir.path().to_str().unwrap();
@@ -1657,4 +1660,18 @@ fn every_wrong_key_of_one_front_matter_is_reported_at_once() {
         );
     }
     assert!(out.contains("check failed: 4 errors"), "{out}");
+}
+
+#[test]
+fn a_page_published_twice_is_named_by_its_address() {
+    let dir = copy_of("valid-site");
+    let pages = dir.path().join("pages");
+    std::fs::copy(pages.join("about.md"), pages.join("about.en.md")).unwrap();
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("= help: `.en` is the default language, so both files are about/;"),
+        "{text}"
+    );
 }
