@@ -133,6 +133,32 @@ fn check_override(name: &str, bytes: &[u8]) -> Diagnostics {
     let mut warnings = Diagnostics::default();
     let shown = format!("theme/{name}");
     let embedded = |n: &str| DEFAULT_THEME.get_file(n).is_some();
+    // A new file in static/ is published as it is (a logo, a stylesheet a template links), unless
+    // its name is one letter away from a theme file's: then it is most likely a misspelt override.
+    if name.starts_with("static/") && !embedded(name) {
+        let (folder, file) = name.rsplit_once('/').unwrap_or(("static", name));
+        let siblings = DEFAULT_THEME
+            .get_dir(folder)
+            .map(|d| {
+                d.files()
+                    .filter_map(|f| f.path().file_name()?.to_str())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if let Some(close) = did_you_mean(file, siblings.iter().copied()) {
+            warnings.push(
+                Diagnostic::warning(
+                    "theme-unused",
+                    format!("`{shown}` replaces no file of the theme"),
+                )
+                .in_file(shown.clone())
+                .help(format!(
+                    "did you mean `{folder}/{close}`? (as it is, it is published beside the theme's own)"
+                )),
+            );
+        }
+        return warnings;
+    }
     let replaces_nothing =
         (name.starts_with("templates/") || name.starts_with("i18n/")) && !embedded(name);
     if replaces_nothing {

@@ -786,6 +786,10 @@ fn theme_overrides_that_change_nothing_are_warned_and_template_errors_are_placed
     )
     .unwrap();
     std::fs::write(theme.join("i18n/de.yaml"), "home: Start\n").unwrap();
+    std::fs::create_dir_all(theme.join("static")).unwrap();
+    std::fs::write(theme.join("static/sit.css"), "body{}").unwrap();
+    // A new file of its own name is the project's to add.
+    std::fs::write(theme.join("static/ministry-logo.svg"), "<svg/>").unwrap();
     let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stderr(&output);
@@ -797,7 +801,9 @@ fn theme_overrides_that_change_nothing_are_warned_and_template_errors_are_placed
         "warning[unknown-string]: the theme has no string `skip_to_contentx`",
         "--> theme/i18n/fr.yaml:2:1",
         "= help: did you mean `skip_to_content`?",
-        "checked: no errors, 3 warnings",
+        "warning[theme-unused]: `theme/static/sit.css` replaces no file of the theme",
+        "= help: did you mean `static/site.css`? (as it is, it is published beside the theme's own)",
+        "checked: no errors, 4 warnings",
     ] {
         assert!(
             text.lines().any(|l| l.trim() == expected),
