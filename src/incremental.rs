@@ -27,7 +27,7 @@ mod affected;
 mod build;
 mod patch;
 
-use affected::{affected_pages, same_structure};
+use affected::{affected_pages, changed_project_files, pages_using, same_structure};
 pub use build::{Build, Entry, Lookup};
 use build::{Pending, Rendered, Slot, ready};
 use patch::Spare;
@@ -242,6 +242,7 @@ impl Project {
         let cache = &self.cache;
         let linked = crate::link::link_reusing(
             loaded.documents,
+            loaded.files,
             config,
             &loaded.failed,
             &|document: &Document| Some(cache.analysis(document)),
@@ -304,6 +305,9 @@ impl Project {
         let Some(affected) = affected_pages(&previous.site, &site, renumbered.as_deref()) else {
             return self.full(site, warnings, patched);
         };
+        // Files under `files/`: the pages link them by path, so only the files themselves change
+        // (and the pages showing them reload).
+        let file_changes = changed_project_files(&previous.site, &site);
         let site = Arc::new(site);
         let theme = Arc::clone(&previous.theme);
         let warnings = with_theme_warnings(warnings, &theme);
@@ -327,7 +331,11 @@ impl Project {
             .filter(|p| !pages.contains_key(*p))
             .cloned()
             .collect();
-        if invalid.is_empty() && removed.is_empty() && same_files(&previous.site, &site) {
+        if invalid.is_empty()
+            && removed.is_empty()
+            && file_changes.is_empty()
+            && same_files(&previous.site, &site)
+        {
             // Nothing anyone can see changed (a file saved without edits): keep the build. Not
             // when files moved (a folder renamed): the model must know where they are now.
             return Ok(Rebuilt {
@@ -400,9 +408,16 @@ impl Project {
         let mut files: HashMap<String, Slot> =
             HashMap::with_capacity(previous.files.len() + invalid.len());
         for (path, slot) in &previous.files {
-            if !previous.pages.contains_key(path) {
+            if !previous.pages.contains_key(path) && previous.site.file(path).is_none() {
                 files.insert(path.clone(), slot.clone()); // theme assets: the theme did not change
             }
+        }
+        for file in &site.files {
+            let slot = match previous.files.get(&file.path) {
+                Some(slot) if !file_changes.contains(&file.path) => slot.clone(),
+                _ => Slot::Ready(Entry::new(file.bytes.to_vec())),
+            };
+            files.insert(file.path.clone(), slot);
         }
         for path in pages.keys() {
             let slot = if let Some(entry) = eager_files.remove(path) {
@@ -429,7 +444,10 @@ impl Project {
         }
         let count = invalid.len();
         changed.extend(removed);
+        changed.extend(users_of(&site, &pages, &file_changes));
+        changed.extend(file_changes);
         changed.sort();
+        changed.dedup();
         let build = self.swap(Build {
             generation: 0,
             site,
@@ -464,7 +482,8 @@ impl Project {
         let renderer = Renderer::new(&site, &theme, self.options.clone())?;
         let pages = Arc::new(page_paths(&site, &renderer));
         drop(renderer);
-        let assets: HashSet<String> = crate::theme_files(&theme).map(|f| f.path).collect();
+        let mut assets: HashSet<String> = crate::theme_files(&theme).map(|f| f.path).collect();
+        assets.extend(site.files.iter().map(|f| f.path.clone()));
         let mut files = HashMap::new();
         let mut data = HashMap::new();
         for OutputFile { path, bytes } in generated {
@@ -475,10 +494,14 @@ impl Project {
                 data.insert(path, entry);
             }
         }
-        let changed = self
-            .current
-            .as_ref()
-            .map(|previous| changed_files(previous, &files, &data));
+        let changed = self.current.as_ref().map(|previous| {
+            let mut changed = changed_files(previous, &files, &data);
+            let file_changes = changed_project_files(&previous.site, &site);
+            changed.extend(users_of(&site, &pages, &file_changes));
+            changed.sort();
+            changed.dedup();
+            changed
+        });
         let count = pages.len();
         let cell = OnceLock::new();
         let _ = cell.set(Ok(data));
@@ -558,6 +581,21 @@ fn changed_files(
     );
     changed.sort();
     changed
+}
+
+/// The paths, in every language, of the pages that show or link one of `files` (see
+/// [`pages_using`]).
+fn users_of(
+    site: &Site,
+    pages: &HashMap<String, (PageId, String)>,
+    files: &BTreeSet<String>,
+) -> Vec<String> {
+    let using = pages_using(site, files);
+    if using.is_empty() {
+        return Vec::new();
+    }
+    let found = pages.iter().filter(|(_, (id, _))| using.contains(id));
+    found.map(|(path, _)| path.clone()).collect()
 }
 
 fn page_paths(site: &Site, renderer: &Renderer) -> HashMap<String, (PageId, String)> {

@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! load    notes/, principles/, pages/  ->  Vec<Document>
+//! load    notes/, principles/, pages/  ->  Vec<Document>   (and files/, published as they are)
 //! link    Vec<Document>                ->  Site          (every reference resolved)
 //! render  &Site                        ->  pages         (minijinja + pulldown-cmark + syntect)
 //! index   &Site                        ->  search/       (client-side search index, sharded)
@@ -46,7 +46,7 @@ pub use render::{LinkStyle, OutputFile, RenderOptions};
 pub fn load_site(root: &Path) -> Result<(Site, Diagnostics), Diagnostics> {
     let config = config::Config::load(root)?;
     let loaded = load::load(root, &config);
-    let linked = link::link(loaded.documents, config, &loaded.failed);
+    let linked = link::link(loaded.documents, loaded.files, config, &loaded.failed);
     with_load_problems(loaded.problems, linked)
 }
 
@@ -68,7 +68,8 @@ pub fn with_load_problems<T>(
     ))
 }
 
-/// Everything a site publishes, in memory: pages and theme assets, sorted by path.
+/// Everything a site publishes, in memory: pages, theme assets, data and the project's files,
+/// sorted by path.
 pub fn generate(
     site: &Site,
     theme: &theme::Theme,
@@ -77,6 +78,7 @@ pub fn generate(
     let renderer = render::Renderer::new(site, theme, options)?;
     let mut files = renderer.render_all()?;
     files.extend(theme_files(theme));
+    files.extend(project_files(site));
     files.extend(data_files(site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -115,6 +117,14 @@ pub fn data_files_in_part(site: &Site) -> (Vec<OutputFile>, Vec<search::TextChun
     files.extend(feeds);
     files.extend(index);
     (files, texts)
+}
+
+/// The files under `files/`, published as they are at the same path.
+pub fn project_files(site: &Site) -> impl Iterator<Item = OutputFile> + '_ {
+    site.files.iter().map(|file| OutputFile {
+        path: file.path.clone(),
+        bytes: file.bytes.to_vec(),
+    })
 }
 
 /// What a successful build reports.

@@ -14,6 +14,7 @@ use crate::markdown::{self, Analysis};
 use crate::model::*;
 
 pub mod countries;
+mod files;
 pub mod patch;
 mod translation;
 
@@ -28,26 +29,30 @@ pub const RESERVED: &[&str] = &[
     "download",
     "print",
     "feeds",
+    FILES_FOLDER,
     "404",
 ];
 
-/// Links `documents` into a site. `failed` names documents that exist but did not load (their
-/// problems already reported): links and translations pointing at them are not reported again.
 /// The CEPA principles' official numbers.
 const PRINCIPLE_NUMBERS: std::ops::RangeInclusive<u8> = 1..=11;
 
+/// Links `documents` and the project's `files` (sorted by path) into a site. `failed` names
+/// documents that exist but did not load (their problems already reported): links and
+/// translations pointing at them are not reported again.
 pub fn link(
     documents: Vec<Document>,
+    files: Vec<ProjectFile>,
     config: Config,
     failed: &Failed,
 ) -> Result<(Site, Diagnostics), Diagnostics> {
-    link_reusing(documents, config, failed, &|_| None)
+    link_reusing(documents, files, config, failed, &|_| None)
 }
 
 /// [`link`], taking a body's analysis from `reuse` when it has one for the document's text (the
 /// dev server keeps the analyses of unchanged documents).
 pub fn link_reusing(
     documents: Vec<Document>,
+    files: Vec<ProjectFile>,
     config: Config,
     failed: &Failed,
     reuse: &(dyn Fn(&Document) -> Option<Analysis> + Sync),
@@ -198,6 +203,7 @@ pub fn link_reusing(
         pages: Vec::new(),
         countries,
         translations: Vec::new(),
+        files,
     };
 
     // Bodies' analyses, kept by document for link resolution once every index is known.
@@ -948,9 +954,6 @@ fn resolve_links(
     }
     let own_ids: Vec<&str> = analysis.headings.iter().map(|h| h.id.as_str()).collect();
     for link in &analysis.links {
-        if links.contains_key(&link.dest) {
-            continue;
-        }
         // Point at the destination inside `[text](dest)`, not at the whole link.
         let start = doc.body.start + link.range.start;
         let source = &doc.source.text[start..doc.body.start + link.range.end];
@@ -961,10 +964,23 @@ fn resolve_links(
             Some(i) => start + i..start + i + link.dest.len(),
             None => start..start + source.len(),
         };
+        if let Some(target) = links.get(&link.dest) {
+            if link.image
+                && let Some(problem) = not_an_image(target, &link.dest)
+            {
+                diagnostics.push(problem.at(doc.span(span)));
+            }
+            continue;
+        }
         match resolve(site, lookup, doc, &own_ids, &link.dest) {
             Ok(target) => {
                 if let Some(warning) = anchor_lost_in_translation(site, &target) {
-                    diagnostics.push(warning.at(doc.span(span)));
+                    diagnostics.push(warning.at(doc.span(span.clone())));
+                }
+                if link.image
+                    && let Some(problem) = not_an_image(&target, &link.dest)
+                {
+                    diagnostics.push(problem.at(doc.span(span)));
                 }
                 links.insert(link.dest.clone(), target);
             }
@@ -979,6 +995,20 @@ fn resolve_links(
         }
     }
     links
+}
+
+/// The error (to be placed) for an image whose destination is a page rather than a file: the
+/// browser would show a broken image.
+fn not_an_image(target: &Target, dest: &str) -> Option<Diagnostic> {
+    match target {
+        Target::File { .. } | Target::External(_) => None,
+        _ => Some(
+            Diagnostic::error("bad-image", format!("image \"{dest}\" is a page, not a file"))
+                .help(format!(
+                    "an image shows a file from {FILES_FOLDER}/: put it there and write ![text](../{FILES_FOLDER}/<name>); link a page with [text]({dest})"
+                )),
+        ),
+    }
 }
 
 /// A warning (to be placed) when a link leads to a heading that some translation of its target
@@ -1110,28 +1140,32 @@ fn resolve(
                 Some(&index) => Ok(Target::Country { index }),
                 None => {
                     let help = if countries::is_country(slug) {
-                        format!("no note cites {slug}; add it to a note's `countries` so it gets a page")
+                        format!(
+                            "no note cites {slug}; add it to a note's `countries` so it gets a page"
+                        )
                     } else {
                         "use the ISO 3166-1 alpha-3 code of a country that a note cites, e.g. country:GUY".to_string()
                     };
-                    Err(LinkError::Problem("unknown-country", format!("unknown country \"{slug}\""), help))
+                    Err(LinkError::Problem(
+                        "unknown-country",
+                        format!("unknown country \"{slug}\""),
+                        help,
+                    ))
                 }
             },
             _ => Err(LinkError::Problem(
                 "bad-link",
                 format!("unsupported link \"{dest}\""),
-                "link with principle:<slug>, note:<slug>, page:<slug>, country:<ISO3>, a relative .md file, or https://".to_string(),
+                format!(
+                    "link with principle:<slug>, note:<slug>, page:<slug>, country:<ISO3>, a relative .md file, a file in {FILES_FOLDER}/ (../{FILES_FOLDER}/<name>), or https://"
+                ),
             )),
         };
     }
     if path.ends_with(".md") {
         return resolve_relative(site, lookup, doc, path, anchor);
     }
-    Err(LinkError::Problem(
-        "bad-link",
-        format!("relative link \"{dest}\" does not point to a Markdown file"),
-        "link to another document with note:<slug> or a relative path ending in .md".to_string(),
-    ))
+    files::resolve_file(site, doc, path, anchor)
 }
 
 fn check_target_anchor(anchor: &Option<String>, body: &Body, slug: &str) -> Result<(), LinkError> {

@@ -11,7 +11,11 @@ use serde::de::DeserializeOwned;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Span, did_you_mean};
-use crate::model::{Kind, NoteMeta, PageMeta, PrincipleMeta, SourceFile};
+use crate::model::{Kind, NoteMeta, PageMeta, PrincipleMeta, ProjectFile, SourceFile};
+
+mod files;
+
+pub use files::load_files;
 
 /// Typed front matter of one document.
 #[derive(Clone, Debug)]
@@ -50,6 +54,8 @@ pub struct Loaded {
     /// Documents whose files exist but did not load. Their problems are in `problems`; the link
     /// stage does not report links to them again.
     pub failed: Failed,
+    /// The files under `files/`, by path.
+    pub files: Vec<ProjectFile>,
     pub problems: Diagnostics,
 }
 
@@ -71,8 +77,9 @@ pub fn not_a_project(root: &Path) -> Option<Diagnostic> {
     )
 }
 
-/// Reads every document under `root`, going on past the ones that fail so that linking the rest
-/// can report its problems too: an editor sees every problem in one run.
+/// Reads every document under `root`, and the files under `files/`, going on past the ones that
+/// fail so that linking the rest can report its problems too: an editor sees every problem in
+/// one run.
 pub fn load(root: &Path, config: &Config) -> Loaded {
     load_reusing(root, config, &|_| None)
 }
@@ -109,6 +116,9 @@ pub fn load_reusing(
         }
         files.extend(found.into_iter().map(|path| (kind, path)));
     }
+    let (project_files, problems) = load_files(root);
+    loaded.files = project_files;
+    loaded.problems.extend(problems);
     let results: Vec<Result<Document, Diagnostics>> = files
         .par_iter()
         .map(|(kind, path)| {

@@ -21,17 +21,20 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
 }
 
-/// A link destination as written, with its byte range relative to the body.
+/// A link or image destination as written, with its byte range relative to the body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkRef {
     pub dest: String,
     pub range: Range<usize>,
+    /// An image (`![text](dest)`), which must show a file rather than lead to a page.
+    pub image: bool,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
+    /// Links and images, in the order they are written.
     pub links: Vec<LinkRef>,
     /// `[text][name]` references whose `[name]: address` line is missing (they show as text).
     pub undefined_references: Vec<LinkRef>,
@@ -58,6 +61,7 @@ pub fn analyse(markdown: &str) -> Analysis {
             undefined.push(LinkRef {
                 dest: link.reference.to_string(),
                 range: link.span,
+                image: false,
             });
         }
         None
@@ -99,6 +103,14 @@ pub fn analyse(markdown: &str) -> Analysis {
                 analysis.links.push(LinkRef {
                     dest: dest_url.to_string(),
                     range,
+                    image: false,
+                });
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                analysis.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    range,
+                    image: true,
                 });
             }
             Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
@@ -257,8 +269,8 @@ pub fn anchor_id(text: &str) -> String {
 
 /// Renders a body to HTML. `headings` are the body's as `analyse` found them (their ids, in
 /// order); `anchor_label` begins each heading anchor's accessible name ("Link to this section: ",
-/// with the language's separator); `resolve` maps a link destination as written to the `href` to
-/// emit (the link stage has already checked that every destination resolves).
+/// with the language's separator); `resolve` maps a link or image destination as written to the
+/// `href` or `src` to emit (the link stage has already checked that every destination resolves).
 pub fn to_html(
     markdown: &str,
     headings: &[Heading],
@@ -292,6 +304,20 @@ pub fn to_html(
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: href,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let src = resolve(&dest_url).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: src,
                     title,
                     id,
                 })
@@ -397,6 +423,22 @@ fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
     format!("<pre class=\"code\" tabindex=\"0\"><code{class}>{body}</code></pre>\n")
 }
 
+/// A file's path as a URL path: every byte but the letters, digits, `/` and the few marks that
+/// mean nothing special in a path percent-encoded (`my chart.png` is `my%20chart.png`, and a `#`
+/// or `%` in a name stays part of it). A file is linked by its own name in every link style, and
+/// suggested in diagnostics as it would be written.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -471,6 +513,30 @@ mod tests {
         assert_eq!(
             &md[a.links[0].range.clone()],
             "[the principle](principle:integrity)"
+        );
+    }
+
+    #[test]
+    fn images_are_collected_and_resolved_like_links() {
+        let md = "See ![A chart](../files/chart.png) and [the report](/files/report.pdf).";
+        let a = analyse(md);
+        let found: Vec<(&str, bool)> = a.links.iter().map(|l| (l.dest.as_str(), l.image)).collect();
+        assert_eq!(
+            found,
+            [("../files/chart.png", true), ("/files/report.pdf", false)]
+        );
+        assert_eq!(
+            &md[a.links[0].range.clone()],
+            "![A chart](../files/chart.png)"
+        );
+        let html = to_html(md, &[], "Link", &|d| Some(format!("resolved:{d}")));
+        assert!(
+            html.contains("<img src=\"resolved:../files/chart.png\" alt=\"A chart\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"resolved:/files/report.pdf\""),
+            "{html}"
         );
     }
 

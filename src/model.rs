@@ -286,6 +286,12 @@ pub enum Target {
     Anchor(String),
     /// Left as written: `https:`, `mailto:` and the like.
     External(String),
+    /// A file under `files/`, by its path from the site root (`files/chart.png`, which is also
+    /// its path from the project root), with the fragment written after it (`#page=2`).
+    File {
+        path: String,
+        fragment: Option<String>,
+    },
 }
 
 /// A document's Markdown body, analysed once: headings, sections and links (with their spans).
@@ -366,6 +372,34 @@ pub struct Site {
     pub countries: Vec<Country>,
     /// Documents in languages other than the default, by (kind, slug, lang).
     pub translations: Vec<Translation>,
+    /// The files under `files/`, published as they are, by path.
+    pub files: Vec<ProjectFile>,
+}
+
+/// The folder whose files are published as they are, at the same path in the site.
+pub const FILES_FOLDER: &str = "files";
+
+/// A file under `files/` (an image, a PDF), published byte for byte at the same path.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProjectFile {
+    /// From the project root, `/`-separated (`files/chart.png`): also its path in the site.
+    pub path: String,
+    pub bytes: Arc<[u8]>,
+}
+
+impl fmt::Debug for ProjectFile {
+    /// The path, size and a hash of the bytes: a model's debug text stays readable (and still
+    /// differs when a file's bytes do).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.bytes.hash(&mut hasher);
+        f.debug_struct("ProjectFile")
+            .field("path", &self.path)
+            .field("len", &self.bytes.len())
+            .field("hash", &format_args!("{:016x}", hasher.finish()))
+            .finish()
+    }
 }
 
 /// A translation of a principle, note or page (`<slug>.<lang>.md`). Its front matter may only
@@ -400,6 +434,12 @@ impl Site {
 
     pub fn page(&self, slug: &str) -> Option<usize> {
         self.pages.iter().position(|p| p.slug == slug)
+    }
+
+    /// The file under `files/` at `path` (from the project root), if there is one.
+    pub fn file(&self, path: &str) -> Option<&ProjectFile> {
+        let found = self.files.binary_search_by(|f| f.path.as_str().cmp(path));
+        found.ok().map(|i| &self.files[i])
     }
 
     pub fn country(&self, code: &str) -> Option<usize> {

@@ -7,7 +7,8 @@
 //! input holds the markers), which are rendered once per style.
 //! The web page goes straight into the staging folder and the copy's page into the zip,
 //! compressed, so memory holds one batch of pages at a time rather than the whole output. Theme
-//! and data files are the same in both: they are made once, written first, and only their
+//! assets, the project's own files (`files/`) and data files are the same in both: they are made
+//! once, written first, and only their
 //! compressed form waits for its place in the zip; the bulk of the data (the notes' API files and
 //! the search index's text chunks) is made in the batches like the pages. The Download pages come
 //! last, once the zip's size is known.
@@ -45,8 +46,8 @@ pub struct Published {
 enum Job {
     /// A page, rendered once per link style. The web site's Download page waits for the zip.
     Page(PageId, String),
-    /// A file that is the same in both (theme assets, data, feeds, search index), already
-    /// written and compressed.
+    /// A file that is the same in both (theme assets, the project's files, data, feeds, search
+    /// index), already written and compressed.
     Shared(usize),
     /// A note's own API file (`api/notes/<slug>.json`), the same in both.
     NoteData(usize),
@@ -101,6 +102,7 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         zip_path: zip_path.clone(),
     };
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
+    shared.extend(crate::project_files(site));
     shared.extend(data);
     publisher.shared = shared
         .into_par_iter()
@@ -321,6 +323,7 @@ fn input_mentions_link_markers(site: &Site, theme: &Theme) -> bool {
         .chain(site.translations.iter().map(|t| &t.source));
     let config = serde_json::to_string(&site.config).unwrap_or_default();
     mentions_link_markers(&config)
+        || site.files.iter().any(|f| mentions_link_markers(&f.path))
         || sources
             .into_iter()
             .any(|source| mentions_link_markers(&source.text))

@@ -16,6 +16,8 @@ use crate::theme::Theme;
 mod localize;
 mod offline;
 
+pub use offline::DOWNLOAD_PAGE;
+
 /// How links between pages are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkStyle {
@@ -783,6 +785,13 @@ impl<'a> Renderer<'a> {
             Target::Country { index } => with_anchor(PageId::Country(*index), &None),
             Target::Anchor(a) => format!("#{a}"),
             Target::External(url) => url.clone(),
+            Target::File { path, fragment } => {
+                let href = format!("{}{}", page.root, markdown::encode_path(path));
+                match fragment {
+                    Some(f) => format!("{href}#{f}"),
+                    None => href,
+                }
+            }
         }
     }
 
@@ -1474,6 +1483,20 @@ mod tests {
                 .unwrap()
                 .contains('\u{FDD0}')
         );
+    }
+
+    #[test]
+    fn file_paths_are_encoded_for_links() {
+        use markdown::encode_path;
+        assert_eq!(
+            encode_path("files/chart-2024_v1.png"),
+            "files/chart-2024_v1.png"
+        );
+        assert_eq!(
+            encode_path("files/my chart #1 (100%).png"),
+            "files/my%20chart%20%231%20(100%25).png"
+        );
+        assert_eq!(encode_path("files/café.pdf"), "files/caf%C3%A9.pdf");
     }
 
     #[test]

@@ -23,6 +23,7 @@ use notify::{RecursiveMode, Watcher};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::{Build, Changes, Project, Rebuilt};
+use crate::model::FILES_FOLDER;
 use crate::render::RenderOptions;
 
 mod events;
@@ -33,7 +34,7 @@ use events::Hub;
 pub use http::{MAX_URL, Target, mime_type, parse_target};
 
 /// The folders whose files make the site.
-pub const WATCHED: &[&str] = &["notes", "principles", "pages", "theme"];
+pub const WATCHED: &[&str] = &["notes", "principles", "pages", "theme", FILES_FOLDER];
 /// Where browsers wait for reloads.
 pub const EVENTS_PATH: &str = "/__guidance/events";
 

@@ -771,6 +771,10 @@ fn file_names_get_a_specific_help_and_editor_leftovers_are_ignored() {
             .all(|l| l.starts_with("warning[anchor-not-translated]")),
         "{text}"
     );
+    // Nor are the editors' leftovers.
+    for leftover in ["civic-labs.md~", "#civic-labs.md#", "civic-labs.md.orig"] {
+        assert!(!text.contains(leftover), "{leftover} reported:\n{text}");
+    }
 }
 
 #[test]

@@ -821,6 +821,72 @@ fn ctrl_c_stops_cleanly() {
     }
 }
 
+#[test]
+fn a_file_under_files_is_served_and_the_pages_showing_it_reload() {
+    let dir = temp_copy();
+    let root = dir.path();
+    let serve = Serve::start(root);
+    let events = serve.events(Some(serve.generation()));
+    events.wait("errors", |d| d["diagnostics"] == serde_json::json!([]));
+    assert_eq!(serve.get("/files/chart.png").status, 404);
+
+    // The project has no files/ yet: the folder is made while the server runs.
+    std::fs::create_dir(root.join("files")).unwrap();
+    std::fs::write(root.join("files/chart.png"), b"PNG-ONE").unwrap();
+    events.wait("build", |d| lists(d, "files/chart.png"));
+    let chart = serve.get("/files/chart.png");
+    assert_eq!(chart.status, 200);
+    assert_eq!(chart.body, b"PNG-ONE");
+    assert_eq!(chart.header("Content-Type"), Some("image/png"));
+
+    // A note shows it, linked relative to the note's page.
+    edit(
+        root,
+        NOTE,
+        "SERVE-FIXTURE-ORIGINAL-TEXT: people see where the money goes.",
+        "SERVE-FIXTURE-ORIGINAL-TEXT: people see where the money goes.\n\n![A chart](../files/chart.png)",
+    );
+    events.wait("build", |d| lists(d, NOTE_PAGE));
+    let page = serve.get("/notes/participatory-budgeting/").text();
+    assert!(
+        page.contains("<img src=\"../../files/chart.png\" alt=\"A chart\""),
+        "{page}"
+    );
+
+    // New bytes: the file is served at once, and the pages showing it (in every language, and
+    // the print edition) are told to reload; no other page is.
+    std::fs::write(root.join("files/chart.png"), b"PNG-TWO").unwrap();
+    let build = events.wait("build", |d| lists(d, "files/chart.png"));
+    let paths = changed(&build);
+    for page in [
+        NOTE_PAGE.to_string(),
+        format!("fr/{NOTE_PAGE}"),
+        "print/index.html".to_string(),
+    ] {
+        assert!(paths.contains(&page), "{page} not listed: {paths:?}");
+    }
+    assert!(
+        !paths.iter().any(|p| p.contains("open-budget-processes")),
+        "{paths:?}"
+    );
+    assert_eq!(serve.get("/files/chart.png").body, b"PNG-TWO");
+
+    // Deleted while a note shows it: an error at the image, and the last good build stays.
+    std::fs::remove_file(root.join("files/chart.png")).unwrap();
+    let errors = events.wait("errors", |d| {
+        d["diagnostics"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    assert!(
+        errors["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "missing-file" && d["file"] == NOTE),
+        "{errors}"
+    );
+    assert_eq!(serve.get("/files/chart.png").body, b"PNG-TWO");
+}
+
 /// What a full build makes of `root`: the model (as its debug text), the warnings, every file.
 fn full_build(
     root: &Path,
@@ -982,6 +1048,38 @@ fn incremental_rebuilds_match_full_builds() {
                 vec!["notes/4913"]
             }),
             true,
+        ),
+        (
+            "a file and the image that shows it, in one burst",
+            Box::new(|r| {
+                std::fs::create_dir_all(r.join("files")).unwrap();
+                std::fs::write(r.join("files/chart.png"), b"PNG-ONE").unwrap();
+                edit(
+                    r,
+                    NOTE,
+                    "a new body",
+                    "a new body\n\n![A chart](../files/chart.png)\n\nthen",
+                );
+                vec!["files/chart.png", NOTE]
+            }),
+            false,
+        ),
+        (
+            "a file's bytes",
+            Box::new(|r| {
+                std::fs::write(r.join("files/chart.png"), b"PNG-TWO").unwrap();
+                vec!["files/chart.png"]
+            }),
+            false,
+        ),
+        (
+            "a file nothing shows, in a new folder",
+            Box::new(|r| {
+                std::fs::create_dir_all(r.join("files/reports")).unwrap();
+                std::fs::write(r.join("files/reports/2024.pdf"), b"%PDF-1.4").unwrap();
+                vec!["files/reports"]
+            }),
+            false,
         ),
         (
             "page",

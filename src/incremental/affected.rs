@@ -3,8 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::model::Site;
-use crate::render::{HOME_PAGE, PageId};
+use crate::model::{Body, Kind, Site, Target};
+use crate::render::{DOWNLOAD_PAGE, HOME_PAGE, PageId};
 
 /// The pages of the new model that an edit may have changed, or `None` when it may have changed
 /// every page (the configuration, a principle or the set of pages changed).
@@ -258,4 +258,81 @@ pub(super) fn same_structure(old: &Site, new: &Site) -> bool {
             .iter()
             .map(|t| (t.kind, &t.slug, &t.lang))
             .eq(new.translations.iter().map(|t| (t.kind, &t.slug, &t.lang)))
+}
+
+/// The files under `files/` added, removed or changed between two models, by path.
+pub(super) fn changed_project_files(old: &Site, new: &Site) -> BTreeSet<String> {
+    let mut changed = BTreeSet::new();
+    for file in &new.files {
+        match old.file(&file.path) {
+            Some(was) if Arc::ptr_eq(&was.bytes, &file.bytes) || was.bytes == file.bytes => {}
+            _ => {
+                changed.insert(file.path.clone());
+            }
+        }
+    }
+    let removed = old.files.iter().filter(|f| new.file(&f.path).is_none());
+    changed.extend(removed.map(|f| f.path.clone()));
+    changed
+}
+
+/// The pages of `site` that show or link one of `files` (paths from the root): the pages of the
+/// documents whose bodies do in any language, the print edition when one of them is a principle
+/// or a note, and the pages of the countries such a note cites (their excerpts quote it). Their
+/// HTML does not change with the file's bytes, but a browser showing one reloads to show them.
+pub(super) fn pages_using(site: &Site, files: &BTreeSet<String>) -> BTreeSet<PageId> {
+    let mut pages = BTreeSet::new();
+    if files.is_empty() {
+        return pages;
+    }
+    let uses = |body: &Body| {
+        body.links
+            .values()
+            .any(|t| matches!(t, Target::File { path, .. } if files.contains(path)))
+    };
+    let page_of = |i: usize| match site.pages[i].slug.as_str() {
+        HOME_PAGE => PageId::Home,
+        DOWNLOAD_PAGE => PageId::Download,
+        _ => PageId::Page(i),
+    };
+    let note = |i: usize, pages: &mut BTreeSet<PageId>| {
+        pages.insert(PageId::Note(i));
+        pages.insert(PageId::Print);
+        pages.extend(site.notes[i].countries.iter().map(|&c| PageId::Country(c)));
+    };
+    for (i, n) in site.notes.iter().enumerate() {
+        if uses(&n.body) {
+            note(i, &mut pages);
+        }
+    }
+    for (i, p) in site.principles.iter().enumerate() {
+        if uses(&p.body) {
+            pages.extend([PageId::Principle(i), PageId::Print]);
+        }
+    }
+    for (i, p) in site.pages.iter().enumerate() {
+        if uses(&p.body) {
+            pages.insert(page_of(i));
+        }
+    }
+    for t in site.translations.iter().filter(|t| uses(&t.body)) {
+        match t.kind {
+            Kind::Note => {
+                if let Some(i) = site.note(&t.slug) {
+                    note(i, &mut pages);
+                }
+            }
+            Kind::Principle => {
+                if let Some(i) = site.principle(&t.slug) {
+                    pages.extend([PageId::Principle(i), PageId::Print]);
+                }
+            }
+            Kind::Page => {
+                if let Some(i) = site.page(&t.slug) {
+                    pages.insert(page_of(i));
+                }
+            }
+        }
+    }
+    pages
 }

@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostics;
 use crate::link::patch::{NoteEdit, Relinked, relink};
 use crate::load::read_document;
 use crate::markdown;
-use crate::model::{Kind, Site};
+use crate::model::{FILES_FOLDER, Kind, Site};
 
 /// A copy of the model of one build, for the next rebuild to patch, made on a thread of its own
 /// (a big model takes a while to copy).
@@ -149,6 +149,10 @@ impl Project {
 /// (`Some(None)`) something gone that made nothing in the model, such as an editor's temporary
 /// file. `None` if it is anything else.
 fn examine(root: &Path, path: &str, config: &Config, site: &Site) -> Option<Option<NoteEdit>> {
+    // A file under `files/` changes what links resolve to: everything is linked again.
+    if path == FILES_FOLDER || path.starts_with(&format!("{FILES_FOLDER}/")) {
+        return None;
+    }
     let note = path
         .strip_prefix("notes/")
         .and_then(|name| name.strip_suffix(".md"))
