@@ -1209,21 +1209,8 @@ fn resolve_relative(
     path: &str,
     anchor: Option<String>,
 ) -> Result<Target, LinkError> {
-    let mut parts: Vec<&str> = doc.source.path.split('/').collect();
-    parts.pop();
-    if path.starts_with('/') {
-        parts.clear();
-    }
-    for part in path.split('/') {
-        match part {
-            "." | "" => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
+    // Above the project folder is nowhere: reported as a missing file below.
+    let joined = files::join(&doc.source.path, path).unwrap_or_default();
     let scheme = match joined.split('/').next() {
         Some("principles") => "principle",
         Some("pages") => "page",

@@ -106,7 +106,7 @@ fn outside(doc: &Document, path: &str, resolved: Option<&str>, site: &Site) -> L
 
 /// `path` (a `/`-separated relative path, or one from the root when it starts with `/`) joined
 /// to the folder of `from` (a path from the project root); `None` if it climbs above the root.
-fn join(from: &str, path: &str) -> Option<String> {
+pub(super) fn join(from: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     if path.starts_with('/') {
