@@ -428,16 +428,29 @@ fn highlight_uncached(lang: Option<&str>, code: &str) -> String {
 /// or `%` in a name stays part of it). A file is linked by its own name in every link style, and
 /// suggested in diagnostics as it would be written.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, PATH_KEEPS).to_string()
 }
+
+/// What a path in a link may hold as it is (RFC 3986 `pchar` and `/`): the rest is escaped.
+const PATH_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

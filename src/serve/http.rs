@@ -56,20 +56,15 @@ pub fn parse_target(url: &str) -> Result<Target, &'static str> {
 }
 
 fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    // A `%` must begin an escape: a request with a stray one is malformed.
+    let well_formed = text.split('%').skip(1).all(|rest| {
+        rest.get(..2)
+            .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()?;
+    well_formed.then(|| decoded.into_owned())
 }
 
 /// The `Content-Type` of a site path.
