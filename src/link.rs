@@ -966,7 +966,7 @@ fn resolve_links(
         };
         if let Some(target) = links.get(&link.dest) {
             if link.image
-                && let Some(problem) = not_an_image(target, &link.dest)
+                && let Some(problem) = image_problem(target, &link.dest)
             {
                 diagnostics.push(problem.at(doc.span(span)));
             }
@@ -978,7 +978,7 @@ fn resolve_links(
                     diagnostics.push(warning.at(doc.span(span.clone())));
                 }
                 if link.image
-                    && let Some(problem) = not_an_image(&target, &link.dest)
+                    && let Some(problem) = image_problem(&target, &link.dest)
                 {
                     diagnostics.push(problem.at(doc.span(span)));
                 }
@@ -997,11 +997,21 @@ fn resolve_links(
     links
 }
 
-/// The error (to be placed) for an image whose destination is a page rather than a file: the
-/// browser would show a broken image.
-fn not_an_image(target: &Target, dest: &str) -> Option<Diagnostic> {
+/// The problem (to be placed) with an image's destination: a page rather than a file, which the
+/// browser would show as a broken image (an error), or another site, which readers of the
+/// offline copy or without a network do not see (a warning).
+fn image_problem(target: &Target, dest: &str) -> Option<Diagnostic> {
     match target {
-        Target::File { .. } | Target::External(_) => None,
+        Target::File { .. } => None,
+        Target::External(_) => Some(
+            Diagnostic::warning(
+                "external-image",
+                format!("image \"{dest}\" loads from another site: it does not show offline"),
+            )
+            .help(format!(
+                "save it in {FILES_FOLDER}/ and show it from there: ![text](../{FILES_FOLDER}/<name>)"
+            )),
+        ),
         _ => Some(
             Diagnostic::error("bad-image", format!("image \"{dest}\" is a page, not a file"))
                 .help(format!(

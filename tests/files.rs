@@ -224,7 +224,7 @@ fn place_of(root: &Path, text: &str) -> String {
 #[test]
 fn check_reports_a_missing_file_and_a_file_outside_files() {
     let project = project_with_files(
-        "\n## Figures\n\n![A chart](../files/chrat.png)\n\n![An icon](/static/icon.svg)\n\nRead [the report](files/report.pdf).\n",
+        "\n## Figures\n\n![A chart](../files/chrat.png)\n\n![An icon](/static/icon.svg)\n\nRead [the report](files/report.pdf).\n\n![A map](https://example.org/map.png)\n",
     );
     let root = project.path();
     let stderr = failing_check(root);
@@ -268,6 +268,18 @@ fn check_reports_a_missing_file_and_a_file_outside_files() {
     assert!(
         relative.contains("write \"../files/report.pdf\", or \"/files/report.pdf\""),
         "{relative}"
+    );
+    // An image from another site is allowed, but readers of the offline copy will not see it.
+    let external = report(
+        "warning[external-image]: image \"https://example.org/map.png\" loads from another site: it does not show offline",
+    );
+    assert!(
+        external.contains(&place_of(root, "https://example.org/map.png")),
+        "{external}"
+    );
+    assert!(
+        external.contains("help: save it in files/ and show it from there"),
+        "{external}"
     );
     assert!(stderr.contains("check failed: 3 errors"), "{stderr}");
 }
