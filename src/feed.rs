@@ -82,7 +82,8 @@ fn notes_feed_title<'a>(site: &'a Site, lang: &'a str) -> InLanguage<'a> {
 /// "Site title: 3. Principle title". The language is the principle title's, which says most.
 fn principle_feed_title(site: &Site, p: usize, lang: &str) -> (String, String) {
     let principle = &site.principles[p];
-    let (title, title_lang) = translated(site, Kind::Principle, &principle.slug, lang)
+    let (title, title_lang) = site
+        .translation(Kind::Principle, &principle.slug, lang)
         .and_then(|t| Some((t.title.as_deref()?, t.lang.as_str())))
         .unwrap_or((&principle.meta.title, site.config.default_language()));
     let (site_title, _) = notes_feed_title(site, lang);
@@ -90,13 +91,6 @@ fn principle_feed_title(site: &Site, p: usize, lang: &str) -> (String, String) {
         format!("{site_title}: {}. {title}", principle.meta.number),
         title_lang.to_string(),
     )
-}
-
-/// A document's translation into `lang`, unless `lang` is the original's.
-fn translated<'a>(site: &'a Site, kind: Kind, slug: &str, lang: &str) -> Option<&'a Translation> {
-    (lang != site.config.default_language())
-        .then(|| site.translation(kind, slug, lang))
-        .flatten()
 }
 
 /// Every feed the site publishes, in every language.
@@ -121,7 +115,8 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                     .iter()
                     .filter(|n| !principle.notes.contains(n)),
             );
-            let subtitle = translated(site, Kind::Principle, &principle.slug, lang)
+            let subtitle = site
+                .translation(Kind::Principle, &principle.slug, lang)
                 .and_then(|t| Some((t.summary.as_deref()?, t.lang.as_str())))
                 .unwrap_or((&principle.meta.summary, site.config.default_language()));
             feeds.push(Feed {
@@ -201,7 +196,7 @@ impl Feed<'_> {
         let note = &site.notes[n];
         let page = PageId::Note(n).path_in(site, self.lang);
         let principle = &site.principles[note.principle];
-        let (title, summary, text_lang) = match translated(site, Kind::Note, &note.slug, self.lang)
+        let (title, summary, text_lang) = match site.translation(Kind::Note, &note.slug, self.lang)
         {
             Some(t) => (
                 t.title.as_deref().unwrap_or(&note.meta.title),
@@ -243,7 +238,8 @@ impl Feed<'_> {
             timestamp(entry_date(note))
         ));
         xml.push_str(&format!("    <author><name>{author}</name></author>\n"));
-        let principle_title = translated(site, Kind::Principle, &principle.slug, self.lang)
+        let principle_title = site
+            .translation(Kind::Principle, &principle.slug, self.lang)
             .and_then(|t| t.title.as_deref())
             .unwrap_or(&principle.meta.title);
         let principles = PageId::PrinciplesIndex.path_in(site, self.lang);

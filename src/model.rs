@@ -471,10 +471,8 @@ impl Site {
         anchor: &'a str,
         lang: &str,
     ) -> Option<&'a str> {
-        let translated = (lang != self.config.default_language())
-            .then(|| self.translation(kind, slug, lang))
-            .flatten();
-        let Some(translation) = translated else {
+        // Translations are never in the default language: there, the original answers.
+        let Some(translation) = self.translation(kind, slug, lang) else {
             return Some(anchor);
         };
         let theirs = &translation.body.headings;
