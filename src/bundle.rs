@@ -239,12 +239,15 @@ struct Stream {
 }
 
 thread_local! {
-    /// A compressor per thread: it holds a few hundred KB of tables, set up once.
-    static COMPRESSOR: std::cell::RefCell<libdeflater::Compressor> = std::cell::RefCell::new(
-        libdeflater::Compressor::new(
-            libdeflater::CompressionLvl::new(WHOLE_LEVEL).expect("a valid level"),
-        ),
-    );
+    /// A compressor per thread: it holds a few hundred KB of tables, set up once; and the
+    /// buffer it compresses into, kept so that each file does not zero a new one.
+    static COMPRESSOR: std::cell::RefCell<(libdeflater::Compressor, Vec<u8>)> =
+        std::cell::RefCell::new((
+            libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(WHOLE_LEVEL).expect("a valid level"),
+            ),
+            Vec::new(),
+        ));
 }
 
 impl Deflating<'_> {
@@ -270,14 +273,19 @@ impl Deflating<'_> {
 
 /// `bytes` deflated in one call, with their CRC-32 and size.
 fn deflate_whole(bytes: &[u8]) -> io::Result<(Vec<u8>, u32, u64)> {
-    COMPRESSOR.with_borrow_mut(|compressor| {
-        let mut deflated = vec![0; compressor.deflate_compress_bound(bytes.len())];
+    COMPRESSOR.with_borrow_mut(|(compressor, scratch)| {
+        let bound = compressor.deflate_compress_bound(bytes.len());
+        if scratch.len() < bound {
+            scratch.resize(bound, 0);
+        }
         let length = compressor
-            .deflate_compress(bytes, &mut deflated)
+            .deflate_compress(bytes, scratch)
             .map_err(io::Error::other)?;
-        deflated.truncate(length);
-        deflated.shrink_to_fit();
-        Ok((deflated, libdeflater::crc32(bytes), bytes.len() as u64))
+        Ok((
+            scratch[..length].to_vec(),
+            libdeflater::crc32(bytes),
+            bytes.len() as u64,
+        ))
     })
 }
 
