@@ -836,9 +836,49 @@ fn theme_overrides_that_change_nothing_are_warned_and_template_errors_are_placed
         "{text}"
     );
     assert!(
-        text.contains("error[template]: template error: undefined value"),
+        text.contains("error[template]: template error: `title` has no field `nosuch`"),
         "{text}"
     );
+    assert!(
+        text.contains("= help: `title` is a string, which has no fields"),
+        "{text}"
+    );
+
+    // An undefined name is named, with the page's closest one; a loop's own variable, which
+    // the page does not hold, is named as the template wrote it.
+    let note = common::repo_root().join("src/theme/templates/note.html");
+    let original = std::fs::read_to_string(note).unwrap();
+    for (from, to, message, help) in [
+        (
+            "{{ title }}",
+            "{{ titel }}",
+            "`titel` is not a variable of this page",
+            Some("did you mean `title`?"),
+        ),
+        (
+            "{{ title }}",
+            "{{ t.skip_to_contnt }}",
+            "`t` has no field `skip_to_contnt`",
+            Some("did you mean `skip_to_content`?"),
+        ),
+        ("{{ c.name }}", "{{ c.nme }}", "`c.nme` is undefined", None),
+    ] {
+        assert!(original.contains(from), "note.html has {from}");
+        std::fs::write(
+            theme.join("templates/note.html"),
+            original.replacen(from, to, 1),
+        )
+        .unwrap();
+        let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+        let text = stderr(&output);
+        assert!(
+            text.contains(&format!("error[template]: template error: {message}")),
+            "{text}"
+        );
+        if let Some(help) = help {
+            assert!(text.contains(&format!("= help: {help}")), "{text}");
+        }
+    }
 }
 
 #[test]
