@@ -536,6 +536,7 @@ impl<'a> Renderer<'a> {
                     title => self.t(&page, "not_found_title"),
                     description => self.t(&page, "not_found_text"),
                     rebase => self.rebase_404(&page),
+                    other_languages => self.other_404s(&page),
                 },
             ),
             PageId::Download => ("download.html", self.download(&page)),
@@ -584,6 +585,19 @@ impl<'a> Renderer<'a> {
         folders.extend(pages.map(|p| p.slug.clone()));
         folders.extend(self.site.config.languages.iter().skip(1).cloned());
         Some(context! { folders => folders, folder => folder })
+    }
+
+    /// The other languages' 404 pages, for the default language's: a host serves that one at
+    /// every missing address, and its script shows a reader who was under `fr/` the French one.
+    fn other_404s(&self, page: &PageContext) -> Vec<String> {
+        let config = &self.site.config;
+        if self.options.link_style != LinkStyle::Clean || page.lang != config.default_language() {
+            return Vec::new();
+        }
+        let others = config.languages.iter().filter(|l| **l != page.lang);
+        others
+            .map(|l| page.href(PageId::NotFound.path_in(self.site, l)))
+            .collect()
     }
 
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {

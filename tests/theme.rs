@@ -464,6 +464,20 @@ fn the_404_page_keeps_its_style_and_links_at_any_missing_address() {
         ] {
             let url = server.url(missing);
             let page = browser.open(&url);
+            // Under a language's folder, the host's 404 page (English) gives way to that
+            // language's.
+            let lang = if missing.starts_with("fr/") {
+                "fr/"
+            } else {
+                ""
+            };
+            let expected_lang = if lang.is_empty() { "en" } else { "fr" };
+            page.wait_for(
+                &format!(
+                    "document.documentElement.lang === '{expected_lang}' && document.styleSheets.length >= 2"
+                ),
+                Duration::from_secs(10),
+            );
             let not_loaded = page.eval(
                 "performance.getEntriesByType('resource').filter(e => e.responseStatus !== 200).map(e => e.name)",
             );
@@ -479,11 +493,6 @@ fn the_404_page_keeps_its_style_and_links_at_any_missing_address() {
                 "{url}: stylesheets {rules}"
             );
             // The French 404 page leads to the French pages.
-            let lang = if missing.starts_with("fr/404") {
-                "fr/"
-            } else {
-                ""
-            };
             assert_eq!(
                 page.eval("document.querySelector('a.site-name').href"),
                 Value::from(server.url(lang)),
