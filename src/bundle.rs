@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{PartialDate, Site};
-use crate::render::{LinkStyle, OutputFile, RenderOptions};
+use crate::render::{LinkStyle, OutputFile, RenderOptions, Renderer};
 use crate::theme::Theme;
 
 /// A built offline copy: the zip's file name and bytes.
@@ -53,10 +53,11 @@ pub fn offline_copy(site: &Site, theme: &Theme) -> Result<OfflineCopy, Diagnosti
         link_style: LinkStyle::File,
         ..RenderOptions::default()
     };
+    let readme = Renderer::new(site, theme, options.clone())?.offline_readme();
     let mut files = crate::generate(site, theme, options)?;
     files.push(OutputFile {
         path: "README.txt".to_string(),
-        bytes: readme(site).into_bytes(),
+        bytes: readme.into_bytes(),
     });
     let bytes = zip_folder(&stem(site), &files, modified_time(site)).map_err(|e| {
         Diagnostics::from(Diagnostic::error(
@@ -458,29 +459,6 @@ fn zip_time(date: PartialDate) -> Option<ZipTime> {
     }
     let month = date.month.unwrap_or(1);
     ZipTime::from_components(date.year, month, date.day.unwrap_or(1), 0, 0, 0, 0)
-}
-
-/// The plain-text note at the top of the zip's folder (CRLF, so every text editor shows lines).
-pub fn readme(site: &Site) -> String {
-    let config = &site.config;
-    let mut text = format!("{}: offline copy\n", config.title);
-    text.push_str(&"=".repeat(text.trim_end().chars().count()));
-    text.push_str("\n\n");
-    if let Some(date) = content_date(site) {
-        text.push_str(&format!("Content as of {date}.\n\n"));
-    }
-    text.push_str(
-        "To read it, open the file index.html in this folder with any web browser\n\
-         (double-click it, or drag it onto a browser window).\n\n\
-         Everything works without an internet connection, search included.\n\
-         Keep the files of this folder together: the pages link to one another.\n\n\
-         To print, or to save as PDF, every principle and note on one page:\n\
-         print/index.html\n",
-    );
-    if let Some(base) = config.base_url() {
-        text.push_str(&format!("\nThe latest version is published at {base}\n"));
-    }
-    text.replace('\n', "\r\n")
 }
 
 /// A byte count for people: `840 KB`, `1.4 MB` (decimal units, as file managers show them).

@@ -88,6 +88,7 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     let zip_path = dir.join(bundle::site_path(site));
     // The notes' API files and the search text chunks are made in their batch.
     let (data, texts) = crate::data_files_in_part(site);
+    let readme = copy.offline_readme();
     let mut publisher = Publisher {
         site,
         dir,
@@ -98,7 +99,7 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         marked,
         shared: Vec::new(),
         texts,
-        readme: bundle::readme(site),
+        readme,
         zip_path: zip_path.clone(),
     };
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();

@@ -126,8 +126,26 @@ fn the_zip_holds_one_folder_with_a_readme_and_never_itself() {
         );
     }
     let readme = std::fs::read_to_string(built.copy.join("README.txt")).unwrap();
+    assert!(readme.starts_with('\u{feff}'), "marked as UTF-8");
     assert!(readme.contains("open the file index.html"), "{readme}");
     assert!(readme.contains(&date.to_string()), "{readme}");
+    // Each language's readers are told which page to open, in their language.
+    for line in [
+        "En français : ouvrez fr/index.html\r\n",
+        "بالعربية: افتح ar/index.html\r\n",
+        "中文版：打开 zh/index.html\r\n",
+    ] {
+        assert!(readme.contains(line), "no {line:?} in {readme}");
+    }
+    assert!(
+        readme.lines().all(|l| l.chars().count() <= 80),
+        "lines are wrapped: {readme}"
+    );
+    let steps = std::fs::read_to_string(built.site.join("fr/download/index.html")).unwrap();
+    assert!(
+        steps.contains("puis ouvrez fr/index.html dans votre navigateur"),
+        "the French Download page names the French home page"
+    );
 }
 
 #[test]

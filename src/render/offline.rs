@@ -70,7 +70,50 @@ impl Renderer<'_> {
             is_offline_copy => self.options.link_style == LinkStyle::File,
             content_date => bundle::content_date(site).map(|d| d.to_string()),
             print_url => self.href_to(page, PageId::Print),
+            start_page => PageId::Home.path_in(site, &page.lang),
         }
+    }
+
+    /// The plain-text note at the top of the zip's folder, in the site's default language, with
+    /// a line in each other language naming its home page (CRLF, so every text editor shows
+    /// lines).
+    pub fn offline_readme(&self) -> String {
+        let (site, config) = (self.site, &self.site.config);
+        let lang = config.default_language();
+        let t = |key: &str| self.t_in(lang, key).to_string();
+        let start = |lang: &str| PageId::Home.path_in(site, lang);
+        let title = t("readme_title").replace("{title}", config.texts_in(lang).title);
+        let mut text = format!("{title}\n{}\n\n", "=".repeat(title.chars().count()));
+        if let Some(date) = bundle::content_date(site) {
+            let line = t("readme_date").replace("{date}", &date.to_string());
+            text.push_str(&format!("{line}\n\n"));
+        }
+        let print = PageId::Print.path_in(site, lang);
+        for paragraph in [
+            t("readme_open").replace("{start}", &start(lang)),
+            t("readme_offline"),
+            t("readme_print").replace("{print}", &print),
+        ] {
+            text.push_str(&wrap(&paragraph, README_WIDTH));
+            text.push_str("\n\n");
+        }
+        text.pop();
+        if config.languages.len() > 1 {
+            text.push('\n');
+            for other in &config.languages {
+                let line = self.t_in(other, "readme_language");
+                text.push_str(&line.replace("{start}", &start(other)));
+                text.push('\n');
+            }
+        }
+        if let Some(base) = config.base_url() {
+            text.push('\n');
+            text.push_str(&t("readme_latest").replace("{url}", &base));
+            text.push('\n');
+        }
+        // A byte order mark, so that older Windows editors read the other languages' lines as
+        // UTF-8.
+        format!("\u{feff}{}", text.replace('\n', "\r\n"))
     }
 
     pub(super) fn print_edition(&self, page: &PageContext) -> Value {
@@ -242,6 +285,29 @@ impl Renderer<'_> {
     }
 }
 
+/// The width README.txt's paragraphs are wrapped to, for editors that do not wrap lines.
+const README_WIDTH: usize = 78;
+
+/// `text` with its spaces turned into line breaks where a line would pass `width` characters
+/// (text written without spaces, such as Chinese, stays one line).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut line = 0;
+    for word in text.split(' ') {
+        let length = word.chars().count();
+        if line > 0 && line + 1 + length > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += length;
+    }
+    out
+}
+
 /// `anchor` if the body shown has a heading with that id (a translation's headings differ), so
 /// every fragment in the print edition lands somewhere.
 fn heading_in<'a>(body: &Body, anchor: &'a Option<String>) -> Option<&'a str> {
@@ -331,6 +397,13 @@ mod tests {
              <a href=\"../../countries/guy/index.html\">Guyana</a><sup class=\"footnote-reference\"><a href=\"#note--a--1\">1</a></sup></p>\n\
              <h6 id=\"note--a--deep\">Deep</h6><div class=\"footnote-definition\" id=\"note--a--1\"></div><hr>"
         );
+    }
+
+    #[test]
+    fn readme_paragraphs_wrap_at_spaces() {
+        assert_eq!(wrap("aa bb cc dd", 5), "aa bb\ncc dd");
+        assert_eq!(wrap("abcdefgh ij", 5), "abcdefgh\nij");
+        assert_eq!(wrap("离线副本离线副本", 5), "离线副本离线副本");
     }
 
     #[test]
