@@ -829,6 +829,47 @@ fn each_language_has_feeds_in_its_words_linking_to_its_pages() {
 }
 
 #[test]
+fn the_api_page_marks_the_schemas_english_on_other_languages_pages() {
+    let project = real_project();
+    let files = generate(project.path());
+    let rows = |page: &str| {
+        page.split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|row| row.split("</tr>").next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let english = text(&files, "api/index.html");
+    assert!(!rows(english).is_empty());
+    assert!(
+        rows(english).iter().all(|r| !r.contains("lang=")),
+        "{english}"
+    );
+    for (lang, dir) in [("fr", "ltr"), ("ar", "rtl")] {
+        let page = text(&files, &format!("{lang}/api/index.html"));
+        assert!(page.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")));
+        let rows = rows(page);
+        assert_eq!(rows.len(), rows_count(english));
+        for row in &rows {
+            // The field's type and meaning come from the schema, in English; "optional" is the
+            // page's word.
+            assert!(row.contains("<td><span lang=\"en\" dir=\"ltr\">"), "{row}");
+            assert!(row.contains("<td lang=\"en\" dir=\"ltr\">"), "{row}");
+        }
+        assert_eq!(
+            page.matches("<p lang=\"en\" dir=\"ltr\">").count(),
+            page.matches("<h3 id=").count(),
+            "each file's description"
+        );
+    }
+    let french = text(&files, "fr/api/index.html");
+    assert!(french.contains("celles des schémas JSON, rédigés en anglais"));
+}
+
+fn rows_count(page: &str) -> usize {
+    page.matches("<tr><th scope=\"row\">").count()
+}
+
+#[test]
 fn feeds_use_absolute_links_with_a_base_url_and_keep_their_ids() {
     let configured = with_base_url(&edge());
     let with_base = all_feeds(&generate(configured.path()), Some(BASE));
