@@ -90,8 +90,9 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
         .files_under("static/")
         .map(|(name, bytes)| OutputFile {
             path: format!("static/{name}"),
-            bytes: match (name.ends_with(".js"), std::str::from_utf8(bytes)) {
-                (true, Ok(source)) => theme::compact_script(source).into_bytes(),
+            bytes: match std::str::from_utf8(bytes) {
+                Ok(source) if name.ends_with(".js") => theme::compact_script(source).into_bytes(),
+                Ok(source) if name.ends_with(".css") => theme::compact_style(source).into_bytes(),
                 _ => bytes.to_vec(),
             },
         })

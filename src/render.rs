@@ -643,6 +643,7 @@ impl<'a> Renderer<'a> {
                 base_url => config.base_url(),
             },
             lang => page.lang,
+            default_lang => config.default_language(),
             dir => crate::i18n::direction(&page.lang),
             t => self.string_values.get(&page.lang),
             alternates => self.alternates(page, id),
@@ -669,6 +670,10 @@ impl<'a> Renderer<'a> {
                 principles => self.href_to(page, PageId::PrinciplesIndex),
                 countries => self.href_to(page, PageId::CountriesIndex),
                 search => self.href_to(page, PageId::Search),
+                // Where a query that finds nothing in another language is offered the default
+                // language's search, which holds what is not yet translated.
+                search_original => (page.lang != config.default_language())
+                    .then(|| page.href(PageId::Search.path_in(site, config.default_language()))),
                 about => site.page("about").map(|i| self.href_to(page, PageId::Page(i))),
                 download => self.href_to(page, PageId::Download),
                 print => self.href_to(page, PageId::Print),

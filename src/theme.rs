@@ -220,10 +220,50 @@ fn check_override(name: &str, bytes: &[u8]) -> Diagnostics {
 /// lines are touched, which is safe as long as no template literal spans lines (a theme test
 /// checks the embedded scripts for that).
 pub fn compact_script(source: &str) -> String {
+    compact_lines(source, |line| line.starts_with("//"))
+}
+
+/// Stylesheets likewise ship without their comments, blank lines and indentation (site.css and
+/// search.css lose 1.7 KB of the weight every page loads). A comment is `/* ... */` outside a
+/// quoted string; a line is otherwise kept as it is, trimmed.
+pub fn compact_style(source: &str) -> String {
+    let mut bare = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = rest.find(['/', '"', '\'']) {
+        let (before, from) = rest.split_at(at);
+        bare.push_str(before);
+        let quote = from.as_bytes()[0];
+        if quote == b'/' {
+            if let Some(comment) = from.strip_prefix("/*") {
+                // A comment parts what is either side of it, as a space does; an unclosed one
+                // runs to the end, as browsers read it.
+                bare.push(' ');
+                rest = comment.find("*/").map_or("", |end| &comment[end + 2..]);
+            } else {
+                bare.push('/');
+                rest = &from[1..];
+            }
+            continue;
+        }
+        // A string runs to its closing quote, past escaped characters (or to the line's end).
+        let mut end = 1;
+        let bytes = from.as_bytes();
+        while end < bytes.len() && bytes[end] != quote && bytes[end] != b'\n' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = (end + 1).min(from.len());
+        bare.push_str(&from[..end]);
+        rest = &from[end..];
+    }
+    bare.push_str(rest);
+    compact_lines(&bare, |_| false)
+}
+
+/// Every line of `source` trimmed, but blank lines and those `drop` names.
+fn compact_lines(source: &str, drop: impl Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(source.len());
-    for line in source.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with("//") {
+    for line in source.lines().map(str::trim) {
+        if line.is_empty() || drop(line) {
             continue;
         }
         out.push_str(line);
@@ -253,6 +293,15 @@ mod tests {
         assert_eq!(
             compact_script(source),
             "function f() {\nreturn \"// not a comment\";\n}\n"
+        );
+    }
+
+    #[test]
+    fn compact_style_drops_comments_but_not_inside_strings() {
+        let source = "/* about\n   the theme */\na { color: red; }\n\n  b::before { content: \"/* kept */\"; }\nc{margin:0/**/auto} /* why */\ni{content:'\\'/*'}\n";
+        assert_eq!(
+            compact_style(source),
+            "a { color: red; }\nb::before { content: \"/* kept */\"; }\nc{margin:0 auto}\ni{content:'\\'/*'}\n"
         );
     }
 

@@ -753,7 +753,7 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
         server.url("fr/notes/participatory-budgeting/")
     );
     assert_eq!(
-        page.eval("document.querySelector('#site-search-listbox [role=group]').lang"),
+        page.eval("document.querySelector('#site-search-listbox .search-group-title').lang"),
         json!("en")
     );
     // Arabic, written with or without diacritics.
@@ -1268,4 +1268,240 @@ fn french_readers_find_the_notes_about_budgets_first() {
         );
         assert_local_only(&page);
     }
+}
+
+/// The direction, the language in force and the text of the elements `selector` picks.
+fn directions(page: &common::Page, selector: &str) -> Vec<(String, String, String)> {
+    let found = page.eval(&format!(
+        "[...document.querySelectorAll({})].map(e => [getComputedStyle(e).direction, \
+           e.closest('[lang]').lang, e.textContent])",
+        js(selector)
+    ));
+    serde_json::from_value(found).unwrap()
+}
+
+#[test]
+fn english_results_on_an_arabic_page_read_left_to_right_under_arabic_labels() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Regression: the result's container was marked English without a direction, so an English
+    // snippet ran right to left (its full stop at its start) and the Arabic kind label inside it
+    // was marked English.
+    let page = browser.open(&server.url("ar/"));
+    let (groups, _) = header_search(&page, "budget");
+    assert!(!groups.is_empty());
+    let kinds = ["مذكرة توجيهية", "مبدأ", "صفحة", "بلد"];
+    let titles = directions(&page, "#site-search-listbox .search-group-title");
+    let snippets = directions(&page, "#site-search-listbox .search-option-snippet");
+    for (direction, lang, text) in titles.iter().chain(&snippets) {
+        assert_eq!((direction.as_str(), lang.as_str()), ("ltr", "en"), "{text}");
+    }
+    for (direction, lang, text) in directions(&page, "#site-search-listbox .search-option-heading")
+    {
+        // Named by the kind of page (no heading): the interface's Arabic; else the heading.
+        let expected = if kinds.contains(&text.as_str()) {
+            ("rtl", "ar")
+        } else {
+            ("ltr", "en")
+        };
+        assert_eq!((direction.as_str(), lang.as_str()), expected, "{text}");
+    }
+    // The search page: the title and sections in English, the kind label in Arabic.
+    let page = browser.open(&server.url("ar/search/?q=budget"));
+    wait_done(&page, &Value::Null);
+    let titles = directions(&page, ".search-result-title");
+    assert!(!titles.is_empty());
+    for (direction, lang, text) in titles
+        .iter()
+        .chain(&directions(&page, ".search-result-snippet"))
+    {
+        assert_eq!((direction.as_str(), lang.as_str()), ("ltr", "en"), "{text}");
+    }
+    for (direction, lang, text) in directions(&page, ".search-result-kind") {
+        assert_eq!((direction.as_str(), lang.as_str()), ("rtl", "ar"), "{text}");
+        assert!(kinds.contains(&text.as_str()), "{text}");
+    }
+}
+
+/// What the header box shows: whether the list and the "no results" box are drawn, the box's
+/// text and link, and `aria-expanded`.
+fn header_popup(page: &common::Page) -> Value {
+    page.eval(
+        "(() => { const drawn = e => !!e && !e.hidden && e.getBoundingClientRect().height > 0; \
+           const none = document.querySelector('[data-search-none]'), a = none.querySelector('a'); \
+           return { list: drawn(document.getElementById('site-search-listbox')), none: drawn(none), \
+             text: none.firstChild.textContent, link: a && drawn(none) ? a.href : null, \
+             expanded: document.getElementById('site-search').getAttribute('aria-expanded') }; })()",
+    )
+}
+
+#[test]
+fn a_query_that_finds_nothing_says_so_in_the_box_and_offers_the_original_language() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Regression: the box opened an empty strip marked expanded; "no results" was only read out.
+    let page = browser.open(&server.url("notes/data-sharing/"));
+    header_search(&page, "qwxzvk");
+    assert_eq!(
+        header_popup(&page),
+        json!({ "list": false, "none": true, "text": "No results", "link": null, "expanded": "false" })
+    );
+    // Results again: the list, expanded, and no "no results" box.
+    header_search(&page, "budget");
+    let popup = header_popup(&page);
+    assert_eq!(
+        (&popup["list"], &popup["none"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(popup["expanded"], json!("true"));
+    page.press_key("Escape");
+    header_search(&page, "qwxzvk");
+    page.press_key("Escape");
+    assert_eq!(
+        header_popup(&page)["none"],
+        json!(false),
+        "Escape closes it"
+    );
+
+    // In another language, nothing found offers the same search in the default language.
+    let page = browser.open(&server.url("ru/notes/data-sharing/"));
+    header_search(&page, "жщэюфк");
+    assert_eq!(
+        header_popup(&page),
+        json!({ "list": false, "none": true, "text": "Ничего не найдено",
+          "link": server.url("search/?q=%D0%B6%D1%89%D1%8D%D1%8E%D1%84%D0%BA"),
+          "expanded": "false" })
+    );
+    // The link is reached with Tab from the box.
+    page.press_key("Tab");
+    assert_eq!(
+        page.eval("document.activeElement.hasAttribute('data-search-original')"),
+        json!(true)
+    );
+    // The search page says it too, with the filters kept.
+    let page = browser.open(&server.url("es/search/?q=qwxzvk&country=GUY"));
+    wait_done(&page, &Value::Null);
+    let link = page.eval(
+        "(() => { const box = document.querySelector('[data-search-elsewhere]'); \
+           return box.hidden ? null : box.querySelector('a').href; })()",
+    );
+    assert_eq!(link, json!(server.url("search/?q=qwxzvk&country=GUY")));
+    // A query that finds something has no such note; nor has the default language's page.
+    let page = browser.open(&server.url("es/search/?q=budget"));
+    wait_done(&page, &Value::Null);
+    assert_ne!(
+        page.eval("document.querySelectorAll('.search-result').length"),
+        json!(0)
+    );
+    assert_eq!(
+        page.eval("document.querySelector('[data-search-elsewhere]').hidden"),
+        json!(true)
+    );
+    let page = browser.open(&server.url("search/?q=qwxzvk"));
+    wait_done(&page, &Value::Null);
+    assert_eq!(
+        page.eval(
+            "document.querySelectorAll('[data-search-elsewhere], [data-search-original]').length"
+        ),
+        json!(0)
+    );
+}
+
+#[test]
+fn the_language_switcher_of_the_search_page_keeps_the_query_and_filters() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Regression: the links went to the bare search page in each language.
+    let page = browser.open(&server.url("fr/search/?q=budget&country=GUY"));
+    let done = wait_done(&page, &Value::Null);
+    let link = |lang: &str| {
+        page.eval(&format!(
+            "document.querySelector('.languages a[hreflang={lang}]').href"
+        ))
+    };
+    assert_eq!(
+        link("en"),
+        json!(server.url("search/?q=budget&country=GUY"))
+    );
+    assert_eq!(
+        link("ar"),
+        json!(server.url("ar/search/?q=budget&country=GUY"))
+    );
+    // Updated as the reader changes the search.
+    page.eval("document.querySelector('input[name=country][value=GUY]').click()");
+    let done = wait_done(&page, &done);
+    assert_eq!(link("zh"), json!(server.url("zh/search/?q=budget")));
+    page.eval(
+        "(() => { const i = document.getElementById('search-page-input'); i.value = ''; \
+           i.dispatchEvent(new Event('input', { bubbles: true })); })()",
+    );
+    wait_done(&page, &done);
+    assert_eq!(link("en"), json!(server.url("search/")));
+}
+
+#[test]
+fn chinese_search_text_takes_chinese_punctuation() {
+    // Regression: a principle's strategies were joined with ". " in every language.
+    let (site, _) = guidance::load_site(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));
+    let i = site
+        .principles
+        .iter()
+        .position(|p| p.slug == "transparency")
+        .unwrap();
+    for (lang, stop) in [("zh", "。"), ("en", ". ")] {
+        let names = site.strategies_in(i, lang);
+        let joined = format!("{}{stop}{}", names[0], names[1]);
+        let docs = guidance::search::documents::documents(&site, lang);
+        let doc = docs
+            .iter()
+            .find(|d| d.path.ends_with("principles/transparency/"))
+            .unwrap();
+        assert!(
+            doc.sections.iter().any(|s| s.text.contains(&joined)),
+            "{lang}: no section holds {joined:?}"
+        );
+    }
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Regression: "查看全部结果 (8 条结果)", with ASCII brackets made by the script.
+    let page = browser.open(&server.url("zh/"));
+    header_search(&page, "budget");
+    let all = page.eval("document.getElementById('site-search-listbox-all').textContent");
+    let all = all.as_str().unwrap();
+    assert!(
+        all.starts_with("查看全部结果（") && all.ends_with(" 条结果）"),
+        "{all}"
+    );
+}
+
+#[test]
+fn tab_from_the_search_box_goes_to_the_button_and_closes_the_list() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&fixture(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    // Regression: Tab stopped on the list itself, focusable because it scrolls.
+    let page = browser.open(&server.url("about/"));
+    header_search(&page, "ledger");
+    page.press_key("Tab");
+    assert_eq!(
+        page.eval(
+            "[document.activeElement.type, document.getElementById('site-search-listbox').hidden, \
+              document.getElementById('site-search').getAttribute('aria-expanded')]"
+        ),
+        json!(["submit", true, "false"])
+    );
 }

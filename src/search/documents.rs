@@ -2,6 +2,7 @@
 //! country, in one language, read from the `Site` (never from rendered HTML).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::model::{Body, Kind, Pillar, Site};
 use crate::render::{HOME_PAGE, LinkStyle, PageId, link_path};
@@ -73,6 +74,36 @@ pub struct Facets {
     pub sdg_targets: Vec<String>,
 }
 
+/// Principle `i`'s strategies as one text in `lang`'s index, as sentences of the language they are
+/// written in: "Open data. Open budgets" in English, "开放数据。开放预算" in Chinese.
+/// `breaks` keeps each language's [`sentence_break`], read once.
+fn strategies_text<'a>(
+    site: &'a Site,
+    i: usize,
+    lang: &str,
+    breaks: &mut BTreeMap<&'a str, String>,
+) -> String {
+    let (names, written_in) = site.strategies_named_in(i, lang);
+    names.join(
+        breaks
+            .entry(written_in)
+            .or_insert_with(|| sentence_break(written_in)),
+    )
+}
+
+/// What ends a sentence and starts the next in `lang`: its full stop from the theme's interface
+/// strings, and a space after an ASCII one (a full-width stop, as Chinese writes it, holds its
+/// own). The index is made without the project's theme, so the embedded strings are read.
+fn sentence_break(lang: &str) -> String {
+    let strings = crate::theme::Theme::embedded_text(&format!("i18n/{lang}.yaml"))
+        .and_then(|text| serde_yaml::from_str::<BTreeMap<String, serde_yaml::Value>>(text).ok());
+    let stop = strings
+        .as_ref()
+        .and_then(|s| s.get("full_stop")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| ".".to_string());
+    if stop.is_ascii() { stop + " " } else { stop }
+}
+
 /// Every searchable page in `lang`, in a stable order: notes (series order), principles, pages,
 /// countries.
 pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
@@ -101,6 +132,7 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
             },
         ));
     }
+    let mut breaks = BTreeMap::new();
     for (i, p) in site.principles.iter().enumerate() {
         let text = Localized::of(
             site,
@@ -115,7 +147,7 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
             site,
             PageId::Principle(i),
             lang,
-            site.strategies_in(i, lang).join(". "),
+            strategies_text(site, i, lang, &mut breaks),
             Facets {
                 principle: Some(i),
                 pillar: Some(p.meta.pillar),

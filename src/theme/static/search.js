@@ -920,7 +920,7 @@
   }
 
   function plural(n) {
-    var forms = (strings.plural || "result|results").split("|"), index = 0;
+    var forms = strings.plural.split("|"), index = 0;
     try {
       var order = ["zero", "one", "two", "few", "many", "other"];
       var rules = new Intl.PluralRules(lang);
@@ -936,10 +936,16 @@
 
   // "12 results"; a lower bound reads "at least 12 results".
   function countText(n, atLeast) {
-    if (!n && !atLeast) return strings.none || "No results";
-    var number = n.toLocaleString ? n.toLocaleString(lang) : String(n);
-    var text = (strings.count || "{count} {results}").replace("{count}", number).replace("{results}", plural(n));
-    return atLeast ? (strings.at_least || "at least {text}").replace("{text}", text) : text;
+    if (!n && !atLeast) return strings.none;
+    var text = strings.count.replace("{count}", n.toLocaleString(lang)).replace("{results}", plural(n));
+    return atLeast ? strings.at_least.replace("{text}", text) : text;
+  }
+
+  // On a page in another language than the default, the link (in `box`) to the default
+  // language's search page, where much of the content is, for `query` there.
+  function originalSearch(box, query) {
+    var a = box.querySelector("[data-search-original]");
+    if (a) a.search = query;
   }
 
   // What the status says of a query's results: their count, after a note when they hold only
@@ -947,13 +953,24 @@
   function statusText(result, n, atLeast) {
     var count = countText(n, atLeast);
     if (!result || !result.partial) return count;
-    return (strings.partial || "No result has every word; these have the most of them.") + " " + count;
+    return strings.partial + " " + count;
   }
 
   function el(tag, className, text) {
     var e = document.createElement(tag);
     if (className) e.className = className;
     if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Marks a result's own text when it is in another language than the page's, with the direction
+  // of its text: an English title on an Arabic page reads left to right, its full stop at its end.
+  // The interface's labels around it are left unmarked, in the page's language.
+  function inLang(e, item) {
+    if (item.lang) {
+      e.lang = item.lang;
+      e.dir = "auto";
+    }
     return e;
   }
 
@@ -1044,16 +1061,21 @@
     var input = form.querySelector("input[type=search]");
     var listbox = form.querySelector("[data-search-listbox]");
     var status = form.querySelector("[data-search-status]");
-    var options = [], active = -1, seq = 0, timer = 0;
+    // What the box shows when a query finds nothing: the count, and on a page in another language
+    // than the default, a link to the default language's search (templates/search-box.html).
+    var none = form.querySelector("[data-search-none]");
+    var options = [], active = -1, seq = 0, timer = 0, shown = false;
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listbox.id);
     listbox.setAttribute("role", "listbox");
 
+    // The list opens when there are options; otherwise the "no results" box, which is no list.
     function open(yes) {
-      listbox.hidden = !yes;
-      input.setAttribute("aria-expanded", yes ? "true" : "false");
+      listbox.hidden = !(yes && options.length);
+      none.hidden = !(yes && !options.length);
+      input.setAttribute("aria-expanded", !listbox.hidden);
       if (!yes) setActive(-1);
     }
     function setActive(k) {
@@ -1090,8 +1112,7 @@
       items.forEach(function (item, g) {
         var group = el("div", "search-group");
         group.setAttribute("role", "group");
-        if (item.lang) group.lang = item.lang;
-        var label = el("div", "search-group-title");
+        var label = inLang(el("div", "search-group-title"), item);
         label.id = listbox.id + "-g" + g;
         label.setAttribute("role", "presentation");
         highlight(label, item.title, marks);
@@ -1099,8 +1120,10 @@
         group.appendChild(label);
         item.sections.forEach(function (s, k) {
           var o = option(listbox.id + "-o" + g + "-" + k, pageUrl(item.path, s.anchor));
-          o.appendChild(el("span", "search-option-heading", s.heading || strings["kind_" + item.kind] || ""));
-          var snippet = el("span", "search-option-snippet");
+          // Without a heading, the lead section is named by the kind of page, in the page's language.
+          var heading = el("span", "search-option-heading", s.heading || strings["kind_" + item.kind]);
+          o.appendChild(s.heading ? inLang(heading, item) : heading);
+          var snippet = inLang(el("span", "search-option-snippet"), item);
           highlight(snippet, s.text, marks, 140);
           o.appendChild(snippet);
           group.appendChild(o);
@@ -1110,30 +1133,30 @@
       if (total || approximate) {
         var all = option(listbox.id + "-all", searchPageUrl(q));
         all.classList.add("search-option-all");
-        all.textContent = (strings.all || "See all results") + " (" + countText(total, approximate) + ")";
+        all.textContent = strings.all.replace("{count}", countText(total, approximate));
         listbox.appendChild(all);
       }
+      none.firstChild.textContent = status.textContent = statusText(result, total, approximate);
+      originalSearch(none, "q=" + encodeURIComponent(q));
+      shown = true;
       open(true);
-      status.textContent = statusText(result, total, approximate);
       listbox.setAttribute("data-query", q);
+    }
+    function clear(text) {
+      listbox.textContent = "";
+      options = [];
+      shown = false;
+      open(false);
+      status.textContent = text;
     }
     function run() {
       var q = input.value, mine = ++seq;
-      if (!q.trim()) {
-        listbox.textContent = "";
-        options = [];
-        open(false);
-        status.textContent = "";
-        return;
-      }
+      if (!q.trim()) return clear("");
       firstResults(q, 5, 1).then(function (r) {
         if (mine === seq) render(q, r.result, r.results, r.total, r.atLeast);
       }).catch(function (e) {
         if (mine !== seq) return;
-        listbox.textContent = "";
-        options = [];
-        open(false);
-        status.textContent = strings.error || "Search is unavailable.";
+        clear(strings.error);
         listbox.setAttribute("data-query", q);
         api.error = String(e && e.stack || e);
         if (window.console) console.error(e);
@@ -1146,7 +1169,7 @@
     });
     input.addEventListener("focus", function () {
       openSearch(lang).catch(function () {});
-      if (options.length && input.value.trim()) open(true);
+      if (shown && input.value.trim()) open(true);
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -1162,8 +1185,12 @@
           e.preventDefault();
           go(options[active]);
         }
+      } else if (e.key === "Tab") {
+        // Tab leaves the list for the button (the list itself is out of the tab order); a link in
+        // the "no results" box stays reachable.
+        if (options.length) open(false);
       } else if (e.key === "Escape") {
-        if (!listbox.hidden) {
+        if (!listbox.hidden || !none.hidden) {
           e.preventDefault();
           open(false);
         } else if (input.value) {
@@ -1211,6 +1238,7 @@
     var empty = root.querySelector("[data-search-empty]");
     var list = root.querySelector("[data-search-results]");
     var more = root.querySelector("[data-search-more]");
+    var elsewhere = root.querySelector("[data-search-elsewhere]") || {};
     var params = new URLSearchParams(location.search);
     var selected = {};
     FACETS.forEach(function (f) { selected[f] = params.getAll(f); });
@@ -1297,6 +1325,10 @@
       if (input.value) p.set("q", input.value);
       FACETS.forEach(function (f) { selected[f].forEach(function (v) { p.append(f, v); }); });
       var text = p.toString();
+      // The language switcher and the link to the default language's search keep the query and
+      // filters: the same search in another language.
+      document.querySelectorAll(".languages a").forEach(function (a) { a.search = text; });
+      originalSearch(root, text);
       try {
         history.replaceState(null, "", location.pathname + (text ? "?" + text : "") + location.hash);
       } catch (e) {
@@ -1307,14 +1339,13 @@
     function renderItems(items, marks) {
       items.forEach(function (item) {
         var li = el("li", "search-result");
-        if (item.lang) li.lang = item.lang;
-        var h = el("h3", "search-result-title"), a = el("a");
+        var h = inLang(el("h3", "search-result-title"), item), a = el("a");
         a.href = pageUrl(item.path);
         highlight(a, item.title, marks);
         h.appendChild(a);
         li.appendChild(h);
-        li.appendChild(el("p", "search-result-kind", pageStrings["kind_" + item.kind] || strings["kind_" + item.kind] || ""));
-        var ul = el("ul", "search-result-sections");
+        li.appendChild(el("p", "search-result-kind", pageStrings["kind_" + item.kind]));
+        var ul = inLang(el("ul", "search-result-sections"), item);
         item.sections.forEach(function (s) {
           var sli = el("li");
           if (s.index > 0) {
@@ -1368,6 +1399,7 @@
             list.textContent = "";
             // Filters can be cleared in one go whenever some are ticked.
             empty.hidden = !anyFilter;
+            elsewhere.hidden = !q.trim() || filtered.hits.length > 0;
             state = { search: search, result: result, hits: filtered.hits, next: 0, shown: 0, approximate: f.approximate };
             if (!q.trim() && !anyFilter) {
               state = null;
@@ -1382,7 +1414,7 @@
         });
       }).catch(function (e) {
         if (mine !== seq) return;
-        status.textContent = strings.error || "Search is unavailable.";
+        status.textContent = strings.error;
         if (window.console) console.error(e);
       });
     }
