@@ -1505,3 +1505,48 @@ fn tab_from_the_search_box_goes_to_the_button_and_closes_the_list() {
         json!(["submit", true, "false"])
     );
 }
+
+#[test]
+fn a_word_finds_its_singular_and_plural_alike() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url(""));
+    // Regression: "budgets" missed the notes that say "budget" (participatory budgeting was not
+    // in its first ten), and "municipalities" found fewer notes than "municipality".
+    let budgets = top_results(&page, "budgets", 5);
+    for note in [
+        "notes/participatory-budgeting/",
+        "notes/fiscal-and-budget-transparency/",
+    ] {
+        assert!(budgets.iter().any(|(_, p)| p == note), "{budgets:?}");
+    }
+    let paths = |q: &str| {
+        let mut found: Vec<String> = top_results(&page, q, 100)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        found.sort();
+        found
+    };
+    for (one, many) in [
+        ("municipality", "municipalities"),
+        ("policy coherence", "policies coherence"),
+        ("budget cycle", "budgets cycle"),
+    ] {
+        let (a, b) = (paths(one), paths(many));
+        assert!(!a.is_empty(), "{one}");
+        assert_eq!(a, b, "{one} / {many}");
+    }
+    // The other number is marked in the snippets as the word itself.
+    let marks = header_marks(&page, "budgets");
+    assert!(
+        marks.iter().any(|m| m.eq_ignore_ascii_case("budget")),
+        "{marks:?}"
+    );
+    // A quoted word is found as written.
+    let quoted = paths("\"municipalities\"");
+    assert!(quoted.len() < paths("municipalities").len(), "{quoted:?}");
+}

@@ -463,30 +463,38 @@
   Index.prototype.resolve = function (qt) {
     var self = this, term = qt.t, len = Array.from(term).length;
     var wantPrefix = qt.prefix && (len >= 2 || BIGRAM.test(term));
+    var forms = qt.phrase ? [] : numberForms(term), lo = term;
     var hi = wantPrefix ? term + "\uFFFF" : term + "\u0000";
-    var first = this.shardOf(term), last = this.shardOf(hi), found;
+    forms.forEach(function (f) {
+      if (f < lo) lo = f;
+      if (f + "\u0000" > hi) hi = f + "\u0000";
+    });
+    var first = this.shardOf(lo), last = this.shardOf(hi), found;
     if (!this.m.vocab.length) {
       found = Promise.resolve([]);
     } else if (last - first <= 1) {
       // The term and its completions lie in one or two shards: load them straight away.
-      found = this.shardRange(first, last, term, hi);
+      found = this.shardRange(first, last, lo, hi);
     } else {
       // Many completions: choose among them by their document counts in the vocabulary, while
       // the term's own shard loads.
       this.shard(first).catch(function () {});
-      found = this.range(term, hi, 4);
+      found = this.range(lo, hi, 4);
     }
     return found.then(function (found) {
       var alts = [];
-      found.forEach(function (e) {
-        if (e.t === term) alts.push({ e: e, w: 1 });
+      found = found.filter(function (e) {
+        var same = e.t === term || forms.indexOf(e.t) >= 0;
+        if (same) alts.push({ e: e, w: 1 });
+        return !same && e.t.lastIndexOf(term, 0) === 0;
       });
+      // A form or completion weighs no more than the word's most common form for being rarer
+      // (idf as in src/search/index.rs, over every document the reader searches): "budgets"
+      // and "budgeting" rank by where and how often they are said, like "budget".
+      var idf = function (e) { return Math.log(1 + ((self.m.N || self.n) - e.df + 0.5) / (e.df + 0.5)); };
+      alts.sort(function (x, y) { return y.e.df - x.e.df; }).forEach(function (a) { a.w = idf(alts[0].e) / idf(a.e); });
       if (wantPrefix) {
-        // After a whole word ("budget"), a completion ("budgeting") weighs no more than the word
-        // for being rarer (idf as in src/search/index.rs, over every document the reader
-        // searches): it ranks by where and how often it is said.
-        var idf = function (e) { return Math.log(1 + ((self.m.N || self.n) - e.df + 0.5) / (e.df + 0.5)); };
-        alts = alts.concat(likely(found.filter(function (e) { return e.t !== term; }), 6, 0.8).map(function (a) {
+        alts = alts.concat(likely(found, 6, 0.8).map(function (a) {
           if (alts.length) a.w *= Math.min(1, idf(alts[0].e) / idf(a.e));
           return a;
         }));
@@ -500,6 +508,14 @@
       });
     });
   };
+
+  // The word's other number, found as the word itself: "budgets" finds "budget", "policy"
+  // "policies", "naciones" "nacion". Forms that are no word are in no index, and cost nothing.
+  function numberForms(t) {
+    if (!/^[a-z]{4,}$/.test(t) || /[ui]s$/.test(t)) return [];
+    if (!/[^s]s$/.test(t)) return [t + "s", t + "es"].concat(/[^aeiou]y$/.test(t) ? t.slice(0, -1) + "ies" : []);
+    return [t.slice(0, -1)].concat(/es$/.test(t) ? t.slice(0, -2) : [], /ies$/.test(t) ? t.slice(0, -3) + "y" : []);
+  }
 
   // The most common of several candidate terms (completions of a prefix, corrections of a typo),
   // weighted by how common each is next to the most common: a rare completion has a high impact
