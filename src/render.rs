@@ -997,14 +997,14 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let card = |j: usize| self.note_card(page, j);
-        // Related notes: the ones it links to, then the ones linking to it, then its siblings.
-        let mut related: Vec<usize> = note.links_to.clone();
-        related.extend(
-            note.linked_from
-                .iter()
-                .filter(|j| !related.contains(j))
-                .collect::<Vec<_>>(),
-        );
+        // The notes that link to this one and that its body does not already link to: those
+        // it links to are in its own text (its "Related notes" section), with why.
+        let backlinks: Vec<usize> = note
+            .linked_from
+            .iter()
+            .copied()
+            .filter(|j| !note.links_to.contains(j))
+            .collect();
         let strategy = note
             .strategy
             .map(|s| self.strategy_names(page, note.principle)[s].clone());
@@ -1032,7 +1032,7 @@ impl<'a> Renderer<'a> {
                 let lang = if id == PageId::Note(i) { text.lang } else { &page.lang };
                 self.jsonld_href(page, id, lang)
             }),
-            related => related.into_iter().map(card).collect::<Vec<_>>(),
+            backlinks => backlinks.into_iter().map(card).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
             next => (i + 1 < site.notes.len()).then(|| card(i + 1)),
         }

@@ -150,6 +150,64 @@ fn every_note_links_to_its_principle_and_two_other_notes() {
     }
 }
 
+/// A note page shows each thing once: its body does not link to the addresses its front matter's
+/// `sources` gives (the template lists those under "Official sources"), and the cards the
+/// template adds after it are the notes that link to this one without being linked from its
+/// body, whose "Related notes" section already says why each linked note matters.
+#[test]
+fn note_pages_do_not_repeat_their_sources_or_their_related_notes() {
+    let site = site();
+    let mut backlinks = 0;
+    for (i, note) in site.notes.iter().enumerate() {
+        let markdown = Site::markdown(&note.source, &note.body);
+        for source in &note.meta.sources {
+            assert!(
+                !markdown.contains(&format!("]({})", source.url)),
+                "notes/{}.md links to its source {} again",
+                note.slug,
+                source.url
+            );
+        }
+        let page = rendered(&site, PageId::Note(i));
+        let sources = page
+            .split("<ul class=\"sources\">")
+            .nth(1)
+            .unwrap_or_else(|| panic!("notes/{}/: no sources list", note.slug));
+        let sources = &sources[..sources.find("</ul>").unwrap()];
+        assert_eq!(
+            sources.matches("<li>").count(),
+            note.meta.sources.len(),
+            "notes/{}/",
+            note.slug
+        );
+        let cards: Vec<&str> = match page.split_once("<h2 id=\"backlinks-title\">") {
+            Some((_, section)) => section[..section.find("</section>").unwrap()]
+                .split("<li class=\"card")
+                .skip(1)
+                .collect(),
+            None => Vec::new(),
+        };
+        let expected: Vec<usize> = note
+            .linked_from
+            .iter()
+            .copied()
+            .filter(|j| !note.links_to.contains(j))
+            .collect();
+        assert_eq!(cards.len(), expected.len(), "notes/{}/: cards", note.slug);
+        for (card, &j) in cards.iter().zip(&expected) {
+            let href = format!("notes/{}/\"", site.notes[j].slug);
+            assert!(
+                card.contains(&href),
+                "notes/{}/: no card for {href}",
+                note.slug
+            );
+        }
+        backlinks += expected.len();
+    }
+    // Some notes are linked from notes they do not link back to, and are shown those.
+    assert!(backlinks > 0);
+}
+
 #[test]
 fn every_principle_page_lists_its_notes() {
     let site = site();
@@ -406,7 +464,8 @@ fn every_note_has_the_standard_sections_in_order() {
         if !note.countries.is_empty() {
             expected.push("Country experience");
         }
-        expected.extend(["Related notes", "Further reading"]);
+        // The official sources are listed by the template from `sources`, after the body.
+        expected.push("Related notes");
         let found: Vec<&str> = note
             .body
             .headings
