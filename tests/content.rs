@@ -280,6 +280,69 @@ fn every_country_page_quotes_what_its_notes_say() {
     }
 }
 
+/// A country page says where its accounts come from (DPIDG's own reporting, retold on the note
+/// pages, as the About page explains), and the notes it quotes each say something of their own:
+/// no two quotations on a page share a run of six words (the division's full name aside).
+const DIVISION: &str = "UN DESA’s Division for Public Institutions and Digital Government (DPIDG)";
+
+#[test]
+fn country_pages_credit_dpidg_and_quote_no_account_twice() {
+    let site = site();
+    let division = [
+        ("en", "DPIDG"),
+        ("fr", "DPIDG"),
+        ("es", "DPIDG"),
+        ("ru", "Отдел"),
+        ("zh", "司"),
+        ("ar", "الشعبة"),
+    ];
+    for (lang, name) in division {
+        let page = rendered_in(&site, PageId::Country(0), lang);
+        let headings: Vec<&str> = page
+            .split("<h2>")
+            .skip(1)
+            .map(|h| &h[..h.find("</h2>").unwrap()])
+            .collect();
+        assert!(
+            headings.iter().any(|h| h.contains(name)),
+            "{lang}: {headings:?}"
+        );
+        let index = rendered_in(&site, PageId::CountriesIndex, lang);
+        let lead = index.split("<p class=\"lead\">").nth(1).unwrap();
+        assert!(
+            lead[..lead.find("</p>").unwrap()].contains(name),
+            "{lang}: {lead}"
+        );
+    }
+    for (i, country) in site.countries.iter().enumerate() {
+        let page = rendered(&site, PageId::Country(i));
+        let quotes: Vec<Vec<String>> = page
+            .split("<blockquote>")
+            .skip(1)
+            .map(|q| {
+                q[..q.find("</blockquote>").unwrap()]
+                    .replace(DIVISION, "DPIDG")
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        for (a, first) in quotes.iter().enumerate() {
+            for second in &quotes[a + 1..] {
+                let shared = first
+                    .windows(6)
+                    .find(|run| second.windows(6).any(|other| other == *run));
+                assert!(
+                    shared.is_none(),
+                    "countries/{}/ quotes \"{}\" twice",
+                    country.code,
+                    shared.unwrap().join(" ")
+                );
+            }
+        }
+    }
+}
+
 /// The country filter of the search index in `lang`: (code, label) in the order shown.
 fn country_filter(site: &Site, lang: &str) -> Vec<(String, String)> {
     let path = format!("search/{lang}/facets.js");
