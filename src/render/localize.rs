@@ -8,7 +8,7 @@
 //! {{ meta.published | format_date }}      1 February 2021 · 1er février 2021 · 2021年2月1日
 //! {{ 12345 | format_number }}             12,345 · 12 345 · 12.345
 //! {{ n | plural("notes") }}               note / notes · записка / записки / записок
-//! {{ note.lang | language_name }}         English · العربية
+//! {{ note.lang | language_name }}         English · anglais · الإنجليزية (in the page's language)
 //! {{ note.lang | text_direction }}        ltr · rtl
 //! ```
 
@@ -26,8 +26,8 @@ pub fn register(env: &mut Environment) {
     env.add_filter("format_number", format_number_filter);
     env.add_filter("plural", plural_filter);
     env.add_filter("format_size", format_size_filter);
-    env.add_filter("language_name", |lang: &str| {
-        crate::i18n::native_name(lang).to_string()
+    env.add_filter("language_name", |state: &State, lang: &str| {
+        crate::i18n::language_name_in(lang, &context_lang(state))
     });
     env.add_filter("text_direction", |lang: &str| {
         crate::i18n::direction(lang).to_string()
