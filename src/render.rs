@@ -600,6 +600,12 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// The separator between a label and its text in `lang` (`label_separator`), which feed
+    /// titles use too.
+    pub fn label_separator(&self, lang: &str) -> &str {
+        self.t_in(lang, "label_separator")
+    }
+
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
         self.t_in(&page.lang, key)
     }
@@ -1045,10 +1051,15 @@ impl<'a> Renderer<'a> {
             PageId::Note(n) => Some(self.site.notes[n].principle),
             _ => None,
         };
-        crate::feed::alternates(self.site, principle, &page.lang)
-            .into_iter()
-            .map(|f| context! { title => f.title, href => page.href(f.path) })
-            .collect()
+        crate::feed::alternates(
+            self.site,
+            principle,
+            &page.lang,
+            self.t(page, "label_separator"),
+        )
+        .into_iter()
+        .map(|f| context! { title => f.title, href => page.href(f.path) })
+        .collect()
     }
 
     /// A page in `lang` as JSON-LD links it: absolute with a base URL, else relative to `page`.
@@ -1067,7 +1078,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => self.t(page, "api_title"),
             description => self.t(page, "api_description"),
-            ..Value::from_serialize(crate::api::page(self.site, &page.lang, &|path| page.href(path.to_string())))
+            ..Value::from_serialize(crate::api::page(self.site, &page.lang, self.t(page, "label_separator"), &|path| page.href(path.to_string())))
         }
     }
 

@@ -280,6 +280,48 @@ fn every_country_page_quotes_what_its_notes_say() {
     }
 }
 
+/// Punctuation around interface text is each language's own: Chinese ends the provisional label
+/// with its full stop, French puts its narrow no-break space before a colon in the feeds'
+/// titles (files, announcements and the data page's list) and after the data page's labels.
+#[test]
+fn punctuation_comes_from_the_language_of_the_page() {
+    let site = site();
+    let provisional = site.note("investment-in-e-government").unwrap();
+    let page = rendered_in(&site, PageId::Note(provisional), "zh");
+    assert!(
+        page.contains("<strong>暂定标题。</strong>"),
+        "zh provisional"
+    );
+    assert!(!page.contains("暂定标题."));
+
+    let title = "Orientations CEPA sur la gouvernance\u{202f}: 9. Participation";
+    let api = rendered_in(&site, PageId::Api, "fr");
+    assert!(api.contains(&format!(">{title}</a>")), "fr/api/: {title}");
+    assert!(
+        api.contains("(version préliminaire 2020-12)</a>\u{202f}: <code>"),
+        "fr/api/: schema label"
+    );
+    assert!(!api.contains("</a>: "), "fr/api/: an English colon");
+    let participation = site.principle("participation").unwrap();
+    let page = rendered_in(&site, PageId::Principle(participation), "fr");
+    assert!(
+        page.contains(&format!("title=\"{title}\"")),
+        "fr/principles/participation/"
+    );
+
+    let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
+    let renderer =
+        Renderer::new(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let files = guidance::data_files(&site, &renderer);
+    let feed = |path: &str| {
+        let file = files.iter().find(|f| f.path == path).expect(path);
+        unescape(std::str::from_utf8(&file.bytes).unwrap())
+    };
+    assert!(feed("fr/feeds/principles/participation.xml").contains(title));
+    assert!(feed("zh/feeds/principles/participation.xml").contains("：9. "));
+    assert!(feed("feeds/principles/participation.xml").contains(": 9. Participation"));
+}
+
 /// A country page says where its accounts come from (DPIDG's own reporting, retold on the note
 /// pages, as the About page explains), and the notes it quotes each say something of their own:
 /// no two quotations on a page share a run of six words (the division's full name aside).
