@@ -820,7 +820,7 @@ impl<'a> Renderer<'a> {
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
         let text = self.localized(page, note);
-        let principle_title = self.localized(page, principle).title;
+        let principle_text = self.localized(page, principle);
         NoteCard {
             slug: note.slug.clone(),
             title: text.title.to_string(),
@@ -828,7 +828,8 @@ impl<'a> Renderer<'a> {
             lang: text.lang.to_string(),
             url: self.href_to(page, PageId::Note(i)),
             provisional: note.meta.status == Status::Provisional,
-            principle: principle_title.to_string(),
+            principle: principle_text.title.to_string(),
+            principle_lang: principle_text.lang.to_string(),
             principle_url: self.href_to(page, PageId::Principle(note.principle)),
             pillar: principle.meta.pillar,
             countries: note
@@ -1023,6 +1024,8 @@ impl<'a> Renderer<'a> {
             note => card(i),
             meta => note.meta,
             strategy => strategy,
+            // Sources come from the original's front matter, titled in its language.
+            sources_attrs => lang_attrs(page, site.config.default_language()),
             strategy_attrs => lang_attrs(page, self.strategies_lang(page, note.principle)),
             principle => self.principle_card_short(page, note.principle),
             related_principles => note.related_principles.iter().map(|&p| self.principle_card_short(page, p)).collect::<Vec<_>>(),
@@ -1375,6 +1378,8 @@ struct NoteCard {
     provisional: bool,
     principle: String,
     principle_url: String,
+    /// The language of `principle`, the title (English where the principle is untranslated).
+    principle_lang: String,
     pillar: Pillar,
     countries: Vec<String>,
     published: Option<String>,

@@ -280,6 +280,99 @@ fn every_country_page_quotes_what_its_notes_say() {
     }
 }
 
+/// The text nodes of `html`, each with the language it is in: the `lang` of the nearest
+/// element around it that has one. Scripts and styles are left out.
+fn text_languages(html: &str) -> Vec<(String, String)> {
+    const VOID: [&str; 9] = [
+        "meta", "link", "br", "img", "input", "hr", "source", "col", "wbr",
+    ];
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    let mut texts = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let text = rest[..open].trim();
+        if !text.is_empty() {
+            let lang = stack.iter().rev().find_map(|(_, l)| l.clone());
+            texts.push((unescape(text), lang.unwrap_or_default()));
+        }
+        let close = open + rest[open..].find('>').expect("a tag ends");
+        let tag = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if let Some(at) = stack.iter().rposition(|(n, _)| n == name.trim()) {
+                stack.truncate(at);
+            }
+            continue;
+        }
+        if tag.starts_with('!') {
+            continue;
+        }
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if name == "script" || name == "style" {
+            let end = format!("</{name}>");
+            rest = &rest[rest.find(&end).expect("the element ends")..];
+            continue;
+        }
+        if VOID.contains(&name.as_str()) || tag.ends_with('/') {
+            continue;
+        }
+        let lang = tag
+            .split_once(" lang=\"")
+            .map(|(_, v)| v[..v.find('"').unwrap()].to_string());
+        stack.push((name, lang));
+    }
+    texts
+}
+
+/// On every note page in a language other than English, text that is only ever in English
+/// (a principle's title where it has no translation in that language, a note's title or
+/// summary, a source's title) is inside an element marked `lang="en"`, for screen readers and
+/// hyphenation: the principle badges of the note cards, the official sources, the body.
+#[test]
+fn english_text_on_other_language_pages_is_marked_as_english() {
+    let site = site();
+    let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
+    let renderer =
+        Renderer::new(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let mut problems = Vec::new();
+    for lang in site.config.languages.iter().skip(1) {
+        let mut english: Vec<&str> = Vec::new();
+        for note in &site.notes {
+            english.extend([note.meta.title.as_str(), note.meta.summary.as_str()]);
+            english.extend(note.meta.sources.iter().map(|s| s.title.as_str()));
+        }
+        for p in &site.principles {
+            let translated = site
+                .translation(guidance::model::Kind::Principle, &p.slug, lang)
+                .is_some();
+            if !translated {
+                english.push(&p.meta.title);
+            }
+        }
+        for (i, note) in site.notes.iter().enumerate() {
+            let file = renderer
+                .render_in(PageId::Note(i), lang)
+                .unwrap_or_else(|d| panic!("{d}"));
+            let html = String::from_utf8(file.bytes).unwrap();
+            for (text, text_lang) in text_languages(&html) {
+                if text_lang != "en" && english.contains(&text.as_str()) {
+                    problems.push(format!("{lang}/notes/{}/: \"{text}\"", note.slug));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "not marked as English:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Punctuation around interface text is each language's own: Chinese ends the provisional label
 /// with its full stop, French puts its narrow no-break space before a colon in the feeds'
 /// titles (files, announcements and the data page's list) and after the data page's labels.
