@@ -204,6 +204,7 @@ pub const TEMPLATE_IDS: &[&str] = &[
     "glance-title",
     "json-ld",
     "main",
+    "matrix-caption",
     "matrix-title",
     "notes-title",
     "offline-title",
