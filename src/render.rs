@@ -803,6 +803,7 @@ impl<'a> Renderer<'a> {
             }
             Target::Page { index, anchor } => with_anchor(PageId::Page(*index), anchor),
             Target::Country { index } => with_anchor(PageId::Country(*index), &None),
+            Target::Api { anchor } => with_anchor(PageId::Api, anchor),
             Target::Anchor(a) => format!("#{a}"),
             Target::External(url) => url.clone(),
             Target::File { path, fragment } => {

@@ -415,6 +415,24 @@ fn punctuation_comes_from_the_language_of_the_page() {
     assert!(feed("feeds/principles/participation.xml").contains(": 9. Participation"));
 }
 
+/// The About page names the data page by its title in the page's language, as a link to it.
+#[test]
+fn the_about_page_links_to_the_data_page_by_its_name() {
+    let site = site();
+    let theme = Theme::load(&root()).unwrap();
+    let about = site.page("about").expect("pages/about.md");
+    for lang in &site.config.languages {
+        let strings: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str(theme.text(&format!("i18n/{lang}.yaml")).unwrap()).unwrap();
+        let name = &strings["api_title"];
+        let page = rendered_in(&site, PageId::Page(about), lang);
+        assert!(
+            page.contains(&format!("api/\">{name}</a>")),
+            "{lang}/about/ does not link to \"{name}\""
+        );
+    }
+}
+
 /// A country page says where its accounts come from (DPIDG's own reporting, retold on the note
 /// pages, as the About page explains), and the notes it quotes each say something of their own:
 /// no two quotations on a page share a run of six words (the division's full name aside).
