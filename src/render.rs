@@ -1024,9 +1024,9 @@ impl<'a> Renderer<'a> {
             text_attrs => lang_attrs(page, text.lang),
             note => card(i),
             meta => note.meta,
-            strategy => strategy,
             // Sources come from the original's front matter, titled in its language.
             sources_attrs => lang_attrs(page, site.config.default_language()),
+            strategy => strategy,
             strategy_attrs => lang_attrs(page, self.strategies_lang(page, note.principle)),
             principle => self.principle_card_short(page, note.principle),
             related_principles => note.related_principles.iter().map(|&p| self.principle_card_short(page, p)).collect::<Vec<_>>(),
@@ -1378,9 +1378,9 @@ struct NoteCard {
     url: String,
     provisional: bool,
     principle: String,
-    principle_url: String,
     /// The language of `principle`, the title (English where the principle is untranslated).
     principle_lang: String,
+    principle_url: String,
     pillar: Pillar,
     countries: Vec<String>,
     published: Option<String>,

@@ -433,6 +433,30 @@ fn the_about_page_links_to_the_data_page_by_its_name() {
     }
 }
 
+/// Arabic writes one and two of a thing without the digit (مذكرة واحدة, مذكرتان), and a prefix
+/// joins the word it belongs to inside the link (للنزاهة), never with a tatweel before it.
+#[test]
+fn arabic_counts_and_prefixed_links_read_as_arabic_writes_them() {
+    let site = site();
+    for id in [PageId::CountriesIndex, PageId::Home] {
+        let page = rendered_in(&site, id, "ar");
+        for wrong in [">1 مذكرة<", ">2 مذكرتان<", " 1 مذكرة<", " 2 مذكرتان<"]
+        {
+            assert!(!page.contains(wrong), "ar {id:?}: {wrong}");
+        }
+    }
+    let countries = rendered_in(&site, PageId::CountriesIndex, "ar");
+    assert!(countries.contains(">مذكرتان</span>") || countries.contains(">مذكرة واحدة</span>"));
+    for (i, p) in site.principles.iter().enumerate() {
+        let page = rendered_in(&site, PageId::Principle(i), "ar");
+        assert!(
+            !page.contains("ـ<a "),
+            "ar/principles/{}/: a tatweel before a link",
+            p.slug
+        );
+    }
+}
+
 /// A country page says where its accounts come from (DPIDG's own reporting, retold on the note
 /// pages, as the About page explains), and the notes it quotes each say something of their own:
 /// no two quotations on a page share a run of six words (the division's full name aside).

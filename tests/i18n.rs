@@ -661,9 +661,11 @@ fn dates_and_counts_are_written_the_way_each_language_writes_them() {
         stats("ru").contains("<strong>2</strong> принципа")
             && stats("ru").contains("<strong>3</strong> записки")
     );
+    // Arabic writes its singular and dual without the number.
     assert!(
-        stats("ar").contains("<strong>2</strong> مبدآن")
-            && stats("ar").contains("<strong>3</strong> مذكرات")
+        stats("ar").contains("<li>مبدآن</li>") && stats("ar").contains("<strong>3</strong> مذكرات"),
+        "{}",
+        stats("ar")
     );
     assert!(stats("zh").contains("<strong>3</strong> 份说明"));
 }
@@ -941,12 +943,14 @@ fn every_language_file_has_exactly_the_keys_of_english() {
             // In a script other than Latin, a value still equal to the English one was forgotten,
             // unless it holds no word (a date pattern, a separator, a digit).
             let english_value = english.get(key).and_then(|v| v.as_str()).unwrap();
-            // The same placeholders as the English string, which the code fills in.
+            // The same placeholders as the English string, which the code fills in; the forms
+            // of a counted noun may also place the number (`{count}`) where the language does.
             let placeholders = |text: &str| -> BTreeSet<String> {
                 text.split('{')
                     .skip(1)
                     .filter_map(|p| p.split_once('}'))
                     .map(|(name, _)| name.to_string())
+                    .filter(|name| !(key.ends_with("_plural") && name == "count"))
                     .collect()
             };
             assert_eq!(
