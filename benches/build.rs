@@ -293,7 +293,10 @@ fn child(mode: &str, root: &Path) {
                 files
             };
             let mut files = timed("api", &|| guidance::api::files(&site));
-            files.extend(timed("feeds", &|| guidance::feed::files(&site)));
+            // (Feed titles take the separator from the theme's strings; English's here.)
+            files.extend(timed("feeds", &|| {
+                guidance::feed::files(&site, &|_| ": ".to_string())
+            }));
             files.extend(timed("search", &|| guidance::search::index(&site)));
             files.extend(timed("render", &|| {
                 let options = guidance::RenderOptions::default();

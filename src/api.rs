@@ -665,8 +665,8 @@ pub struct FieldDoc {
 
 /// The content of the API page, generated from the schemas so that it always matches them.
 /// `href` turns a path from the site root into a link from the page; the feeds listed are
-/// those in `lang`, the page's language.
-pub fn page(site: &Site, lang: &str, href: &dyn Fn(&str) -> String) -> ApiPage {
+/// those in `lang`, the page's language, titled with its `label_separator` `separator`.
+pub fn page(site: &Site, lang: &str, separator: &str, href: &dyn Fn(&str) -> String) -> ApiPage {
     let files = FILES
         .iter()
         .map(|file| {
@@ -700,10 +700,10 @@ pub fn page(site: &Site, lang: &str, href: &dyn Fn(&str) -> String) -> ApiPage {
         path: link.path,
     };
     let principles = (0..site.principles.len())
-        .filter_map(|p| crate::feed::alternates(site, Some(p), lang).pop())
+        .filter_map(|p| crate::feed::alternates(site, Some(p), lang, separator).pop())
         .map(feed_doc)
         .collect();
-    let notes = crate::feed::alternates(site, None, lang).remove(0);
+    let notes = crate::feed::alternates(site, None, lang, separator).remove(0);
     ApiPage {
         schema_version: SCHEMA_VERSION,
         files,

@@ -56,15 +56,21 @@ pub struct FeedLink {
 }
 
 /// The feeds to announce on a page in `lang`: the notes feed, and the feed of the principle the
-/// page is about, if any.
-pub fn alternates(site: &Site, principle: Option<usize>, lang: &str) -> Vec<FeedLink> {
+/// page is about, if any. `separator` is the language's between a label and its text (the
+/// theme's `label_separator`: `: `, ` : ` in French, `：` in Chinese).
+pub fn alternates(
+    site: &Site,
+    principle: Option<usize>,
+    lang: &str,
+    separator: &str,
+) -> Vec<FeedLink> {
     let mut links = vec![FeedLink {
         title: notes_feed_title(site, lang).0.to_string(),
         path: notes_feed_path(site, lang),
     }];
     if let Some(p) = principle {
         links.push(FeedLink {
-            title: principle_feed_title(site, p, lang).0,
+            title: principle_feed_title(site, p, lang, separator).0,
             path: principle_feed_path(site, &site.principles[p].slug, lang),
         });
     }
@@ -79,8 +85,9 @@ fn notes_feed_title<'a>(site: &'a Site, lang: &'a str) -> InLanguage<'a> {
     (texts.title, texts.title_lang)
 }
 
-/// "Site title: 3. Principle title". The language is the principle title's, which says most.
-fn principle_feed_title(site: &Site, p: usize, lang: &str) -> (String, String) {
+/// "Site title: 3. Principle title", with `separator` after the site title. The language is the
+/// principle title's, which says most.
+fn principle_feed_title(site: &Site, p: usize, lang: &str, separator: &str) -> (String, String) {
     let principle = &site.principles[p];
     let (title, title_lang) = site
         .translation(Kind::Principle, &principle.slug, lang)
@@ -88,13 +95,14 @@ fn principle_feed_title(site: &Site, p: usize, lang: &str) -> (String, String) {
         .unwrap_or((&principle.meta.title, site.config.default_language()));
     let (site_title, _) = notes_feed_title(site, lang);
     (
-        format!("{site_title}: {}. {title}", principle.meta.number),
+        format!("{site_title}{separator}{}. {title}", principle.meta.number),
         title_lang.to_string(),
     )
 }
 
-/// Every feed the site publishes, in every language.
-pub fn files(site: &Site) -> Vec<OutputFile> {
+/// Every feed the site publishes, in every language; `separator` gives a language's
+/// `label_separator` (see [`alternates`]).
+pub fn files(site: &Site, separator: &dyn Fn(&str) -> String) -> Vec<OutputFile> {
     let mut feeds = Vec::new();
     for lang in &site.config.languages {
         let (title, title_lang) = notes_feed_title(site, lang);
@@ -122,7 +130,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             feeds.push(Feed {
                 lang,
                 path: principle_feed_path(site, &principle.slug, lang),
-                title: principle_feed_title(site, p, lang),
+                title: principle_feed_title(site, p, lang, &separator(lang)),
                 subtitle,
                 page: PageId::Principle(p),
                 notes,

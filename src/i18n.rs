@@ -21,6 +21,23 @@ pub fn native_name(lang: &str) -> &'static str {
     }
 }
 
+/// The name of language `lang` written in language `in_lang`, as a word of running text:
+/// CLDR's name (compiled into the binary), `anglais` in French, `英语` in Chinese; else the
+/// language's own name.
+pub fn language_name_in(lang: &str, in_lang: &str) -> String {
+    use icu_experimental::displaynames::{DisplayNamesOptions, multi::LanguageDisplayNames};
+    use icu_locale_core::{Locale, subtags::Language};
+    let cldr = || -> Option<String> {
+        let locale = Locale::try_from_str(in_lang).ok()?;
+        let names =
+            LanguageDisplayNames::try_new((&locale).into(), DisplayNamesOptions::default()).ok()?;
+        names
+            .of(Language::try_from_str(lang).ok()?)
+            .map(str::to_string)
+    };
+    cldr().unwrap_or_else(|| native_name(lang).to_string())
+}
+
 /// Sorts `items` by their names in `lang`'s alphabetical order (CLDR's collation, compiled into
 /// the binary): `Égypte` before `Zambie` in French, pinyin order in Chinese. Items whose names
 /// compare equal keep their order.

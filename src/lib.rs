@@ -79,7 +79,7 @@ pub fn generate(
     let mut files = renderer.render_all()?;
     files.extend(theme_files(theme));
     files.extend(project_files(site));
-    files.extend(data_files(site));
+    files.extend(data_files(site, &renderer));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -99,9 +99,10 @@ pub fn theme_files(theme: &theme::Theme) -> impl Iterator<Item = OutputFile> + '
 }
 
 /// Files made from the model rather than rendered as pages (data export, feeds). `serve` makes
-/// these apart from the pages, so everything of this kind belongs here.
-pub fn data_files(site: &Site) -> Vec<OutputFile> {
-    let (mut files, texts) = data_files_in_part(site);
+/// these apart from the pages, so everything of this kind belongs here. The renderer gives the
+/// few interface strings they use (the separator in feed titles).
+pub fn data_files(site: &Site, renderer: &render::Renderer) -> Vec<OutputFile> {
+    let (mut files, texts) = data_files_in_part(site, renderer);
     files.extend(texts.iter().flat_map(search::TextChunks::files));
     files.extend(api::note_outputs(site));
     files
@@ -110,9 +111,18 @@ pub fn data_files(site: &Site) -> Vec<OutputFile> {
 /// [`data_files`] but the notes' own API files and the search index's text chunks, which
 /// `publish` makes a batch at a time (they are most of the bytes); the text chunks come back
 /// ready to be made.
-pub fn data_files_in_part(site: &Site) -> (Vec<OutputFile>, Vec<search::TextChunks<'_>>) {
+pub fn data_files_in_part<'s>(
+    site: &'s Site,
+    renderer: &render::Renderer,
+) -> (Vec<OutputFile>, Vec<search::TextChunks<'s>>) {
+    let separator = |lang: &str| renderer.label_separator(lang).to_string();
     let ((mut files, feeds), (index, texts)) = rayon::join(
-        || rayon::join(|| api::files_but_notes(site), || feed::files(site)),
+        || {
+            rayon::join(
+                || api::files_but_notes(site),
+                || feed::files(site, &separator),
+            )
+        },
         || search::index_but_text(site, search::index::LIMITS),
     );
     files.extend(feeds);

@@ -33,6 +33,11 @@ pub const RESERVED: &[&str] = &[
     "404",
 ];
 
+/// The slug that links to the data and feeds page (`page:api`), which the site makes itself,
+/// and the ids of its sections.
+const API_PAGE: &str = "api";
+const API_PAGE_IDS: [&str; 3] = ["files", "feeds", "json-ld"];
+
 /// The CEPA principles' official numbers.
 const PRINCIPLE_NUMBERS: std::ops::RangeInclusive<u8> = 1..=11;
 
@@ -1140,6 +1145,12 @@ fn resolve(
                 let index = lookup.find(Kind::Note, slug, site)?;
                 check_target_anchor(&anchor, &site.notes[index].body, slug)?;
                 Ok(Target::Note { index, anchor })
+            }
+            "page" if slug == API_PAGE => {
+                if let Some(a) = &anchor {
+                    check_anchor(a, &API_PAGE_IDS, "the data and feeds page")?;
+                }
+                Ok(Target::Api { anchor })
             }
             "page" => {
                 let index = lookup.find(Kind::Page, slug, site)?;

@@ -453,7 +453,7 @@ fn new_note(
         "---\ntitle: {title_yaml}\nprinciple: {principle}\nrelated_principles: []\ncountries: []\nsdg_targets: []\n\
          summary: {summary}\nstatus: published\nsources: []\n---\n\
          ## At a glance\n\n## Understanding the strategy\n\n## Why it matters\n\n## Putting it into practice\n\n\
-         ## Common pitfalls\n\n## Measuring progress\n\n## Related notes\n\n## Further reading\n"
+         ## Common pitfalls\n\n## Measuring progress\n\n## Related notes\n"
     );
     std::fs::create_dir_all(root.join("notes"))
         .and_then(|_| std::fs::write(&path, text))

@@ -198,11 +198,13 @@ fn level_number(level: HeadingLevel) -> u8 {
 /// of them gets the next free variant (`main-2`), so that the skip link and the sections'
 /// labels keep pointing at the template's element. A test checks the templates against it.
 pub const TEMPLATE_IDS: &[&str] = &[
+    "backlinks-title",
     "feeds",
     "files",
     "glance-title",
     "json-ld",
     "main",
+    "matrix-caption",
     "matrix-title",
     "notes-title",
     "offline-title",

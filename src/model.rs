@@ -282,6 +282,10 @@ pub enum Target {
     Country {
         index: usize,
     },
+    /// `page:api`: the data and feeds page the site makes itself, at one of its sections.
+    Api {
+        anchor: Option<String>,
+    },
     /// `#anchor` within the same document.
     Anchor(String),
     /// Left as written: `https:`, `mailto:` and the like.

@@ -87,7 +87,7 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
     };
     let zip_path = dir.join(bundle::site_path(site));
     // The notes' API files and the search text chunks are made in their batch.
-    let (data, texts) = crate::data_files_in_part(site);
+    let (data, texts) = crate::data_files_in_part(site, &web);
     let readme = copy.offline_readme();
     let mut publisher = Publisher {
         site,

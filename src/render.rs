@@ -600,6 +600,12 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// The separator between a label and its text in `lang` (`label_separator`), which feed
+    /// titles use too.
+    pub fn label_separator(&self, lang: &str) -> &str {
+        self.t_in(lang, "label_separator")
+    }
+
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
         self.t_in(&page.lang, key)
     }
@@ -802,6 +808,7 @@ impl<'a> Renderer<'a> {
             }
             Target::Page { index, anchor } => with_anchor(PageId::Page(*index), anchor),
             Target::Country { index } => with_anchor(PageId::Country(*index), &None),
+            Target::Api { anchor } => with_anchor(PageId::Api, anchor),
             Target::Anchor(a) => format!("#{a}"),
             Target::External(url) => url.clone(),
             Target::File { path, fragment } => {
@@ -819,7 +826,7 @@ impl<'a> Renderer<'a> {
         let note = &site.notes[i];
         let principle = &site.principles[note.principle];
         let text = self.localized(page, note);
-        let principle_title = self.localized(page, principle).title;
+        let principle_text = self.localized(page, principle);
         NoteCard {
             slug: note.slug.clone(),
             title: text.title.to_string(),
@@ -827,7 +834,8 @@ impl<'a> Renderer<'a> {
             lang: text.lang.to_string(),
             url: self.href_to(page, PageId::Note(i)),
             provisional: note.meta.status == Status::Provisional,
-            principle: principle_title.to_string(),
+            principle: principle_text.title.to_string(),
+            principle_lang: principle_text.lang.to_string(),
             principle_url: self.href_to(page, PageId::Principle(note.principle)),
             pillar: principle.meta.pillar,
             countries: note
@@ -1002,14 +1010,14 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let note = &site.notes[i];
         let card = |j: usize| self.note_card(page, j);
-        // Related notes: the ones it links to, then the ones linking to it, then its siblings.
-        let mut related: Vec<usize> = note.links_to.clone();
-        related.extend(
-            note.linked_from
-                .iter()
-                .filter(|j| !related.contains(j))
-                .collect::<Vec<_>>(),
-        );
+        // The notes that link to this one and that its body does not already link to: those
+        // it links to are in its own text (its "Related notes" section), with why.
+        let backlinks: Vec<usize> = note
+            .linked_from
+            .iter()
+            .copied()
+            .filter(|j| !note.links_to.contains(j))
+            .collect();
         let strategy = note
             .strategy
             .map(|s| self.strategy_names(page, note.principle)[s].clone());
@@ -1021,6 +1029,8 @@ impl<'a> Renderer<'a> {
             text_attrs => lang_attrs(page, text.lang),
             note => card(i),
             meta => note.meta,
+            // Sources come from the original's front matter, titled in its language.
+            sources_attrs => lang_attrs(page, site.config.default_language()),
             strategy => strategy,
             strategy_attrs => lang_attrs(page, self.strategies_lang(page, note.principle)),
             principle => self.principle_card_short(page, note.principle),
@@ -1037,7 +1047,7 @@ impl<'a> Renderer<'a> {
                 let lang = if id == PageId::Note(i) { text.lang } else { &page.lang };
                 self.jsonld_href(page, id, lang)
             }),
-            related => related.into_iter().map(card).collect::<Vec<_>>(),
+            backlinks => backlinks.into_iter().map(card).collect::<Vec<_>>(),
             previous => i.checked_sub(1).map(card),
             next => (i + 1 < site.notes.len()).then(|| card(i + 1)),
         }
@@ -1050,10 +1060,15 @@ impl<'a> Renderer<'a> {
             PageId::Note(n) => Some(self.site.notes[n].principle),
             _ => None,
         };
-        crate::feed::alternates(self.site, principle, &page.lang)
-            .into_iter()
-            .map(|f| context! { title => f.title, href => page.href(f.path) })
-            .collect()
+        crate::feed::alternates(
+            self.site,
+            principle,
+            &page.lang,
+            self.t(page, "label_separator"),
+        )
+        .into_iter()
+        .map(|f| context! { title => f.title, href => page.href(f.path) })
+        .collect()
     }
 
     /// A page in `lang` as JSON-LD links it: absolute with a base URL, else relative to `page`.
@@ -1072,7 +1087,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => self.t(page, "api_title"),
             description => self.t(page, "api_description"),
-            ..Value::from_serialize(crate::api::page(self.site, &page.lang, &|path| page.href(path.to_string())))
+            ..Value::from_serialize(crate::api::page(self.site, &page.lang, self.t(page, "label_separator"), &|path| page.href(path.to_string())))
         }
     }
 
@@ -1368,6 +1383,8 @@ struct NoteCard {
     url: String,
     provisional: bool,
     principle: String,
+    /// The language of `principle`, the title (English where the principle is untranslated).
+    principle_lang: String,
     principle_url: String,
     pillar: Pillar,
     countries: Vec<String>,

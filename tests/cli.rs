@@ -1090,12 +1090,12 @@ fn new_note_is_accepted_by_check_and_build() {
             .is_file()
     );
 
-    // Accepted, with a warning for each part still to write: the summary and the eight sections.
+    // Accepted, with a warning for each part still to write: the summary and the seven sections.
     let output = run(&["check", "--root", root]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text_out = stderr(&output);
     assert!(
-        text_out.contains("checked: no errors, 18 warnings"),
+        text_out.contains("checked: no errors, 16 warnings"),
         "{text_out}"
     );
     assert_eq!(

@@ -150,6 +150,64 @@ fn every_note_links_to_its_principle_and_two_other_notes() {
     }
 }
 
+/// A note page shows each thing once: its body does not link to the addresses its front matter's
+/// `sources` gives (the template lists those under "Official sources"), and the cards the
+/// template adds after it are the notes that link to this one without being linked from its
+/// body, whose "Related notes" section already says why each linked note matters.
+#[test]
+fn note_pages_do_not_repeat_their_sources_or_their_related_notes() {
+    let site = site();
+    let mut backlinks = 0;
+    for (i, note) in site.notes.iter().enumerate() {
+        let markdown = Site::markdown(&note.source, &note.body);
+        for source in &note.meta.sources {
+            assert!(
+                !markdown.contains(&format!("]({})", source.url)),
+                "notes/{}.md links to its source {} again",
+                note.slug,
+                source.url
+            );
+        }
+        let page = rendered(&site, PageId::Note(i));
+        let sources = page
+            .split("<ul class=\"sources\">")
+            .nth(1)
+            .unwrap_or_else(|| panic!("notes/{}/: no sources list", note.slug));
+        let sources = &sources[..sources.find("</ul>").unwrap()];
+        assert_eq!(
+            sources.matches("<li>").count(),
+            note.meta.sources.len(),
+            "notes/{}/",
+            note.slug
+        );
+        let cards: Vec<&str> = match page.split_once("<h2 id=\"backlinks-title\">") {
+            Some((_, section)) => section[..section.find("</section>").unwrap()]
+                .split("<li class=\"card")
+                .skip(1)
+                .collect(),
+            None => Vec::new(),
+        };
+        let expected: Vec<usize> = note
+            .linked_from
+            .iter()
+            .copied()
+            .filter(|j| !note.links_to.contains(j))
+            .collect();
+        assert_eq!(cards.len(), expected.len(), "notes/{}/: cards", note.slug);
+        for (card, &j) in cards.iter().zip(&expected) {
+            let href = format!("notes/{}/\"", site.notes[j].slug);
+            assert!(
+                card.contains(&href),
+                "notes/{}/: no card for {href}",
+                note.slug
+            );
+        }
+        backlinks += expected.len();
+    }
+    // Some notes are linked from notes they do not link back to, and are shown those.
+    assert!(backlinks > 0);
+}
+
 #[test]
 fn every_principle_page_lists_its_notes() {
     let site = site();
@@ -219,6 +277,246 @@ fn every_country_page_quotes_what_its_notes_say() {
             "countries/{}/ links to itself",
             country.code
         );
+    }
+}
+
+/// The text nodes of `html`, each with the language it is in: the `lang` of the nearest
+/// element around it that has one. Scripts and styles are left out.
+fn text_languages(html: &str) -> Vec<(String, String)> {
+    const VOID: [&str; 9] = [
+        "meta", "link", "br", "img", "input", "hr", "source", "col", "wbr",
+    ];
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    let mut texts = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let text = rest[..open].trim();
+        if !text.is_empty() {
+            let lang = stack.iter().rev().find_map(|(_, l)| l.clone());
+            texts.push((unescape(text), lang.unwrap_or_default()));
+        }
+        let close = open + rest[open..].find('>').expect("a tag ends");
+        let tag = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if let Some(at) = stack.iter().rposition(|(n, _)| n == name.trim()) {
+                stack.truncate(at);
+            }
+            continue;
+        }
+        if tag.starts_with('!') {
+            continue;
+        }
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if name == "script" || name == "style" {
+            let end = format!("</{name}>");
+            rest = &rest[rest.find(&end).expect("the element ends")..];
+            continue;
+        }
+        if VOID.contains(&name.as_str()) || tag.ends_with('/') {
+            continue;
+        }
+        let lang = tag
+            .split_once(" lang=\"")
+            .map(|(_, v)| v[..v.find('"').unwrap()].to_string());
+        stack.push((name, lang));
+    }
+    texts
+}
+
+/// On every note page in a language other than English, text that is only ever in English
+/// (a principle's title where it has no translation in that language, a note's title or
+/// summary, a source's title) is inside an element marked `lang="en"`, for screen readers and
+/// hyphenation: the principle badges of the note cards, the official sources, the body.
+#[test]
+fn english_text_on_other_language_pages_is_marked_as_english() {
+    let site = site();
+    let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
+    let renderer =
+        Renderer::new(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let mut problems = Vec::new();
+    for lang in site.config.languages.iter().skip(1) {
+        let mut english: Vec<&str> = Vec::new();
+        for note in &site.notes {
+            english.extend([note.meta.title.as_str(), note.meta.summary.as_str()]);
+            english.extend(note.meta.sources.iter().map(|s| s.title.as_str()));
+        }
+        for p in &site.principles {
+            let translated = site
+                .translation(guidance::model::Kind::Principle, &p.slug, lang)
+                .is_some();
+            if !translated {
+                english.push(&p.meta.title);
+            }
+        }
+        for (i, note) in site.notes.iter().enumerate() {
+            let file = renderer
+                .render_in(PageId::Note(i), lang)
+                .unwrap_or_else(|d| panic!("{d}"));
+            let html = String::from_utf8(file.bytes).unwrap();
+            for (text, text_lang) in text_languages(&html) {
+                if text_lang != "en" && english.contains(&text.as_str()) {
+                    problems.push(format!("{lang}/notes/{}/: \"{text}\"", note.slug));
+                }
+            }
+        }
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "not marked as English:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Punctuation around interface text is each language's own: Chinese ends the provisional label
+/// with its full stop, French puts its narrow no-break space before a colon in the feeds'
+/// titles (files, announcements and the data page's list) and after the data page's labels.
+#[test]
+fn punctuation_comes_from_the_language_of_the_page() {
+    let site = site();
+    let provisional = site.note("investment-in-e-government").unwrap();
+    let page = rendered_in(&site, PageId::Note(provisional), "zh");
+    assert!(
+        page.contains("<strong>暂定标题。</strong>"),
+        "zh provisional"
+    );
+    assert!(!page.contains("暂定标题."));
+
+    let title = "Orientations CEPA sur la gouvernance\u{202f}: 9. Participation";
+    let api = rendered_in(&site, PageId::Api, "fr");
+    assert!(api.contains(&format!(">{title}</a>")), "fr/api/: {title}");
+    assert!(
+        api.contains("(version préliminaire 2020-12)</a>\u{202f}: <code>"),
+        "fr/api/: schema label"
+    );
+    assert!(!api.contains("</a>: "), "fr/api/: an English colon");
+    let participation = site.principle("participation").unwrap();
+    let page = rendered_in(&site, PageId::Principle(participation), "fr");
+    assert!(
+        page.contains(&format!("title=\"{title}\"")),
+        "fr/principles/participation/"
+    );
+
+    let theme = Theme::load(&root()).unwrap_or_else(|d| panic!("{d}"));
+    let renderer =
+        Renderer::new(&site, &theme, RenderOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let files = guidance::data_files(&site, &renderer);
+    let feed = |path: &str| {
+        let file = files.iter().find(|f| f.path == path).expect(path);
+        unescape(std::str::from_utf8(&file.bytes).unwrap())
+    };
+    assert!(feed("fr/feeds/principles/participation.xml").contains(title));
+    assert!(feed("zh/feeds/principles/participation.xml").contains("：9. "));
+    assert!(feed("feeds/principles/participation.xml").contains(": 9. Participation"));
+}
+
+/// The About page names the data page by its title in the page's language, as a link to it.
+#[test]
+fn the_about_page_links_to_the_data_page_by_its_name() {
+    let site = site();
+    let theme = Theme::load(&root()).unwrap();
+    let about = site.page("about").expect("pages/about.md");
+    for lang in &site.config.languages {
+        let strings: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str(theme.text(&format!("i18n/{lang}.yaml")).unwrap()).unwrap();
+        let name = &strings["api_title"];
+        let page = rendered_in(&site, PageId::Page(about), lang);
+        assert!(
+            page.contains(&format!("api/\">{name}</a>")),
+            "{lang}/about/ does not link to \"{name}\""
+        );
+    }
+}
+
+/// Arabic writes one and two of a thing without the digit (مذكرة واحدة, مذكرتان), and a prefix
+/// joins the word it belongs to inside the link (للنزاهة), never with a tatweel before it.
+#[test]
+fn arabic_counts_and_prefixed_links_read_as_arabic_writes_them() {
+    let site = site();
+    for id in [PageId::CountriesIndex, PageId::Home] {
+        let page = rendered_in(&site, id, "ar");
+        for wrong in [">1 مذكرة<", ">2 مذكرتان<", " 1 مذكرة<", " 2 مذكرتان<"]
+        {
+            assert!(!page.contains(wrong), "ar {id:?}: {wrong}");
+        }
+    }
+    let countries = rendered_in(&site, PageId::CountriesIndex, "ar");
+    assert!(countries.contains(">مذكرتان</span>") || countries.contains(">مذكرة واحدة</span>"));
+    for (i, p) in site.principles.iter().enumerate() {
+        let page = rendered_in(&site, PageId::Principle(i), "ar");
+        assert!(
+            !page.contains("ـ<a "),
+            "ar/principles/{}/: a tatweel before a link",
+            p.slug
+        );
+    }
+}
+
+/// A country page says where its accounts come from (DPIDG's own reporting, retold on the note
+/// pages, as the About page explains), and the notes it quotes each say something of their own:
+/// no two quotations on a page share a run of six words (the division's full name aside).
+const DIVISION: &str = "UN DESA’s Division for Public Institutions and Digital Government (DPIDG)";
+
+#[test]
+fn country_pages_credit_dpidg_and_quote_no_account_twice() {
+    let site = site();
+    let division = [
+        ("en", "DPIDG"),
+        ("fr", "DPIDG"),
+        ("es", "DPIDG"),
+        ("ru", "Отдел"),
+        ("zh", "司"),
+        ("ar", "الشعبة"),
+    ];
+    for (lang, name) in division {
+        let page = rendered_in(&site, PageId::Country(0), lang);
+        let headings: Vec<&str> = page
+            .split("<h2>")
+            .skip(1)
+            .map(|h| &h[..h.find("</h2>").unwrap()])
+            .collect();
+        assert!(
+            headings.iter().any(|h| h.contains(name)),
+            "{lang}: {headings:?}"
+        );
+        let index = rendered_in(&site, PageId::CountriesIndex, lang);
+        let lead = index.split("<p class=\"lead\">").nth(1).unwrap();
+        assert!(
+            lead[..lead.find("</p>").unwrap()].contains(name),
+            "{lang}: {lead}"
+        );
+    }
+    for (i, country) in site.countries.iter().enumerate() {
+        let page = rendered(&site, PageId::Country(i));
+        let quotes: Vec<Vec<String>> = page
+            .split("<blockquote>")
+            .skip(1)
+            .map(|q| {
+                q[..q.find("</blockquote>").unwrap()]
+                    .replace(DIVISION, "DPIDG")
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        for (a, first) in quotes.iter().enumerate() {
+            for second in &quotes[a + 1..] {
+                let shared = first
+                    .windows(6)
+                    .find(|run| second.windows(6).any(|other| other == *run));
+                assert!(
+                    shared.is_none(),
+                    "countries/{}/ quotes \"{}\" twice",
+                    country.code,
+                    shared.unwrap().join(" ")
+                );
+            }
+        }
     }
 }
 
@@ -406,7 +704,8 @@ fn every_note_has_the_standard_sections_in_order() {
         if !note.countries.is_empty() {
             expected.push("Country experience");
         }
-        expected.extend(["Related notes", "Further reading"]);
+        // The official sources are listed by the template from `sources`, after the body.
+        expected.push("Related notes");
         let found: Vec<&str> = note
             .body
             .headings

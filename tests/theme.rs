@@ -235,6 +235,66 @@ fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
     );
 }
 
+/// On a 360 px phone the principles' matrix is wider than the screen: its caption is still read
+/// whole, and its frame (a labelled region the keyboard reaches) shows a shade at the edge the
+/// table continues past, in either direction of writing, until it is scrolled to its end.
+#[test]
+fn the_matrix_keeps_its_caption_whole_and_shows_it_scrolls_on_a_phone() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = common::build_to_temp(&common::repo_root());
+    let server = common::StaticServer::start(&site);
+    let page = browser.open("about:blank");
+    page.set_viewport(360, 640);
+    for path in ["principles/", "ar/principles/"] {
+        page.goto(&server.url(path));
+        let found = page.eval(
+            "(() => { const wrap = document.querySelector('.matrix-wrap'),\
+               caption = document.getElementById(wrap.getAttribute('aria-describedby')),\
+               box = caption.getBoundingClientRect(),\
+               label = document.getElementById(wrap.getAttribute('aria-labelledby'));\
+               const shade = () => getComputedStyle(wrap).backgroundImage;\
+               return { caption: caption.textContent, inside: box.left >= 0 && box.right <= 360,\
+                 clipped: wrap.contains(caption), role: wrap.getAttribute('role'), tabindex: wrap.tabIndex,\
+                 label: label && label.textContent, scrolls: wrap.scrollWidth > wrap.clientWidth,\
+                 shade: shade(), attachment: getComputedStyle(wrap).backgroundAttachment,\
+                 position: getComputedStyle(wrap).backgroundPositionX }; })()",
+        );
+        assert!(
+            found["caption"].as_str().unwrap().len() > 40,
+            "{path}: {found}"
+        );
+        assert_eq!(found["inside"], true, "{path}: caption off screen: {found}");
+        assert_eq!(found["clipped"], false, "{path}: {found}");
+        assert_eq!(found["role"], "region", "{path}");
+        assert_eq!(found["tabindex"], 0, "{path}");
+        assert!(
+            !found["label"].as_str().unwrap_or_default().is_empty(),
+            "{path}"
+        );
+        assert_eq!(found["scrolls"], true, "{path}: {found}");
+        // The cover scrolls with the table, the shade stays at the frame's edge: the edge the
+        // table continues past (the right in English, the left in Arabic).
+        assert_eq!(found["attachment"], "local, scroll", "{path}: {found}");
+        let edge = if path.starts_with("ar/") {
+            "0px, 0px"
+        } else {
+            "100%, 100%"
+        };
+        assert_eq!(found["position"], edge, "{path}: {found}");
+        assert_eq!(
+            found["shade"]
+                .as_str()
+                .unwrap()
+                .matches("linear-gradient")
+                .count(),
+            2,
+            "{path}: {found}"
+        );
+    }
+}
+
 /// The cumulative layout shift of a page so far (Chromium's Layout Instability API).
 const LAYOUT_SHIFT: &str = "new Promise(done => { let total = 0;\
     new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })\

@@ -234,7 +234,7 @@ impl Build {
         self.data.get_or_init(|| {
             let renderer = Renderer::new(&self.site, &self.theme, self.options.clone())?;
             let mut files = renderer.site_files();
-            files.extend(crate::data_files(&self.site));
+            files.extend(crate::data_files(&self.site, &renderer));
             Ok(files
                 .into_iter()
                 .map(|f| (f.path, Entry::new(f.bytes)))

@@ -8,7 +8,8 @@
 //! {{ meta.published | format_date }}      1 February 2021 · 1er février 2021 · 2021年2月1日
 //! {{ 12345 | format_number }}             12,345 · 12 345 · 12.345
 //! {{ n | plural("notes") }}               note / notes · записка / записки / записок
-//! {{ note.lang | language_name }}         English · العربية
+//! {{ n | count("notes") }}                1 note / 3 notes · مذكرة واحدة / مذكرتان / 3 مذكرات
+//! {{ note.lang | language_name }}         English · anglais · الإنجليزية (in the page's language)
 //! {{ note.lang | text_direction }}        ltr · rtl
 //! ```
 
@@ -25,9 +26,10 @@ pub fn register(env: &mut Environment) {
     env.add_filter("format_date", format_date_filter);
     env.add_filter("format_number", format_number_filter);
     env.add_filter("plural", plural_filter);
+    env.add_filter("count", count_filter);
     env.add_filter("format_size", format_size_filter);
-    env.add_filter("language_name", |lang: &str| {
-        crate::i18n::native_name(lang).to_string()
+    env.add_filter("language_name", |state: &State, lang: &str| {
+        crate::i18n::language_name_in(lang, &context_lang(state))
     });
     env.add_filter("text_direction", |lang: &str| {
         crate::i18n::direction(lang).to_string()
@@ -229,12 +231,34 @@ pub fn check_plurals(lang: &str, strings: &BTreeMap<String, String>, file: &str)
 }
 
 /// The form of the noun `key` (`notes`, `principles`...) for the count `n`: the `<key>_plural`
-/// string holds the forms separated by `|`.
+/// string holds the forms separated by `|`. Where the forms place the number (`{count}`), the
+/// noun alone, without it.
 pub fn plural(lang: &str, n: u64, key: &str, strings: &impl Strings) -> String {
+    let (form, _) = plural_form(lang, n, key, strings);
+    form.replace("{count}", "").trim().to_string()
+}
+
+/// `n` and its noun `key`, as the language writes a count: `3 notes`, `1 note`. The number is
+/// written before the form, unless the forms place it themselves: then a form with `{count}`
+/// has the number there and a form without is written alone, as Arabic writes its singular
+/// and dual (`مذكرة واحدة`, `مذكرتان`, but `3 مذكرات`).
+pub fn count(lang: &str, n: u64, key: &str, strings: &impl Strings) -> String {
+    let (form, placed) = plural_form(lang, n, key, strings);
+    let number = format_number(n as f64, 0, strings);
+    if placed {
+        form.replace("{count}", &number)
+    } else {
+        format!("{number} {form}")
+    }
+}
+
+/// The form of `key` for `n`, and whether the forms place the number themselves.
+fn plural_form(lang: &str, n: u64, key: &str, strings: &impl Strings) -> (String, bool) {
     let forms = strings.or(&format!("{key}_plural"), key);
+    let placed = forms.contains("{count}");
     let forms: Vec<&str> = forms.split('|').map(str::trim).collect();
     let index = plural_index(lang, n).min(forms.len() - 1);
-    forms[index].to_string()
+    (forms[index].to_string(), placed)
 }
 
 fn format_date_filter(state: &State, value: Value) -> Result<String, Error> {
@@ -268,19 +292,43 @@ fn format_size_filter(state: &State, value: Value) -> Result<String, Error> {
     Ok(format_size(bytes, &context_strings(state)?))
 }
 
-fn plural_filter(state: &State, value: Value, key: &str) -> Result<String, Error> {
-    let n = u64::try_from(value.clone()).map_err(|_| {
+fn whole_number(filter: &str, value: &Value) -> Result<u64, Error> {
+    u64::try_from(value.clone()).map_err(|_| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("plural needs a whole number, got {value}"),
+            format!("{filter} needs a whole number, got {value}"),
         )
-    })?;
+    })
+}
+
+fn plural_filter(state: &State, value: Value, key: &str) -> Result<String, Error> {
+    let n = whole_number("plural", &value)?;
     Ok(plural(
         &context_lang(state),
         n,
         key,
         &context_strings(state)?,
     ))
+}
+
+/// `count("notes")`; with `strong=true`, HTML with the number (where written) in `<strong>`.
+fn count_filter(state: &State, value: Value, key: &str, kwargs: Kwargs) -> Result<Value, Error> {
+    let n = whole_number("count", &value)?;
+    let strong: Option<bool> = kwargs.get("strong")?;
+    kwargs.assert_all_used()?;
+    let (lang, strings) = (context_lang(state), context_strings(state)?);
+    if strong != Some(true) {
+        return Ok(Value::from(count(&lang, n, key, &strings)));
+    }
+    let (form, placed) = plural_form(&lang, n, key, &strings);
+    let number = format!("<strong>{}</strong>", format_number(n as f64, 0, &strings));
+    let html = if placed {
+        let parts: Vec<String> = form.split("{count}").map(crate::markdown::escape).collect();
+        parts.join(&number)
+    } else {
+        format!("{number} {}", crate::markdown::escape(&form))
+    };
+    Ok(Value::from_safe_string(html))
 }
 
 #[cfg(test)]
@@ -379,6 +427,31 @@ mod tests {
         assert_eq!(plural("ru", 23, "notes", &ru_strings), "записки");
         assert_eq!(plural("ru", 21, "notes", &ru_strings), "записка");
         assert_eq!(plural("ru", 11, "notes", &ru_strings), "записок");
+        assert_eq!(count("ru", 23, "notes", &ru_strings), "23 записки");
+    }
+
+    #[test]
+    fn arabic_writes_its_singular_and_dual_without_the_number() {
+        let theme = crate::theme::Theme::embedded();
+        let ar: BTreeMap<String, String> =
+            serde_yaml::from_str(theme.text("i18n/ar.yaml").unwrap()).unwrap();
+        let counts: Vec<String> = [1, 2, 3, 11, 100]
+            .iter()
+            .map(|&n| count("ar", n, "notes", &ar))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                "مذكرة واحدة",
+                "مذكرتان",
+                "3 مذكرات",
+                "11 مذكرة",
+                "100 مذكرة"
+            ]
+        );
+        // The noun alone, for a number written apart.
+        assert_eq!(plural("ar", 3, "notes", &ar), "مذكرات");
+        assert_eq!(plural("ar", 2, "notes", &ar), "مذكرتان");
     }
 
     #[test]
