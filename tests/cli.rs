@@ -1281,17 +1281,28 @@ fn two_builds_of_the_real_content_are_byte_identical() {
     std::fs::copy(BIN, &bin).unwrap();
     for out in ["a", "b"] {
         let root = common::repo_root();
-        let output = Command::new(&bin)
-            .args([
-                "build",
-                "--root",
-                root.to_str().unwrap(),
-                "--out",
-                dir.path().join(out).to_str().unwrap(),
-            ])
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let mut tries = 0;
+        let output = loop {
+            let run = Command::new(&bin)
+                .args([
+                    "build",
+                    "--root",
+                    root.to_str().unwrap(),
+                    "--out",
+                    dir.path().join(out).to_str().unwrap(),
+                ])
+                .env("NO_COLOR", "1")
+                .output();
+            // A process another test forks while the copy is written holds it open for writing
+            // until it starts its own program: until then, running the copy is refused.
+            match run {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                run => break run.unwrap(),
+            }
+        };
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
     let a = snapshot(&dir.path().join("a"));
