@@ -1484,6 +1484,18 @@ fn chinese_search_text_takes_chinese_punctuation() {
         all.starts_with("查看全部结果（") && all.ends_with(" 条结果）"),
         "{all}"
     );
+    // Regression: Chinese snippets took as many characters as English ones, five or six lines
+    // each, so about two results fitted in the box.
+    header_search(&page, "治理");
+    let snippets = page.eval(
+        "[...document.querySelectorAll('#site-search-listbox .search-option-snippet')].map(s => s.textContent)",
+    );
+    let snippets: Vec<String> = serde_json::from_value(snippets).unwrap();
+    assert!(snippets.iter().any(|s| s.contains('…')), "{snippets:?}");
+    for snippet in &snippets {
+        let shown = snippet.trim_matches(['…', ' ']).chars().count();
+        assert!(shown <= 70, "{shown} characters: {snippet}");
+    }
 }
 
 #[test]

@@ -991,9 +991,11 @@
   }
 
   // Appends `text` to `parent` with what the query matched wrapped in <mark> (see `marker`). With
-  // `window`, only a stretch around the densest matches, with ellipses where the text is cut.
+  // `window`, only a stretch around the densest matches, with ellipses where the text is cut: half
+  // as many characters of a script written without spaces, each as wide as two and saying more.
   function highlight(parent, text, marks, window) {
     var hits = marks(text);
+    if (BIGRAM.test(text)) window >>= 1;
     var from = 0, to = text.length;
     if (window && text.length > window) {
       var bestStart = 0, bestCount = -1;
