@@ -53,11 +53,11 @@ pub fn offline_copy(site: &Site, theme: &Theme) -> Result<OfflineCopy, Diagnosti
         link_style: LinkStyle::File,
         ..RenderOptions::default()
     };
-    let readme = Renderer::new(site, theme, options.clone())?.offline_readme();
-    let mut files = crate::generate(site, theme, options)?;
+    let renderer = Renderer::new(site, theme, options)?;
+    let mut files = crate::generate_with(&renderer, site, theme)?;
     files.push(OutputFile {
         path: "README.txt".to_string(),
-        bytes: readme.into_bytes(),
+        bytes: renderer.offline_readme().into_bytes(),
     });
     let bytes = zip_folder(&stem(site), &files, modified_time(site)).map_err(|e| {
         Diagnostics::from(Diagnostic::error(

@@ -75,11 +75,19 @@ pub fn generate(
     theme: &theme::Theme,
     options: RenderOptions,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let renderer = render::Renderer::new(site, theme, options)?;
+    generate_with(&render::Renderer::new(site, theme, options)?, site, theme)
+}
+
+/// [`generate`] with a renderer made already (for `site` and `theme`).
+pub fn generate_with(
+    renderer: &render::Renderer,
+    site: &Site,
+    theme: &theme::Theme,
+) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut files = renderer.render_all()?;
     files.extend(theme_files(theme));
     files.extend(project_files(site));
-    files.extend(data_files(site, &renderer));
+    files.extend(data_files(site, renderer));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
