@@ -1064,7 +1064,7 @@ impl<'a> Renderer<'a> {
             self.site,
             principle,
             &page.lang,
-            self.t(page, "label_separator"),
+            self.label_separator(&page.lang),
         )
         .into_iter()
         .map(|f| context! { title => f.title, href => page.href(f.path) })
@@ -1087,7 +1087,7 @@ impl<'a> Renderer<'a> {
         context! {
             title => self.t(page, "api_title"),
             description => self.t(page, "api_description"),
-            ..Value::from_serialize(crate::api::page(self.site, &page.lang, self.t(page, "label_separator"), &|path| page.href(path.to_string())))
+            ..Value::from_serialize(crate::api::page(self.site, &page.lang, self.label_separator(&page.lang), &|path| page.href(path.to_string())))
         }
     }
 
