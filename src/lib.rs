@@ -124,6 +124,7 @@ pub fn data_files_in_part<'s>(
     renderer: &render::Renderer,
 ) -> (Vec<OutputFile>, Vec<search::TextChunks<'s>>) {
     let separator = |lang: &str| renderer.label_separator(lang).to_string();
+    let full_stop = |lang: &str| renderer.full_stop(lang).to_string();
     let ((mut files, feeds), (index, texts)) = rayon::join(
         || {
             rayon::join(
@@ -131,7 +132,7 @@ pub fn data_files_in_part<'s>(
                 || feed::files(site, &separator),
             )
         },
-        || search::index_but_text(site, search::index::LIMITS),
+        || search::index_but_text(site, search::index::LIMITS, &full_stop),
     );
     files.extend(feeds);
     files.extend(index);

@@ -606,6 +606,11 @@ impl<'a> Renderer<'a> {
         self.t_in(lang, "label_separator")
     }
 
+    /// What ends a sentence in `lang` (`full_stop`), which the search index uses too.
+    pub fn full_stop(&self, lang: &str) -> &str {
+        self.t_in(lang, "full_stop")
+    }
+
     fn t<'k>(&'k self, page: &PageContext, key: &'k str) -> &'k str {
         self.t_in(&page.lang, key)
     }

@@ -1449,6 +1449,33 @@ fn the_language_switcher_of_the_search_page_keeps_the_query_and_filters() {
 }
 
 #[test]
+fn the_index_joins_strategies_with_the_projects_own_full_stop() {
+    // Regression: the index read the embedded theme's full stop, so a project's override of
+    // `full_stop` changed its pages but not its search text.
+    let project = common::copy_of_real_project();
+    let i18n = project.path().join("theme/i18n");
+    std::fs::create_dir_all(&i18n).unwrap();
+    std::fs::write(i18n.join("zh.yaml"), "full_stop: \"．\"\n").unwrap();
+    let (_dir, out) = common::build_to_temp(project.path());
+    let (site, _) = guidance::load_site(project.path()).unwrap_or_else(|d| panic!("{d}"));
+    let i = site
+        .principles
+        .iter()
+        .position(|p| p.slug == "transparency")
+        .unwrap();
+    let names = site.strategies_in(i, "zh");
+    let joined = |stop: &str| format!("{}{stop}{}", names[0], names[1]);
+    let text: String = walkdir::WalkDir::new(out.join("search/zh"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(text.contains(&joined("．")), "no {:?}", joined("．"));
+    assert!(!text.contains(&joined("。")), "still {:?}", joined("。"));
+}
+
+#[test]
 fn chinese_search_text_takes_chinese_punctuation() {
     // Regression: a principle's strategies were joined with ". " in every language.
     let (site, _) = guidance::load_site(&common::repo_root()).unwrap_or_else(|d| panic!("{d}"));

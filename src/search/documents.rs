@@ -74,39 +74,51 @@ pub struct Facets {
     pub sdg_targets: Vec<String>,
 }
 
+/// Each language's full stop, as the site's interface strings give it: "." in English, "。" in
+/// Chinese.
+pub type FullStops<'f> = dyn Fn(&str) -> String + Sync + 'f;
+
 /// Principle `i`'s strategies as one text in `lang`'s index, as sentences of the language they are
 /// written in: "Open data. Open budgets" in English, "开放数据。开放预算" in Chinese.
-/// `breaks` keeps each language's [`sentence_break`], read once.
-fn strategies_text<'a>(
-    site: &'a Site,
-    i: usize,
-    lang: &str,
-    breaks: &mut BTreeMap<&'a str, String>,
-) -> String {
+fn strategies_text(site: &Site, i: usize, lang: &str, full_stops: &FullStops) -> String {
     let (names, written_in) = site.strategies_named_in(i, lang);
-    names.join(
-        breaks
-            .entry(written_in)
-            .or_insert_with(|| sentence_break(written_in)),
-    )
+    let stop = full_stops(written_in);
+    // A space follows an ASCII stop; a full-width stop, as Chinese writes it, holds its own.
+    let sentence_break = if stop.is_ascii() { stop + " " } else { stop };
+    names.join(&sentence_break)
 }
 
-/// What ends a sentence and starts the next in `lang`: its full stop from the theme's interface
-/// strings, and a space after an ASCII one (a full-width stop, as Chinese writes it, holds its
-/// own). The index is made without the project's theme, so the embedded strings are read.
-fn sentence_break(lang: &str) -> String {
-    let strings = crate::theme::Theme::embedded_text(&format!("i18n/{lang}.yaml"))
-        .and_then(|text| serde_yaml::from_str::<BTreeMap<String, serde_yaml::Value>>(text).ok());
-    let stop = strings
-        .as_ref()
-        .and_then(|s| s.get("full_stop")?.as_str().map(str::to_string))
-        .unwrap_or_else(|| ".".to_string());
-    if stop.is_ascii() { stop + " " } else { stop }
+/// The embedded theme's full stops for the site's languages, for an index made without a
+/// project's theme (tests and benchmarks; a build passes the strings its pages use).
+pub fn embedded_full_stops(site: &Site) -> impl Fn(&str) -> String + Sync + use<> {
+    let stops: BTreeMap<String, String> = site
+        .config
+        .languages
+        .iter()
+        .filter_map(|lang| {
+            let text = crate::theme::Theme::embedded_text(&format!("i18n/{lang}.yaml"))?;
+            let strings: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
+            Some((
+                lang.clone(),
+                strings.get("full_stop")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    move |lang: &str| stops.get(lang).cloned().unwrap_or_else(|| ".".to_string())
 }
 
 /// Every searchable page in `lang`, in a stable order: notes (series order), principles, pages,
-/// countries.
+/// countries; principles' strategies joined with the embedded theme's full stops.
 pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
+    documents_with(site, lang, &embedded_full_stops(site))
+}
+
+/// [`documents`], with strategies joined with the given full stops.
+pub fn documents_with<'a>(
+    site: &'a Site,
+    lang: &str,
+    full_stops: &FullStops,
+) -> Vec<SearchDoc<'a>> {
     let mut docs = Vec::new();
     for (i, note) in site.notes.iter().enumerate() {
         let text = Localized::of(
@@ -132,7 +144,6 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
             },
         ));
     }
-    let mut breaks = BTreeMap::new();
     for (i, p) in site.principles.iter().enumerate() {
         let text = Localized::of(
             site,
@@ -147,7 +158,7 @@ pub fn documents<'a>(site: &'a Site, lang: &str) -> Vec<SearchDoc<'a>> {
             site,
             PageId::Principle(i),
             lang,
-            strategies_text(site, i, lang, &mut breaks),
+            strategies_text(site, i, lang, full_stops),
             Facets {
                 principle: Some(i),
                 pillar: Some(p.meta.pillar),

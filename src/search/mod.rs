@@ -49,29 +49,31 @@ pub const FOLDER: &str = "search/";
 use crate::model::Site;
 use crate::render::OutputFile;
 
-/// Every index file of the site, in every language.
+/// Every index file of the site, in every language, with the embedded theme's interface strings.
 pub fn index(site: &Site) -> Vec<OutputFile> {
     index_with(site, index::LIMITS)
 }
 
 /// [`index`] with other file-size limits (benchmarks and tests).
 pub fn index_with(site: &Site, limits: index::Limits) -> Vec<OutputFile> {
-    let (mut files, texts) = index_but_text(site, limits);
+    let (mut files, texts) = index_but_text(site, limits, &documents::embedded_full_stops(site));
     files.extend(texts.iter().flat_map(TextChunks::files));
     files
 }
 
 /// Every index file but the text chunks, and each language's text chunks, to be made when they
 /// are written. The default language's index is built first: the others are scored against it.
-pub fn index_but_text(
-    site: &Site,
+/// `full_stops` joins a principle's strategies into sentences.
+pub fn index_but_text<'s>(
+    site: &'s Site,
     limits: index::Limits,
-) -> (Vec<OutputFile>, Vec<TextChunks<'_>>) {
+    full_stops: &documents::FullStops,
+) -> (Vec<OutputFile>, Vec<TextChunks<'s>>) {
     let default = site.config.default_language();
     let (files, texts, counts) = index::build(
         site,
         default,
-        documents::documents(site, default),
+        documents::documents_with(site, default, full_stops),
         None,
         limits,
     );
@@ -90,7 +92,7 @@ pub fn index_but_text(
             let (files, texts, _) = index::build(
                 site,
                 lang,
-                documents::documents(site, lang),
+                documents::documents_with(site, lang, full_stops),
                 Some(&base),
                 limits,
             );
