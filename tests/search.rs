@@ -1523,6 +1523,42 @@ fn chinese_search_text_takes_chinese_punctuation() {
         let shown = snippet.trim_matches(['…', ' ']).chars().count();
         assert!(shown <= 70, "{shown} characters: {snippet}");
     }
+    // Regression: "……最多。 12 条结果", an ASCII space after the full-width stop.
+    let (_, status) = header_search(&page, "budget zzyzxqq");
+    assert!(
+        status.starts_with("没有结果包含所有词语")
+            && status.contains("最多。")
+            && !status.contains("。 "),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_search_box_template_from_before_the_no_results_box_still_says_so() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    // A project's copy of search-box.html made before the box existed.
+    let project = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), project.path());
+    let template = guidance::theme::Theme::embedded_text("templates/search-box.html").unwrap();
+    let old: String = template
+        .lines()
+        .filter(|l| !l.contains("data-search-none") && !l.contains("Shown instead of the list"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!old.contains("data-search-none"));
+    std::fs::create_dir_all(project.path().join("theme/templates")).unwrap();
+    std::fs::write(project.path().join("theme/templates/search-box.html"), old).unwrap();
+    let (_dir, site) = render(project.path(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    let page = browser.open(&server.url(""));
+    header_search(&page, "zzyzxqq");
+    let none = page.eval(
+        "(() => { const n = document.querySelector('[data-search-none]'); \
+         return n && !n.hidden && n.getBoundingClientRect().height > 0 ? n.textContent : null; })()",
+    );
+    assert_eq!(none, json!("No results"));
 }
 
 #[test]

@@ -969,7 +969,8 @@
   function statusText(result, n, atLeast) {
     var count = countText(n, atLeast);
     if (!result || !result.partial) return count;
-    return strings.partial + " " + count;
+    // A full-width stop ("。") holds its own space.
+    return strings.partial + (/[\u3000-\u303f\uff00-\uffef]$/.test(strings.partial) ? "" : " ") + count;
   }
 
   function el(tag, className, text) {
@@ -1082,6 +1083,14 @@
     // What the box shows when a query finds nothing: the count, and on a page in another language
     // than the default, a link to the default language's search (templates/search-box.html).
     var none = form.querySelector("[data-search-none]");
+    if (!none) {
+      // A project's search-box.html from before this box: add it.
+      none = el("div", "search-listbox search-none");
+      none.setAttribute("data-search-none", "");
+      none.hidden = true;
+      none.appendChild(el("p"));
+      listbox.parentNode.appendChild(none);
+    }
     var options = [], active = -1, seq = 0, timer = 0, shown = false;
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
