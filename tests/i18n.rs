@@ -454,6 +454,26 @@ fn an_untranslated_note_is_shown_in_the_original_inside_the_readers_language() {
 }
 
 #[test]
+fn the_print_edition_marks_a_translated_notes_sources_as_the_original_language() {
+    let (_dir, site) = build();
+    let html = read(&site, "fr/print/index.html");
+    // Sources are front matter, written once in the original's language (English): inside a
+    // French note they are marked English.
+    let translated = element(&html, "section", r#"data-slug="open-budgets""#);
+    assert!(!translated[..translated.find('>').unwrap()].contains("lang="));
+    let sources = element(translated, "ul", r#"class="sources""#);
+    assert!(
+        sources.starts_with(r#"<ul class="sources" lang="en" dir="ltr">"#),
+        "{sources}"
+    );
+    // In the English print edition they need no mark.
+    let html = read(&site, "print/index.html");
+    let original = element(&html, "section", r#"data-slug="open-budgets""#);
+    let sources = element(original, "ul", r#"class="sources""#);
+    assert!(sources.starts_with(r#"<ul class="sources">"#), "{sources}");
+}
+
+#[test]
 fn an_arabic_page_showing_an_english_note_is_right_to_left_around_left_to_right_text() {
     let (_dir, site) = build();
     let html = read(&site, "ar/notes/civic-labs/index.html");
