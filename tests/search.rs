@@ -1449,6 +1449,31 @@ fn the_language_switcher_of_the_search_page_keeps_the_query_and_filters() {
 }
 
 #[test]
+fn spanish_and_russian_readers_find_a_principle_by_its_name_in_their_language() {
+    // Regression: the principles were not translated into Spanish or Russian, so
+    // "прозрачность" found nothing on the Russian site.
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    let server = common::StaticServer::start(&site);
+    for (lang, q, expected) in [
+        ("ru", "прозрачность", "ru/principles/transparency/"),
+        ("ru", "субсидиарность", "ru/principles/subsidiarity/"),
+        ("es", "transparencia", "es/principles/transparency/"),
+        ("es", "subsidiariedad", "es/principles/subsidiarity/"),
+    ] {
+        let page = browser.open(&server.url(&format!("{lang}/")));
+        header_search(&page, q);
+        let top = top_results(&page, q, 3);
+        assert!(
+            top.iter().any(|(_, path)| path == expected),
+            "{lang}: {q:?} gave {top:?}"
+        );
+    }
+}
+
+#[test]
 fn the_index_joins_strategies_with_the_projects_own_full_stop() {
     // Regression: the index read the embedded theme's full stop, so a project's override of
     // `full_stop` changed its pages but not its search text.
