@@ -361,7 +361,10 @@ pub struct Renderer<'a> {
 
 /// A language's interface strings: the embedded theme's, with the project's `theme/i18n/`
 /// file over them.
-fn strings_layers(theme: &Theme, lang: &str) -> Result<BTreeMap<String, String>, Diagnostic> {
+pub(crate) fn strings_layers(
+    theme: &Theme,
+    lang: &str,
+) -> Result<BTreeMap<String, String>, Diagnostic> {
     let name = format!("i18n/{lang}.yaml");
     let parse = |text: &str| {
         serde_yaml::from_str::<BTreeMap<String, String>>(text).map_err(|e| {

@@ -243,12 +243,25 @@ pub fn plural(lang: &str, n: u64, key: &str, strings: &impl Strings) -> String {
 /// has the number there and a form without is written alone, as Arabic writes its singular
 /// and dual (`مذكرة واحدة`, `مذكرتان`, but `3 مذكرات`).
 pub fn count(lang: &str, n: u64, key: &str, strings: &impl Strings) -> String {
-    let (form, placed) = plural_form(lang, n, key, strings);
     let number = format_number(n as f64, 0, strings);
+    count_with(lang, n, key, strings, &number, str::to_string)
+}
+
+/// [`count`] with `number` standing for the number and `text` applied to the words around it.
+fn count_with(
+    lang: &str,
+    n: u64,
+    key: &str,
+    strings: &impl Strings,
+    number: &str,
+    text: impl Fn(&str) -> String,
+) -> String {
+    let (form, placed) = plural_form(lang, n, key, strings);
     if placed {
-        form.replace("{count}", &number)
+        let parts: Vec<String> = form.split("{count}").map(text).collect();
+        parts.join(number)
     } else {
-        format!("{number} {form}")
+        format!("{number} {}", text(&form))
     }
 }
 
@@ -320,14 +333,8 @@ fn count_filter(state: &State, value: Value, key: &str, kwargs: Kwargs) -> Resul
     if strong != Some(true) {
         return Ok(Value::from(count(&lang, n, key, &strings)));
     }
-    let (form, placed) = plural_form(&lang, n, key, &strings);
     let number = format!("<strong>{}</strong>", format_number(n as f64, 0, &strings));
-    let html = if placed {
-        let parts: Vec<String> = form.split("{count}").map(crate::markdown::escape).collect();
-        parts.join(&number)
-    } else {
-        format!("{number} {}", crate::markdown::escape(&form))
-    };
+    let html = count_with(&lang, n, key, &strings, &number, crate::markdown::escape);
     Ok(Value::from_safe_string(html))
 }
 

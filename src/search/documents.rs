@@ -91,17 +91,14 @@ fn strategies_text(site: &Site, i: usize, lang: &str, full_stops: &FullStops) ->
 /// The embedded theme's full stops for the site's languages, for an index made without a
 /// project's theme (tests and benchmarks; a build passes the strings its pages use).
 pub fn embedded_full_stops(site: &Site) -> impl Fn(&str) -> String + Sync + use<> {
+    let theme = crate::theme::Theme::embedded();
     let stops: BTreeMap<String, String> = site
         .config
         .languages
         .iter()
         .filter_map(|lang| {
-            let text = crate::theme::Theme::embedded_text(&format!("i18n/{lang}.yaml"))?;
-            let strings: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(text).ok()?;
-            Some((
-                lang.clone(),
-                strings.get("full_stop")?.as_str()?.to_string(),
-            ))
+            let mut strings = crate::render::strings_layers(&theme, lang).ok()?;
+            Some((lang.clone(), strings.remove("full_stop")?))
         })
         .collect();
     move |lang: &str| stops.get(lang).cloned().unwrap_or_else(|| ".".to_string())
