@@ -150,7 +150,11 @@ impl Server {
             stopping: AtomicBool::new(false),
             workers: options.workers.max(1),
         });
-        rebuild(&shared, &mut project, &Changes::Everything, Instant::now());
+        if let Err(diagnostics) =
+            rebuild(&shared, &mut project, &Changes::Everything, Instant::now())
+        {
+            show_failure(&shared, &diagnostics);
+        }
         project.prepare_next();
         project.finish_preparing();
 
@@ -272,8 +276,13 @@ fn watch(watcher: &mut impl Watcher, root: &Path) -> notify::Result<()> {
 }
 
 /// Builds, and on success swaps the build in and tells browsers; on failure keeps the last good
-/// build and shows the diagnostics.
-fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, started: Instant) {
+/// build and returns the diagnostics for the caller to show (see [`show_failure`]).
+fn rebuild(
+    shared: &Arc<Shared>,
+    project: &mut Project,
+    changes: &Changes,
+    started: Instant,
+) -> Result<(), Diagnostics> {
     match project.rebuild(changes) {
         Ok(rebuilt) => {
             let elapsed = started.elapsed();
@@ -329,15 +338,20 @@ fn rebuild(shared: &Arc<Shared>, project: &mut Project, changes: &Changes, start
             } else {
                 (shared.report)(Event::Unchanged { elapsed });
             }
+            Ok(())
         }
-        Err(diagnostics) => {
-            shared.hub.set_errors(&diagnostics);
-            (shared.report)(Event::Failed {
-                diagnostics: &diagnostics,
-                last_good: shared.build.read().unwrap().is_some(),
-            });
-        }
+        Err(diagnostics) => Err(diagnostics),
     }
+}
+
+/// Shows a failed build's diagnostics in the browsers and the terminal; the last good build
+/// stays served.
+fn show_failure(shared: &Shared, diagnostics: &Diagnostics) {
+    shared.hub.set_errors(diagnostics);
+    (shared.report)(Event::Failed {
+        diagnostics,
+        last_good: shared.build.read().unwrap().is_some(),
+    });
 }
 
 /// The watcher's loop: collect a burst of events, then rebuild once.
@@ -349,16 +363,73 @@ fn rebuild_on_change(
     root: &Path,
     debounce: Duration,
 ) {
+    let mut waiting = Watching {
+        watcher: &mut watcher,
+        events,
+        root,
+        debounce,
+    };
+    let mut next = None;
     while !shared.stopping.load(Ordering::SeqCst) {
-        let first = match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(event) => event,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
+        let burst = match next.take() {
+            Some(burst) => burst,
+            None => match waiting.next_change(Duration::from_millis(100)) {
+                Watched::Change(burst) => burst,
+                Watched::Nothing => continue,
+                Watched::Closed => return,
+            },
         };
+        let started = burst.started.unwrap_or_else(Instant::now);
+        let changes = if burst.everything {
+            Changes::Everything
+        } else {
+            Changes::Files(burst.paths)
+        };
+        let outcome = rebuild(shared, &mut project, &changes, started);
+        project.prepare_next();
+        if let Err(diagnostics) = outcome {
+            // A save that reaches the disk in pieces is read half-written: its next piece comes
+            // soon, and the error it caused would flash in every browser for one rebuild.
+            match waiting.next_change(SETTLE_AFTER_FAILURE) {
+                Watched::Change(burst) => next = Some(burst),
+                Watched::Nothing => show_failure(shared, &diagnostics),
+                Watched::Closed => return,
+            }
+        }
+    }
+}
+
+/// How long a failed rebuild waits for another change before it shows its error. Long enough
+/// for the rest of a save written in pieces, short enough that a real mistake shows at once.
+const SETTLE_AFTER_FAILURE: Duration = Duration::from_millis(300);
+
+/// What the watcher saw within a wait.
+enum Watched {
+    Change(Burst),
+    Nothing,
+    Closed,
+}
+
+/// The file watcher and its events.
+struct Watching<'a, W> {
+    watcher: &'a mut W,
+    events: &'a Receiver<notify::Result<notify::Event>>,
+    root: &'a Path,
+    debounce: Duration,
+}
+
+impl<W: Watcher> Watching<'_, W> {
+    /// The next burst of changes to the project that starts within `wait`, once it is over.
+    fn next_change(&mut self, wait: Duration) -> Watched {
+        let deadline = Instant::now() + wait;
         let mut burst = Burst::default();
-        burst.add(first, root, &mut watcher);
-        if !burst.relevant {
-            continue;
+        while !burst.relevant {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => burst.add(event, self.root, self.watcher),
+                Err(RecvTimeoutError::Timeout) => return Watched::Nothing,
+                Err(RecvTimeoutError::Disconnected) => return Watched::Closed,
+            }
         }
         let started = burst.started.unwrap_or_else(Instant::now);
         // Wait for a quiet moment (an editor's write-then-rename, a checkout of many files),
@@ -367,22 +438,16 @@ fn rebuild_on_change(
         // moment must be longer.
         while started.elapsed() < Duration::from_secs(1) {
             let quiet = if burst.paths.len() > 1 {
-                debounce.max(MANY_FILES_QUIET)
+                self.debounce.max(MANY_FILES_QUIET)
             } else {
-                debounce
+                self.debounce
             };
-            match events.recv_timeout(quiet) {
-                Ok(event) => burst.add(event, root, &mut watcher),
+            match self.events.recv_timeout(quiet) {
+                Ok(event) => burst.add(event, self.root, self.watcher),
                 Err(_) => break,
             }
         }
-        let changes = if burst.everything {
-            Changes::Everything
-        } else {
-            Changes::Files(burst.paths)
-        };
-        rebuild(shared, &mut project, &changes, started);
-        project.prepare_next();
+        Watched::Change(burst)
     }
 }
 

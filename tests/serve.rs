@@ -763,6 +763,43 @@ fn a_burst_of_changes_makes_one_rebuild() {
 }
 
 #[test]
+fn a_save_written_in_pieces_shows_no_error_in_between() {
+    let dir = temp_copy();
+    let serve = Serve::start(dir.path());
+    let events = serve.events(Some(serve.generation()));
+    events.drain(Duration::from_millis(300));
+    // Some editors truncate the file and write it in pieces: read between them, the note's
+    // front matter never closes.
+    let path = dir.path().join(NOTE);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("SERVE-FIXTURE-ORIGINAL-TEXT", "SAVED-IN-PIECES");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(&text.as_bytes()[..20]).unwrap();
+    std::thread::sleep(Duration::from_millis(40));
+    file.write_all(&text.as_bytes()[20..]).unwrap();
+    drop(file);
+
+    let seen = events.drain(Duration::from_millis(2000));
+    let errors: Vec<_> = seen
+        .iter()
+        .filter(|(name, d)| name == "errors" && d["diagnostics"] != serde_json::json!([]))
+        .collect();
+    assert!(errors.is_empty(), "an error flashed: {errors:?}");
+    assert!(
+        seen.iter()
+            .any(|(name, d)| name == "build" && lists(d, NOTE_PAGE)),
+        "no rebuild: {seen:?}"
+    );
+    assert!(
+        serve
+            .get("/notes/participatory-budgeting/")
+            .text()
+            .contains("SAVED-IN-PIECES")
+    );
+}
+
+#[test]
 fn a_template_change_rebuilds_everything() {
     let dir = temp_copy();
     let serve = Serve::start(dir.path());
