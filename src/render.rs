@@ -357,6 +357,36 @@ pub struct Renderer<'a> {
     strings: BTreeMap<String, BTreeMap<String, String>>,
     /// The same as template values (`t`), made once: every page gets them.
     string_values: BTreeMap<String, Value>,
+    /// The languages some document is not yet translated into.
+    untranslated: BTreeSet<&'a str>,
+}
+
+/// The languages other than the default that some document (note, principle or page) is not
+/// translated into: on their pages, a search that finds nothing says that part of the site is
+/// only in the original language.
+pub fn languages_with_untranslated(site: &Site) -> BTreeSet<&str> {
+    let translated: std::collections::HashSet<(Kind, &str, &str)> = site
+        .translations
+        .iter()
+        .map(|t| (t.kind, t.slug.as_str(), t.lang.as_str()))
+        .collect();
+    let documents = || {
+        (site.notes.iter().map(|n| (Kind::Note, n.slug.as_str())))
+            .chain(
+                site.principles
+                    .iter()
+                    .map(|p| (Kind::Principle, p.slug.as_str())),
+            )
+            .chain(site.pages.iter().map(|p| (Kind::Page, p.slug.as_str())))
+    };
+    let default = site.config.default_language();
+    site.config
+        .languages
+        .iter()
+        .map(String::as_str)
+        .filter(|lang| *lang != default)
+        .filter(|lang| documents().any(|(kind, slug)| !translated.contains(&(kind, slug, *lang))))
+        .collect()
 }
 
 /// A language's interface strings: the embedded theme's, with the project's `theme/i18n/`
@@ -449,6 +479,7 @@ impl<'a> Renderer<'a> {
             options,
             strings,
             string_values,
+            untranslated: languages_with_untranslated(site),
         })
     }
 
@@ -663,6 +694,7 @@ impl<'a> Renderer<'a> {
             alternates => self.alternates(page, id),
             feeds => self.feeds(page, id),
             translated => translated,
+            some_untranslated => self.untranslated.contains(page.lang.as_str()),
             root => page.root,
             path => page.path,
             canonical => canonical,

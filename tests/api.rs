@@ -750,7 +750,10 @@ fn each_language_has_feeds_in_its_words_linking_to_its_pages() {
         site_title.text
     );
 
-    // No note is translated: each keeps its English title and summary, marked as English.
+    // The notes are translated into French: each entry has the French title and summary, in
+    // the feed's language. Not yet into Russian: there each keeps its English title and
+    // summary, marked as English.
+    let russian = parse_xml(text(&files, "ru/feeds/notes.xml"));
     let countries = json(&files, "api/countries.json");
     let french_names: BTreeMap<String, String> = countries["countries"]
         .as_array()
@@ -764,13 +767,28 @@ fn each_language_has_feeds_in_its_words_linking_to_its_pages() {
         })
         .collect();
     let mut countries_seen = 0;
-    for (en, fr) in english.all("entry").zip(french.all("entry")) {
-        assert_eq!(fr.one("title").text, en.one("title").text);
-        assert_eq!(fr.one("title").attr("xml:lang"), Some("en"));
-        assert_eq!(fr.one("summary").attr("xml:lang"), Some("en"));
+    let entries = english.all("entry").zip(french.all("entry"));
+    for ((en, fr), ru) in entries.zip(russian.all("entry")) {
         assert!(en.one("title").attr("xml:lang").is_none());
         let href = fr.all("link").find(|l| l.attr("type") == Some("text/html"));
-        assert!(href.unwrap().attr("href").unwrap().starts_with("../notes/"));
+        let href = href.unwrap().attr("href").unwrap();
+        let slug = href
+            .strip_prefix("../notes/")
+            .unwrap()
+            .trim_end_matches('/');
+        let translation =
+            std::fs::read_to_string(real.path().join(format!("notes/{slug}.fr.md"))).unwrap();
+        let title = fr.one("title");
+        assert!(
+            translation.contains(&format!("title: {}\n", title.text)),
+            "{slug} is not titled {} in French",
+            title.text
+        );
+        assert!(title.attr("xml:lang").is_none());
+        assert!(fr.one("summary").attr("xml:lang").is_none());
+        assert_eq!(ru.one("title").text, en.one("title").text);
+        assert_eq!(ru.one("title").attr("xml:lang"), Some("en"));
+        assert_eq!(ru.one("summary").attr("xml:lang"), Some("en"));
         // Categories are labelled in French: principles by their French titles, countries by
         // the names the French pages use.
         for category in fr.all("category") {

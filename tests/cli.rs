@@ -1371,6 +1371,15 @@ fn resolve(page: &str, reference: &str) -> Option<String> {
     Some(joined)
 }
 
+/// A fragment as a browser matches it against ids: percent-decoded as UTF-8
+/// (`#medici%C3%B3n` is the heading `id="medición"`).
+fn decoded(fragment: &str) -> String {
+    percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
+}
+
 /// The ids an HTML file declares.
 fn ids(html: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
@@ -1422,7 +1431,7 @@ fn every_internal_link_in_the_real_site_resolves() {
             if let (Some((_, fragment)), Some(target_html)) =
                 (reference.split_once('#'), html.get(&target))
                 && !fragment.is_empty()
-                && !ids(target_html).contains(fragment)
+                && !ids(target_html).contains(&decoded(fragment))
             {
                 problems.insert(format!(
                     "{page}: `{reference}` -> no id \"{fragment}\" in {target}"

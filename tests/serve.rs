@@ -967,6 +967,44 @@ fn assert_matches_full(
     }
 }
 
+/// Writes a French translation (title and a line of text) of each document of the project whose
+/// path `which` takes; returns the paths written.
+fn translate_into_french(root: &Path, which: impl Fn(&str) -> bool) -> Vec<&'static str> {
+    let mut written = Vec::new();
+    for folder in ["notes", "principles", "pages"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let Some(slug) = name.strip_suffix(".md").filter(|s| !s.contains('.')) else {
+                continue;
+            };
+            if !which(&format!("{folder}/{name}")) {
+                continue;
+            }
+            let path = format!("{folder}/{slug}.fr.md");
+            let text = format!("---\ntitle: Traduction de {slug}\n---\nTexte en français.\n");
+            std::fs::write(root.join(&path), text).unwrap();
+            written.push(&*Box::leak(path.into_boxed_str()));
+        }
+    }
+    written
+}
+
+/// Removes the French translations whose path `which` takes; returns their paths.
+fn remove_french(root: &Path, which: impl Fn(&str) -> bool) -> Vec<&'static str> {
+    let mut removed = Vec::new();
+    for folder in ["notes", "principles", "pages"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let path = format!("{folder}/{name}");
+            if name.ends_with(".fr.md") && which(&path) {
+                std::fs::remove_file(root.join(&path)).unwrap();
+                removed.push(&*Box::leak(path.into_boxed_str()));
+            }
+        }
+    }
+    removed
+}
+
 /// After every kind of edit, the incremental build serves exactly what a full build makes. Edits
 /// of notes only patch the model (no full load and link); anything else loads everything.
 #[test]
@@ -1155,6 +1193,35 @@ fn incremental_rebuilds_match_full_builds() {
             }),
             true,
         ),
+        (
+            "every document but one translated into French",
+            Box::new(|r| translate_into_french(r, |path| path != NOTE)),
+            false,
+        ),
+        (
+            "the last French translation",
+            Box::new(|r| translate_into_french(r, |path| path == NOTE)),
+            false,
+        ),
+        (
+            "a French translation removed",
+            Box::new(|r| remove_french(r, |path| path == "notes/participatory-budgeting.fr.md")),
+            false,
+        ),
+        (
+            "the French translations removed",
+            Box::new(|r| remove_french(r, |_| true)),
+            false,
+        ),
+    ];
+    // Where a language's last untranslated document is translated, or one is no longer, every
+    // page in it changes: its search box says whether part of the site is only in English.
+    let every_page = [
+        "principle file",
+        "every document but one translated into French",
+        "the last French translation",
+        "a French translation removed",
+        "the French translations removed",
     ];
     let files = |paths: &[&str]| Changes::Files(paths.iter().map(|p| p.to_string()).collect());
     for (name, step, patched) in steps {
@@ -1164,9 +1231,11 @@ fn incremental_rebuilds_match_full_builds() {
             .unwrap_or_else(|d| panic!("{name}: {d}"));
         assert_matches_full(name, root, &options, &rebuilt);
         assert_eq!(rebuilt.patched, patched, "{name}: patched");
-        if name != "principle file" {
-            assert!(!rebuilt.full, "{name}: a content edit rebuilt everything");
-        }
+        assert_eq!(
+            rebuilt.full,
+            every_page.contains(&name),
+            "{name}: everything rebuilt"
+        );
         project.prepare_next();
     }
     assert!(

@@ -44,6 +44,9 @@ pub(super) fn affected_pages(
             .iter()
             .zip(&new.pages)
             .any(|(a, b)| a.slug != b.slug)
+        // A language's last translation, added or removed, changes every page's search box.
+        || crate::render::languages_with_untranslated(old)
+            != crate::render::languages_with_untranslated(new)
     {
         return None;
     }
