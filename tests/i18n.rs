@@ -474,6 +474,28 @@ fn the_print_edition_marks_a_translated_notes_sources_as_the_original_language()
 }
 
 #[test]
+fn the_arabic_print_edition_labels_an_english_notes_facts_in_arabic() {
+    let (_dir, site) = build();
+    let html = read(&site, "ar/print/index.html");
+    // An untranslated note's section is English, left to right; the labels around its text are
+    // the page's (Arabic, right to left), and so are the countries' names.
+    let section = element(&html, "section", r#"data-slug="civic-labs""#);
+    assert!(
+        section[..section.find('>').unwrap()].contains(r#"lang="en" dir="ltr""#),
+        "{section}"
+    );
+    let facts = element(section, "dl", r#"class="facts""#);
+    assert!(
+        facts.starts_with(r#"<dl class="facts" lang="ar" dir="rtl">"#),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("غيانا") && !facts.contains("Guyana"),
+        "{facts}"
+    );
+}
+
+#[test]
 fn an_arabic_page_showing_an_english_note_is_right_to_left_around_left_to_right_text() {
     let (_dir, site) = build();
     let html = read(&site, "ar/notes/civic-labs/index.html");
@@ -1228,5 +1250,24 @@ fn a_translation_in_a_language_left_out_says_how_to_publish_it() {
             stderr.lines().any(|l| l.trim() == expected),
             "no `{expected}` in:\n{stderr}"
         );
+    }
+}
+
+/// Where some document is not translated into a page's language (here civic laboratories, in
+/// Russian), a search that finds nothing says that much of the site is only in the original
+/// language, beside the link to the same search in it.
+#[test]
+fn a_search_says_the_site_is_partly_untranslated_where_it_is() {
+    let (_dir, site) = build();
+    let sentence = "Большая часть сайта ещё не переведена и есть только на языке оригинала.";
+    for page in ["ru/search/index.html", "ru/notes/open-budgets/index.html"] {
+        let html = read(&site, page);
+        let none = html
+            .split_once("data-search-none")
+            .or_else(|| html.split_once("data-search-elsewhere"))
+            .unwrap_or_else(|| panic!("{page}: no box for a search that finds nothing"))
+            .1;
+        assert!(none.contains(sentence), "{page}");
+        assert!(none.contains("data-search-original"), "{page}");
     }
 }

@@ -752,21 +752,22 @@ fn each_language_searches_its_own_index_and_falls_back_to_the_original() {
         page.eval("document.querySelector('#site-search-listbox .search-group-title').lang"),
         json!("")
     );
-    // A Russian page searches the default language's index too, for the notes not yet
-    // translated into Russian: found in English and linked to their Russian page (which shows
-    // the original).
-    let page = browser.open(&server.url("ru/principles/participation/"));
-    let groups = assert_top(
-        &page,
-        "participatory budgeting",
-        "ru/notes/participatory-budgeting/",
-    );
+    // A page in another language searches the default language's index too, for the notes not
+    // yet translated: found in English and linked to their page in the reader's language (which
+    // shows the original). The real content is translated into every language; the i18n
+    // fixture's civic laboratories note is not translated into Russian.
+    let fixture = common::repo_root().join("tests/fixtures/i18n-site");
+    let (_fixture_dir, fixture_site) = render(&fixture, LinkStyle::Clean);
+    let fixture_server = common::StaticServer::start(&fixture_site);
+    let untranslated = browser.open(&fixture_server.url("ru/notes/open-budgets/"));
+    let groups = assert_top(&untranslated, "civic laboratory", "ru/notes/civic-labs/");
     assert_eq!(
         groups[0].hrefs[0],
-        server.url("ru/notes/participatory-budgeting/")
+        fixture_server.url("ru/notes/civic-labs/")
     );
     assert_eq!(
-        page.eval("document.querySelector('#site-search-listbox .search-group-title').lang"),
+        untranslated
+            .eval("document.querySelector('#site-search-listbox .search-group-title').lang"),
         json!("en")
     );
     // Arabic, written with or without diacritics.
@@ -1075,8 +1076,9 @@ fn filter_boxes_show_every_option_and_no_empty_box() {
         assert_eq!(b["lone"], json!([]), "{boxes}");
     }
     // A box whose options would all give nothing is not drawn: no country is named in the
-    // principles that speak of corruption in Arabic.
-    let page = browser.open(&server.url("ar/search/?q=%D9%81%D8%B3%D8%A7%D8%AF"));
+    // note and the principle on integrity that speak of corruption in Arabic.
+    let page =
+        browser.open(&server.url("ar/search/?q=%D9%81%D8%B3%D8%A7%D8%AF&principle=integrity"));
     wait_done(&page, &Value::Null);
     assert!(results_count(&page) >= 2);
     let drawn = page.eval(
@@ -1306,40 +1308,60 @@ fn english_results_on_an_arabic_page_read_left_to_right_under_arabic_labels() {
     let Some(browser) = common::browser() else {
         return;
     };
-    let (_dir, site) = render(&common::repo_root(), LinkStyle::Clean);
+    // The real content is translated into Arabic: the i18n fixture's civic laboratories note is
+    // not.
+    let (_dir, site) = render(
+        &common::repo_root().join("tests/fixtures/i18n-site"),
+        LinkStyle::Clean,
+    );
     let server = common::StaticServer::start(&site);
     // Regression: the result's container was marked English without a direction, so an English
     // snippet ran right to left (its full stop at its start) and the Arabic kind label inside it
     // was marked English.
     let page = browser.open(&server.url("ar/"));
-    let (groups, _) = header_search(&page, "budget");
+    let (groups, _) = header_search(&page, "civic laboratory");
     assert!(!groups.is_empty());
     let kinds = ["مذكرة توجيهية", "مبدأ", "صفحة", "بلد"];
-    let titles = directions(&page, "#site-search-listbox .search-group-title");
-    let snippets = directions(&page, "#site-search-listbox .search-option-snippet");
-    for (direction, lang, text) in titles.iter().chain(&snippets) {
-        assert_eq!((direction.as_str(), lang.as_str()), ("ltr", "en"), "{text}");
-    }
-    for (direction, lang, text) in directions(&page, "#site-search-listbox .search-option-heading")
-    {
-        // Named by the kind of page (no heading): the interface's Arabic; else the heading.
-        let expected = if kinds.contains(&text.as_str()) {
+    // Each text runs in its own language's direction: the English note's title, snippet and
+    // headings left to right, the Arabic principle's and the kind labels right to left.
+    let by_script = |text: &str| {
+        if text.chars().any(|c| ('\u{0600}'..='\u{06ff}').contains(&c)) {
             ("rtl", "ar")
         } else {
             ("ltr", "en")
-        };
-        assert_eq!((direction.as_str(), lang.as_str()), expected, "{text}");
+        }
+    };
+    let titles = directions(&page, "#site-search-listbox .search-group-title");
+    assert!(
+        titles.iter().any(|(_, _, t)| t == "Civic laboratories"),
+        "{titles:?}"
+    );
+    let snippets = directions(&page, "#site-search-listbox .search-option-snippet");
+    let headings = directions(&page, "#site-search-listbox .search-option-heading");
+    for (direction, lang, text) in titles.iter().chain(&snippets).chain(&headings) {
+        assert_eq!(
+            (direction.as_str(), lang.as_str()),
+            by_script(text),
+            "{text}"
+        );
     }
-    // The search page: the title and sections in English, the kind label in Arabic.
-    let page = browser.open(&server.url("ar/search/?q=budget"));
+    // The search page: the title and sections in their language, the kind label in Arabic.
+    let page = browser.open(&server.url("ar/search/?q=civic%20laboratory"));
     wait_done(&page, &Value::Null);
     let titles = directions(&page, ".search-result-title");
-    assert!(!titles.is_empty());
+    assert!(
+        titles.iter().any(|(_, _, t)| t == "Civic laboratories"),
+        "{titles:?}"
+    );
     for (direction, lang, text) in titles
         .iter()
         .chain(&directions(&page, ".search-result-snippet"))
     {
-        assert_eq!((direction.as_str(), lang.as_str()), ("ltr", "en"), "{text}");
+        assert_eq!(
+            (direction.as_str(), lang.as_str()),
+            by_script(text),
+            "{text}"
+        );
     }
     for (direction, lang, text) in directions(&page, ".search-result-kind") {
         assert_eq!((direction.as_str(), lang.as_str()), ("rtl", "ar"), "{text}");
@@ -1550,7 +1572,7 @@ fn chinese_search_text_takes_chinese_punctuation() {
     let server = common::StaticServer::start(&site);
     // Regression: "查看全部结果 (8 条结果)", with ASCII brackets made by the script.
     let page = browser.open(&server.url("zh/"));
-    header_search(&page, "budget");
+    header_search(&page, "预算");
     let all = page.eval("document.getElementById('site-search-listbox-all').textContent");
     let all = all.as_str().unwrap();
     assert!(
@@ -1570,7 +1592,7 @@ fn chinese_search_text_takes_chinese_punctuation() {
         assert!(shown <= 70, "{shown} characters: {snippet}");
     }
     // Regression: "……最多。 12 条结果", an ASCII space after the full-width stop.
-    let (_, status) = header_search(&page, "budget zzyzxqq");
+    let (_, status) = header_search(&page, "预算 zzyzxqq");
     assert!(
         status.starts_with("没有结果包含所有词语")
             && status.contains("最多。")
