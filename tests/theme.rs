@@ -96,6 +96,14 @@ fn untranslated_pages() -> (tempfile::TempDir, PathBuf, Vec<String>) {
     (dir, site, pages)
 }
 
+/// Each page with its address: pages of several sites, each on its own server.
+fn page_urls<'p>(sites: &[(&common::StaticServer, &'p Vec<String>)]) -> Vec<(&'p String, String)> {
+    sites
+        .iter()
+        .flat_map(|(server, pages)| pages.iter().map(|p| (p, server.url(url_path(p)))))
+        .collect()
+}
+
 /// The page types the issue names must all be there.
 fn assert_every_page_type(pages: &[String]) {
     let types: Vec<String> = pages.iter().map(|p| page_type(p)).collect();
@@ -149,13 +157,7 @@ fn axe_finds_no_wcag_violations_on_any_page_type_in_light_or_dark_mode() {
     assert_every_page_type(&pages);
     let (_fixture_dir, fixture, untranslated) = untranslated_pages();
     let fixture_server = common::StaticServer::start(&fixture);
-    let urls: Vec<(&String, String)> = (pages.iter().map(|p| (p, server.url(url_path(p)))))
-        .chain(
-            untranslated
-                .iter()
-                .map(|p| (p, fixture_server.url(url_path(p)))),
-        )
-        .collect();
+    let urls = page_urls(&[(&server, &pages), (&fixture_server, &untranslated)]);
     let page = browser.open("about:blank");
     let mut failures = Vec::new();
     for dark in [false, true] {
@@ -222,13 +224,7 @@ fn no_page_scrolls_sideways_on_a_320_pixel_phone() {
     assert_every_page_type(&pages);
     let (_fixture_dir, fixture, untranslated) = untranslated_pages();
     let fixture_server = common::StaticServer::start(&fixture);
-    let urls: Vec<(&String, String)> = (pages.iter().map(|p| (p, server.url(url_path(p)))))
-        .chain(
-            untranslated
-                .iter()
-                .map(|p| (p, fixture_server.url(url_path(p)))),
-        )
-        .collect();
+    let urls = page_urls(&[(&server, &pages), (&fixture_server, &untranslated)]);
     let page = browser.open("about:blank");
     page.set_viewport(320, 640);
     let mut failures = Vec::new();
