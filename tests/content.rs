@@ -415,6 +415,11 @@ fn punctuation_comes_from_the_language_of_the_page() {
     assert!(feed("feeds/principles/participation.xml").contains(": 9. Participation"));
 }
 
+/// A language's interface strings, as the theme holds them.
+fn interface_strings(theme: &Theme, lang: &str) -> std::collections::BTreeMap<String, String> {
+    serde_yaml::from_str(theme.text(&format!("i18n/{lang}.yaml")).unwrap()).unwrap()
+}
+
 /// The About page names the data page by its title in the page's language, as a link to it.
 #[test]
 fn the_about_page_links_to_the_data_page_by_its_name() {
@@ -422,8 +427,7 @@ fn the_about_page_links_to_the_data_page_by_its_name() {
     let theme = Theme::load(&root()).unwrap();
     let about = site.page("about").expect("pages/about.md");
     for lang in &site.config.languages {
-        let strings: std::collections::BTreeMap<String, String> =
-            serde_yaml::from_str(theme.text(&format!("i18n/{lang}.yaml")).unwrap()).unwrap();
+        let strings = interface_strings(&theme, lang);
         let name = &strings["api_title"];
         let page = rendered_in(&site, PageId::Page(about), lang);
         assert!(
@@ -795,8 +799,7 @@ fn a_search_in_another_language_does_not_say_the_site_is_untranslated() {
     let site = site();
     let theme = Theme::load(&root()).unwrap();
     for lang in ["fr", "es", "ru", "ar", "zh"] {
-        let strings: std::collections::BTreeMap<String, String> =
-            serde_yaml::from_str(theme.text(&format!("i18n/{lang}.yaml")).unwrap()).unwrap();
+        let strings = interface_strings(&theme, lang);
         let sentence = &strings["search_untranslated"];
         let page = rendered_in(&site, PageId::Search, lang);
         assert!(!page.contains(sentence.as_str()), "{lang}");

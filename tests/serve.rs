@@ -967,23 +967,36 @@ fn assert_matches_full(
     }
 }
 
+/// The Markdown files of the project's documents and translations, from the project root
+/// (`notes/x.md`, `notes/x.fr.md`), each with its slug and language suffix (`x`, `.fr` or "").
+fn document_files(root: &Path) -> Vec<(String, String, String)> {
+    let mut files = Vec::new();
+    for folder in ["notes", "principles", "pages"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if let Some(stem) = name.strip_suffix(".md") {
+                let (slug, lang) = stem.split_at(stem.find('.').unwrap_or(stem.len()));
+                files.push((
+                    format!("{folder}/{name}"),
+                    slug.to_string(),
+                    lang.to_string(),
+                ));
+            }
+        }
+    }
+    files
+}
+
 /// Writes a French translation (title and a line of text) of each document of the project whose
 /// path `which` takes; returns the paths written.
 fn translate_into_french(root: &Path, which: impl Fn(&str) -> bool) -> Vec<&'static str> {
     let mut written = Vec::new();
-    for folder in ["notes", "principles", "pages"] {
-        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            let Some(slug) = name.strip_suffix(".md").filter(|s| !s.contains('.')) else {
-                continue;
-            };
-            if !which(&format!("{folder}/{name}")) {
-                continue;
-            }
-            let path = format!("{folder}/{slug}.fr.md");
+    for (path, slug, lang) in document_files(root) {
+        if lang.is_empty() && which(&path) {
+            let translation = path.replace(".md", ".fr.md");
             let text = format!("---\ntitle: Traduction de {slug}\n---\nTexte en français.\n");
-            std::fs::write(root.join(&path), text).unwrap();
-            written.push(&*Box::leak(path.into_boxed_str()));
+            std::fs::write(root.join(&translation), text).unwrap();
+            written.push(&*Box::leak(translation.into_boxed_str()));
         }
     }
     written
@@ -992,14 +1005,10 @@ fn translate_into_french(root: &Path, which: impl Fn(&str) -> bool) -> Vec<&'sta
 /// Removes the French translations whose path `which` takes; returns their paths.
 fn remove_french(root: &Path, which: impl Fn(&str) -> bool) -> Vec<&'static str> {
     let mut removed = Vec::new();
-    for folder in ["notes", "principles", "pages"] {
-        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            let path = format!("{folder}/{name}");
-            if name.ends_with(".fr.md") && which(&path) {
-                std::fs::remove_file(root.join(&path)).unwrap();
-                removed.push(&*Box::leak(path.into_boxed_str()));
-            }
+    for (path, _, lang) in document_files(root) {
+        if lang == ".fr" && which(&path) {
+            std::fs::remove_file(root.join(&path)).unwrap();
+            removed.push(&*Box::leak(path.into_boxed_str()));
         }
     }
     removed
