@@ -11,11 +11,8 @@
 //! own documents, and the default language's text of every other, which is what the default
 //! language's index counts. The two lists then rank on one scale.
 
-use std::collections::HashMap;
-
 use super::documents::SearchDoc;
 use super::index::utf16_cmp;
-use super::terms;
 
 /// The default language's index, as another language's measures against it.
 pub struct Base<'a> {
@@ -32,13 +29,23 @@ pub struct Counts {
     pub lengths: [u64; 4],
     /// Every term with the number of documents holding it, in the index's term order.
     pub terms: Vec<(String, usize)>,
+    /// Each document's field lengths and terms (positions in `terms`), kept when other
+    /// languages are indexed: they take their own documents out of these counts.
+    pub documents: Option<DocumentCounts>,
+}
+
+/// What each of the default language's documents adds to its counts.
+#[derive(Debug, Default)]
+pub struct DocumentCounts {
+    pub lengths: Vec<[u32; 4]>,
+    pub terms: Vec<Vec<u32>>,
 }
 
 impl Counts {
-    fn df(&self, term: &str) -> usize {
+    fn position(&self, term: &str) -> Option<usize> {
         self.terms
             .binary_search_by(|(t, _)| utf16_cmp(t, term))
-            .map_or(0, |i| self.terms[i].1)
+            .ok()
     }
 }
 
@@ -48,9 +55,9 @@ pub struct Collection<'a> {
     pub n: usize,
     /// Average field lengths (title, headings, summary, body) over them.
     pub average: [f64; 4],
-    /// The default language's counts, and its counts over this index's own documents, which
-    /// the reader searches in this index's language instead.
-    base: Option<(&'a Counts, HashMap<String, usize>)>,
+    /// The default language's counts, and its counts over this index's own documents (by term
+    /// position), which the reader searches in this index's language instead.
+    base: Option<(&'a Counts, Vec<u32>)>,
 }
 
 impl<'a> Collection<'a> {
@@ -62,17 +69,24 @@ impl<'a> Collection<'a> {
         let base = base.map(|base| {
             // The default language's text of this index's own documents is not what its reader
             // searches: it comes out of the default language's counts.
-            let own: Vec<&SearchDoc> = members.iter().map(|&g| &base.docs[g as usize]).collect();
-            let (own_lengths, own_terms) = terms::invert(&own);
+            let documents = base.counts.documents.as_ref().expect(
+                "the default language's counts keep its documents' when other languages are indexed",
+            );
+            let own_lengths: Vec<[u32; 4]> = members
+                .iter()
+                .map(|&g| documents.lengths[g as usize])
+                .collect();
             let own_sums = sum(&own_lengths);
+            let mut own_df = vec![0u32; base.counts.terms.len()];
+            for &g in members {
+                for &t in &documents.terms[g as usize] {
+                    own_df[t as usize] += 1;
+                }
+            }
             for f in 0..4 {
                 sums[f] += base.counts.lengths[f].saturating_sub(own_sums[f]);
             }
             n = base.docs.len();
-            let own_df = own_terms
-                .into_iter()
-                .map(|(t, postings)| (t, postings.len()))
-                .collect();
             (base.counts, own_df)
         });
         let mut average = [1.0; 4];
@@ -88,9 +102,10 @@ impl<'a> Collection<'a> {
     pub fn df(&self, term: &str, own: usize) -> usize {
         match &self.base {
             None => own,
-            Some((counts, own_df)) => {
-                (own + counts.df(term)).saturating_sub(own_df.get(term).copied().unwrap_or(0))
-            }
+            Some((counts, own_df)) => match counts.position(term) {
+                Some(i) => (own + counts.terms[i].1).saturating_sub(own_df[i] as usize),
+                None => own,
+            },
         }
     }
 }

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::FOLDER;
-use super::collection::{self, Base, Collection, Counts};
+use super::collection::{self, Base, Collection, Counts, DocumentCounts};
 use super::documents::{DocKind, SearchDoc};
 use super::encode::{
     ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
@@ -158,6 +158,23 @@ pub fn build<'a>(
     terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
     let collection = Collection::new(&lengths, &members, base);
     let totals = collection::sum(&lengths);
+    // The other languages take their own documents out of the default language's counts.
+    let documents = (base.is_none() && site.config.languages.len() > 1).then(|| {
+        let mut per_document = vec![Vec::new(); n];
+        for (t, (_, postings)) in terms.iter().enumerate() {
+            for p in postings.iter() {
+                per_document[p.doc as usize].push(t as u32);
+            }
+        }
+        DocumentCounts {
+            lengths: lengths.clone(),
+            terms: per_document,
+        }
+    });
+    let dfs: Vec<usize> = terms
+        .par_iter()
+        .map(|(term, ps)| collection.df(term, ps.len()))
+        .collect();
     let scorer = Scorer {
         n: collection.n as f64,
         lengths,
@@ -176,8 +193,9 @@ pub fn build<'a>(
     let score = |p: &Posting, idf: f64| (1.0 + Scorer::score_with(p, &factors, idf)).ln() as f32;
     let max = terms
         .par_iter()
-        .map(|(term, ps)| {
-            let idf = scorer.idf(collection.df(term, ps.len()));
+        .zip(&dfs)
+        .map(|((_, ps), &df)| {
+            let idf = scorer.idf(df);
             ps.iter().map(|p| score(&p, idf)).fold(0.0, f32::max)
         })
         .reduce(|| 0.0, f32::max);
@@ -185,9 +203,9 @@ pub fn build<'a>(
     // Each term's postings are dropped once encoded; what follows needs only its document count.
     let (terms, encoded): (Vec<(String, usize)>, Vec<String>) = terms
         .into_par_iter()
-        .map(|(term, packed)| {
+        .zip(dfs)
+        .map(|((term, packed), df)| {
             let ps: Vec<Posting> = packed.iter().collect();
-            let df = collection.df(&term, ps.len());
             let idf = scorer.idf(df);
             let impacts: Vec<u8> = ps
                 .iter()
@@ -362,6 +380,7 @@ pub fn build<'a>(
     let counts = Counts {
         lengths: totals,
         terms: if base.is_none() { terms } else { Vec::new() },
+        documents,
     };
     (files, texts, counts)
 }

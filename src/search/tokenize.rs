@@ -26,6 +26,8 @@
 //!    `egovernment e government`, so `egovernment`, `e-government` and `e government` all find
 //!    it, and a phrase ending at the first part or starting at the last still matches.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use unicode_segmentation::UnicodeSegmentation;
@@ -65,6 +67,17 @@ fn is_plain_letter(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}')
 }
 
+/// Letters that word segmentation joins to ASCII letters and digits as it joins those to each
+/// other (Latin-1 and Latin Extended-A and -B letters, basic Cyrillic, Arabic letters without
+/// marks). None is a digit, mark or invisible character. A piece of text whose words are made
+/// of these and ASCII alone splits into words without the segmentation tables (`letter_words`).
+fn is_simple_letter(c: char) -> bool {
+    matches!(c,
+        'À'..='Ö' | 'Ø'..='ö' | 'ø'..='ɏ'
+        | 'Ѐ'..='џ'
+        | '\u{0620}'..='\u{063F}' | '\u{0641}'..='\u{064A}')
+}
+
 /// Invisible characters that neither belong to a word nor break it.
 pub fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200C}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
@@ -75,17 +88,36 @@ fn in_bigram_run(c: char) -> bool {
 }
 
 /// The normalized form of one word (see the module documentation).
-pub fn normalize(word: &str) -> String {
+pub fn normalize(word: &str) -> Cow<'_, str> {
     if word.is_ascii() {
-        return word.to_ascii_lowercase();
+        return if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(word.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(word)
+        };
     }
     if word.chars().all(is_stable) {
         // No marks: an alef is bare.
         return match article(word) {
-            Some((len, _)) => word[len..].to_string(),
-            None => word.to_string(),
+            Some((len, _)) => Cow::Borrowed(&word[len..]),
+            None => Cow::Borrowed(word),
         };
     }
+    if let Some(folded) = fold_simple(word) {
+        return Cow::Owned(folded);
+    }
+    let folded = fold_by_tables(word);
+    Cow::Owned(match article(&folded) {
+        Some((len, alef)) if alef.is_none_or(|k| is_bare_alef(word, k)) => {
+            folded[len..].to_string()
+        }
+        _ => folded,
+    })
+}
+
+/// Steps 3 of the module documentation: decomposed, lower case, marks removed, the special
+/// folds, composed.
+fn fold_by_tables(word: &str) -> String {
     let mut folded = String::with_capacity(word.len());
     for c in word.nfkd().flat_map(char::to_lowercase) {
         if is_combining_mark(c) || is_ignorable(c) {
@@ -99,13 +131,52 @@ pub fn normalize(word: &str) -> String {
             c => folded.push(c),
         }
     }
-    let folded: String = folded.nfc().collect();
-    match article(&folded) {
-        Some((len, alef)) if alef.is_none_or(|k| is_bare_alef(word, k)) => {
-            folded[len..].to_string()
+    folded.nfc().collect()
+}
+
+/// [`fold_by_tables`] for a word of ASCII and simple letters, letter by letter from a table:
+/// such letters fold to letters without marks, which compose with nothing, so a word folds to
+/// its letters' folds in a row (a test checks every pair). Capitalised Russian and accented
+/// French words are most of the words that are not already normal. `None` for other words,
+/// and where the fold starts with the Arabic article, whose alef is checked in the original.
+fn fold_simple(word: &str) -> Option<String> {
+    static FOLDS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        SIMPLE_BLOCKS
+            .iter()
+            .flat_map(|&(first, last)| first..=last)
+            .map(|c| match char::from_u32(c) {
+                Some(c) if is_simple_letter(c) => fold_by_tables(c.encode_utf8(&mut [0; 4])),
+                _ => String::new(),
+            })
+            .collect()
+    });
+    let mut folded = String::with_capacity(word.len());
+    for c in word.chars() {
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
+        } else if is_simple_letter(c) {
+            folded.push_str(&FOLDS[simple_slot(c)]);
+        } else {
+            return None;
         }
-        _ => folded,
     }
+    article(&folded).is_none().then_some(folded)
+}
+
+/// The blocks simple letters are in, first and last code points: the fold table's slots.
+const SIMPLE_BLOCKS: [(u32, u32); 3] = [(0xC0, 0x24F), (0x400, 0x45F), (0x620, 0x64A)];
+
+/// The slot of simple letter `c` in the fold table.
+fn simple_slot(c: char) -> usize {
+    let c = c as u32;
+    let mut start = 0;
+    for (first, last) in SIMPLE_BLOCKS {
+        if c <= last {
+            return start + (c - first) as usize;
+        }
+        start += (last - first + 1) as usize;
+    }
+    unreachable!("{c:x} is no simple letter")
 }
 
 /// The Arabic definite article, alone or after an attached conjunction or preposition, with the
@@ -218,21 +289,27 @@ pub fn terms(text: &str) -> Vec<String> {
 }
 
 fn bigrams(run: &str, emit: &mut impl FnMut(&str)) {
-    let units: Vec<String> = run
-        .chars()
-        .map(|c| normalize(c.encode_utf8(&mut [0; 4])))
-        .filter(|u| !u.is_empty())
-        .collect();
-    match units.len() {
+    // The normalized characters one after another, and where each ends: a bigram is a slice.
+    let mut units = String::with_capacity(run.len());
+    let mut ends: Vec<usize> = Vec::with_capacity(run.len() / 3);
+    for c in run.chars() {
+        if is_stable(c) {
+            units.push(c);
+        } else {
+            units.push_str(&normalize(c.encode_utf8(&mut [0; 4])));
+        }
+        if units.len() > ends.last().copied().unwrap_or(0) {
+            ends.push(units.len());
+        }
+    }
+    match ends.len() {
         0 => {}
-        1 => emit(&units[0]),
+        1 => emit(&units),
         _ => {
-            let mut pair = String::new();
-            for window in units.windows(2) {
-                pair.clear();
-                pair.push_str(&window[0]);
-                pair.push_str(&window[1]);
-                emit(&pair);
+            let mut start = 0;
+            for pair in ends.windows(2) {
+                emit(&units[start..pair[1]]);
+                start = pair[0];
             }
         }
     }
@@ -299,10 +376,50 @@ fn words(span: &str, joined: &mut Hyphenated, emit: &mut impl FnMut(&str)) {
     for piece in span.split(|c: char| c.is_ascii_whitespace()) {
         if piece.is_ascii() {
             ascii_words(piece, &mut word, joined, emit);
+        } else if piece.chars().all(is_simple_around) {
+            letter_words(piece, joined, emit);
         } else {
             unicode_words(piece, &mut word, joined, emit);
         }
         joined.finish(emit);
+    }
+}
+
+/// Whether `c` can be in a piece of text that `letter_words` reads as the segmentation tables
+/// would: ASCII, a simple letter, or a character that is no part of a word (punctuation,
+/// symbols, spaces). Segmentation never breaks between two letters or digits of these, nor
+/// inside `1.5` or `1,000`, and every other character ends a word either way. Not a mark, a
+/// letter or digit of another script, or an invisible character, which a word may hold.
+fn is_simple_around(c: char) -> bool {
+    c.is_ascii() || is_simple_letter(c) || !(is_word_char(c) || is_ignorable(c))
+}
+
+/// The words of a piece of text every character of which is [`is_simple_around`]: runs of
+/// ASCII letters and digits and simple letters, with `.` and `,` between digits.
+fn letter_words(piece: &str, joined: &mut Hyphenated, emit: &mut impl FnMut(&str)) {
+    let in_word = |c: char| c.is_ascii_alphanumeric() || is_simple_letter(c);
+    let mut chars = piece.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !in_word(c) {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        let mut after_digit = c.is_ascii_digit();
+        while let Some(&(i, c)) = chars.peek() {
+            let between_digits = (c == '.' || c == ',')
+                && after_digit
+                && piece.as_bytes().get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !(in_word(c) || between_digits) {
+                break;
+            }
+            after_digit = c.is_ascii_digit();
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        let term = normalize(&piece[start..end]);
+        if !term.is_empty() {
+            joined.word(piece, start, end, &term, emit);
+        }
     }
 }
 
@@ -426,6 +543,94 @@ mod tests {
             assert_eq!(normalize(&c.to_string()), c.to_string(), "{c:?}");
         }
         assert!(!is_plain_letter('й') && !is_plain_letter('ё') && !is_plain_letter('أ'));
+    }
+
+    /// Every simple letter, in code point order.
+    fn simple_letters() -> Vec<char> {
+        SIMPLE_BLOCKS
+            .iter()
+            .flat_map(|&(first, last)| first..=last)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_simple_letter(c))
+            .collect()
+    }
+
+    #[test]
+    fn simple_letters_join_letters_and_digits_as_the_tables_say() {
+        let letters = simple_letters();
+        assert_eq!(letters.len(), 398 + 96 + 42);
+        for c in letters {
+            assert!(
+                c.is_alphabetic() && !c.is_numeric() && is_word_char(c),
+                "{c:?}"
+            );
+            assert!(
+                !is_ignorable(c) && !is_combining_mark(c) && !in_bigram_run(c),
+                "{c:?}"
+            );
+            let piece = format!("a{c}1{c}{c}b");
+            assert_eq!(piece.split_word_bounds().count(), 1, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn simple_letters_fold_one_by_one_as_whole_words_do() {
+        let mut letters = simple_letters();
+        letters.extend(['A', 'z', '7']);
+        for &x in &letters {
+            for &y in &letters {
+                let word = format!("{x}{y}");
+                if let Some(folded) = fold_simple(&word) {
+                    assert_eq!(folded, fold_by_tables(&word), "{word:?}");
+                }
+            }
+        }
+        // The table is what folds capitalised and accented words; an article is left to the
+        // tables, which check its alef.
+        assert_eq!(
+            fold_simple("Правительство").as_deref(),
+            Some("правительство")
+        );
+        assert_eq!(fold_simple("Égalité").as_deref(), Some("egalite"));
+        assert_eq!(fold_simple("الأمم"), None);
+        assert_eq!(normalize("الأمم"), "امم");
+    }
+
+    /// The terms `letter_words` or `unicode_words` find in one piece of text.
+    fn piece_terms(piece: &str, by_tables: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut emit = |t: &str| out.push(t.to_string());
+        let mut joined = Hyphenated::default();
+        if by_tables {
+            unicode_words(piece, &mut String::new(), &mut joined, &mut emit);
+        } else {
+            letter_words(piece, &mut joined, &mut emit);
+        }
+        joined.finish(&mut emit);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn letter_words_splits_as_the_segmentation_tables_do(
+            picks in proptest::collection::vec((0usize..4, 0usize..1000), 0..24)
+        ) {
+            // ASCII letters, digits and punctuation; simple letters; punctuation, symbols and
+            // format characters from elsewhere, which end words either way.
+            let letters = simple_letters();
+            let ascii: Vec<char> = "aZ09.,-'_:/".chars().collect();
+            let around = ['«', '»', '’', '“', '—', '–', '…', '\u{a0}', '\u{202a}', '\u{600}', '\u{1f3fb}', '€', '×'];
+            let piece: String = picks
+                .iter()
+                .map(|&(kind, k)| match kind {
+                    0 | 1 => ascii[k % ascii.len()],
+                    2 => letters[k % letters.len()],
+                    _ => around[k % around.len()],
+                })
+                .collect();
+            proptest::prop_assert!(piece.chars().all(is_simple_around));
+            proptest::prop_assert_eq!(piece_terms(&piece, false), piece_terms(&piece, true), "{:?}", piece);
+        }
     }
 
     #[test]
