@@ -96,26 +96,39 @@ pub fn normalize(word: &str) -> Cow<'_, str> {
             Cow::Borrowed(word)
         };
     }
+    if word.chars().all(is_plain_letter) {
+        return without_article(word);
+    }
+    if let Some(normal) = normalize_simple(word) {
+        return Cow::Owned(normal);
+    }
     if word.chars().all(is_stable) {
-        // No marks: an alef is bare.
-        return match article(word) {
-            Some((len, _)) => Cow::Borrowed(&word[len..]),
-            None => Cow::Borrowed(word),
-        };
+        return without_article(word);
     }
-    if let Some(folded) = fold_simple(word) {
-        return Cow::Owned(folded);
+    Cow::Owned(normalize_by_tables(word))
+}
+
+/// A word already normal, without the Arabic article it may start with (its alef is bare: the
+/// word has no marks).
+fn without_article(word: &str) -> Cow<'_, str> {
+    match article(word) {
+        Some((len, _)) => Cow::Borrowed(&word[len..]),
+        None => Cow::Borrowed(word),
     }
+}
+
+/// [`normalize`] by the Unicode tables, for any word.
+fn normalize_by_tables(word: &str) -> String {
     let folded = fold_by_tables(word);
-    Cow::Owned(match article(&folded) {
+    match article(&folded) {
         Some((len, alef)) if alef.is_none_or(|k| is_bare_alef(word, k)) => {
             folded[len..].to_string()
         }
         _ => folded,
-    })
+    }
 }
 
-/// Steps 3 of the module documentation: decomposed, lower case, marks removed, the special
+/// Step 3 of the module documentation: decomposed, lower case, marks removed, the special
 /// folds, composed.
 fn fold_by_tables(word: &str) -> String {
     let mut folded = String::with_capacity(word.len());
@@ -134,12 +147,12 @@ fn fold_by_tables(word: &str) -> String {
     folded.nfc().collect()
 }
 
-/// [`fold_by_tables`] for a word of ASCII and simple letters, letter by letter from a table:
-/// such letters fold to letters without marks, which compose with nothing, so a word folds to
-/// its letters' folds in a row (a test checks every pair). Capitalised Russian and accented
-/// French words are most of the words that are not already normal. `None` for other words,
-/// and where the fold starts with the Arabic article, whose alef is checked in the original.
-fn fold_simple(word: &str) -> Option<String> {
+/// [`normalize_by_tables`] for a word of ASCII and simple letters, folded letter by letter from a
+/// table: such letters fold to letters without marks, which compose with nothing, so a word
+/// folds to its letters' folds in a row (a test checks every pair). Capitalised Russian,
+/// accented French and Arabic words with hamza are most of the words not already normal.
+/// `None` for other words.
+fn normalize_simple(word: &str) -> Option<String> {
     static FOLDS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
         SIMPLE_BLOCKS
             .iter()
@@ -160,7 +173,13 @@ fn fold_simple(word: &str) -> Option<String> {
             return None;
         }
     }
-    article(&folded).is_none().then_some(folded)
+    // The word has no marks: the article's alef is bare if it is the plain letter.
+    Some(match article(&folded) {
+        Some((len, alef)) if alef.is_none_or(|k| word.chars().nth(k) == Some('ا')) => {
+            folded[len..].to_string()
+        }
+        _ => folded,
+    })
 }
 
 /// The blocks simple letters are in, first and last code points: the fold table's slots.
@@ -263,10 +282,7 @@ pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
     let mut rest = text;
     while !rest.is_empty() {
         // Split off the next run of bigram-script characters, and the text before it.
-        let start = rest
-            .char_indices()
-            .find(|&(_, c)| in_bigram_run(c))
-            .map_or(rest.len(), |(i, _)| i);
+        let start = bigram_run_start(rest);
         words(&rest[..start], &mut joined, &mut emit);
         rest = &rest[start..];
         if rest.is_empty() {
@@ -279,6 +295,25 @@ pub fn each_term(text: &str, mut emit: impl FnMut(&str)) {
         bigrams(&rest[..end], &mut emit);
         rest = &rest[end..];
     }
+}
+
+/// Where the first bigram-script character of `text` is (its length if none). Every such
+/// character is three bytes or more in UTF-8, so the others are passed over a byte at a time.
+fn bigram_run_start(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0xE0 {
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a character starts here");
+        if in_bigram_run(c) {
+            return i;
+        }
+        i += c.len_utf8();
+    }
+    bytes.len()
 }
 
 /// Every term of `text`, in order.
@@ -574,26 +609,40 @@ mod tests {
     }
 
     #[test]
-    fn simple_letters_fold_one_by_one_as_whole_words_do() {
+    fn simple_words_normalize_letter_by_letter_as_by_the_tables() {
         let mut letters = simple_letters();
         letters.extend(['A', 'z', '7']);
+        let check = |word: &str| {
+            if let Some(normal) = normalize_simple(word) {
+                assert_eq!(normal, normalize_by_tables(word), "{word:?}");
+            }
+        };
         for &x in &letters {
             for &y in &letters {
-                let word = format!("{x}{y}");
-                if let Some(folded) = fold_simple(&word) {
-                    assert_eq!(folded, fold_by_tables(&word), "{word:?}");
+                check(&format!("{x}{y}"));
+            }
+        }
+        // The Arabic article, its alef bare or not, before every pair of Arabic letters.
+        let arabic: Vec<char> = letters
+            .iter()
+            .copied()
+            .filter(|c| ('\u{0620}'..='\u{064A}').contains(c))
+            .collect();
+        for &x in &arabic {
+            for &y in &arabic {
+                for prefix in ["ال", "أل", "وال", "وأل", "لل", "ل"] {
+                    check(&format!("{prefix}{x}{y}"));
                 }
             }
         }
-        // The table is what folds capitalised and accented words; an article is left to the
-        // tables, which check its alef.
+        // The table is what normalizes capitalised, accented and hamza-bearing words.
         assert_eq!(
-            fold_simple("Правительство").as_deref(),
+            normalize_simple("Правительство").as_deref(),
             Some("правительство")
         );
-        assert_eq!(fold_simple("Égalité").as_deref(), Some("egalite"));
-        assert_eq!(fold_simple("الأمم"), None);
-        assert_eq!(normalize("الأمم"), "امم");
+        assert_eq!(normalize_simple("Égalité").as_deref(), Some("egalite"));
+        assert_eq!(normalize_simple("الأمم").as_deref(), Some("امم"));
+        assert_eq!(normalize_simple("ألعاب").as_deref(), Some("العاب"));
     }
 
     /// The terms `letter_words` or `unicode_words` find in one piece of text.
