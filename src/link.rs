@@ -260,6 +260,9 @@ pub fn link_reusing(
             Owner::Principle(i),
         ));
     }
+    // In the order `Site::translation` looks them up in.
+    translations
+        .sort_by(|a, b| (a.0.kind, &a.0.slug, &a.0.lang).cmp(&(b.0.kind, &b.0.slug, &b.0.lang)));
     for (doc, analysis, body) in translations {
         translation::check_front_matter(&site, &doc, &mut diagnostics);
         let (title, summary, strategies) = match &doc.meta {

@@ -458,9 +458,11 @@ impl Site {
 
     /// The translation of a document into `lang`, if one exists.
     pub fn translation(&self, kind: Kind, slug: &str, lang: &str) -> Option<&Translation> {
-        self.translations
-            .iter()
-            .find(|t| t.kind == kind && t.slug == slug && t.lang == lang)
+        let key = (kind, slug, lang);
+        let found = self
+            .translations
+            .binary_search_by(|t| (t.kind, t.slug.as_str(), t.lang.as_str()).cmp(&key));
+        found.ok().map(|i| &self.translations[i])
     }
 
     /// Where `#anchor`, a heading of a document's original `body`, leads in the document's

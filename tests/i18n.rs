@@ -714,6 +714,53 @@ fn dates_and_counts_are_written_the_way_each_language_writes_them() {
     assert!(stats("zh").contains("<strong>3</strong> 份说明"));
 }
 
+#[test]
+fn translations_are_found_whatever_order_their_files_sort_in() {
+    // `open-budgets-review.fr.md` sorts before `open-budgets.ar.md` ('-' before '.'), while the
+    // slug `open-budgets` comes before `open-budgets-review`: the site looks translations up
+    // by kind, slug and language, not in the order their files were read.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture(), dir.path());
+    let notes = dir.path().join("notes");
+    let review = |name: &str| {
+        std::fs::read_to_string(notes.join(name))
+            .unwrap()
+            .replace("title: Open budgets\n", "title: Open budgets review\n")
+            .replace("title: Budgets ouverts\n", "title: Revue des budgets ouverts\n")
+    };
+    std::fs::write(
+        notes.join("open-budgets-review.md"),
+        review("open-budgets.md"),
+    )
+    .unwrap();
+    std::fs::write(
+        notes.join("open-budgets-review.fr.md"),
+        review("open-budgets.fr.md"),
+    )
+    .unwrap();
+    let (site, _) = guidance::load_site(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let mut files: Vec<String> = std::fs::read_dir(&notes)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let translated: Vec<(&str, &str)> = files
+        .iter()
+        .filter_map(|name| {
+            let (slug, lang) = name.strip_suffix(".md")?.rsplit_once('.')?;
+            Some((slug, lang))
+        })
+        .collect();
+    assert_eq!(translated.len(), 8, "{files:?}");
+    for (slug, lang) in translated {
+        let found = site.translation(guidance::model::Kind::Note, slug, lang);
+        assert!(
+            found.is_some_and(|t| t.slug == slug && t.lang == lang),
+            "{slug}.{lang}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // A translation's front matter
 
