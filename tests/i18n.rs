@@ -726,7 +726,10 @@ fn translations_are_found_whatever_order_their_files_sort_in() {
         std::fs::read_to_string(notes.join(name))
             .unwrap()
             .replace("title: Open budgets\n", "title: Open budgets review\n")
-            .replace("title: Budgets ouverts\n", "title: Revue des budgets ouverts\n")
+            .replace(
+                "title: Budgets ouverts\n",
+                "title: Revue des budgets ouverts\n",
+            )
     };
     std::fs::write(
         notes.join("open-budgets-review.md"),
