@@ -70,7 +70,7 @@ impl<'a> Collection<'a> {
             // The default language's text of this index's own documents is not what its reader
             // searches: it comes out of the default language's counts.
             let documents = base.counts.documents.as_ref().expect(
-                "the default language's counts keep its documents' when other languages are indexed",
+                "the default language keeps each document's terms when other languages are indexed",
             );
             let own_lengths: Vec<[u32; 4]> = members
                 .iter()
