@@ -11,14 +11,11 @@
 //! own documents, and the default language's text of every other, which is what the default
 //! language's index counts. The two lists then rank on one scale.
 
-use super::documents::SearchDoc;
 use super::index::utf16_cmp;
 
 /// The default language's index, as another language's measures against it.
 pub struct Base<'a> {
     pub lang: &'a str,
-    /// Every document of the site, in the default language (the same order in every language).
-    pub docs: &'a [SearchDoc<'a>],
     pub counts: &'a Counts,
 }
 
@@ -34,7 +31,8 @@ pub struct Counts {
     pub documents: Option<DocumentCounts>,
 }
 
-/// What each of the default language's documents adds to its counts.
+/// What each of the default language's documents (every document of the site, in the same
+/// order in every language) adds to its counts.
 #[derive(Debug, Default)]
 pub struct DocumentCounts {
     pub lengths: Vec<[u32; 4]>,
@@ -86,7 +84,7 @@ impl<'a> Collection<'a> {
             for f in 0..4 {
                 sums[f] += base.counts.lengths[f].saturating_sub(own_sums[f]);
             }
-            n = base.docs.len();
+            n = documents.lengths.len();
             (base.counts, own_df)
         });
         let mut average = [1.0; 4];

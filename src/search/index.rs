@@ -403,11 +403,6 @@ pub struct TextChunks<'a> {
 }
 
 impl<'a> TextChunks<'a> {
-    /// Every document of the site in this language.
-    pub(super) fn docs(&self) -> &[SearchDoc<'a>] {
-        &self.docs
-    }
-
     /// Every chunk file's path, with its document and chunk number.
     pub fn each(&self) -> impl Iterator<Item = (String, usize, usize)> + '_ {
         (0..self.tail).flat_map(move |d| {

@@ -79,7 +79,6 @@ pub fn index_but_text<'s>(
     );
     let base = collection::Base {
         lang: default,
-        docs: texts.docs(),
         counts: &counts,
     };
     // The default language is the first: the others follow it in their order.
@@ -311,11 +310,9 @@ mod tests {
             }
             docs
         };
-        let (english, texts, counts) =
-            index::build(&site, "en", docs(&|_| true), None, index::LIMITS);
+        let (english, _, counts) = index::build(&site, "en", docs(&|_| true), None, index::LIMITS);
         let base = Base {
             lang: "en",
-            docs: texts.docs(),
             counts: &counts,
         };
         // The French index holds the principle, translated word for word, and the countries.

@@ -119,11 +119,14 @@ fn without_article(word: &str) -> Cow<'_, str> {
 
 /// [`normalize`] by the Unicode tables, for any word.
 fn normalize_by_tables(word: &str) -> String {
-    let folded = fold_by_tables(word);
+    without_article_if(fold_by_tables(word), |k| is_bare_alef(word, k))
+}
+
+/// A folded word without the Arabic article it starts with, if `bare_alef` says the original
+/// word writes the article's alef (letter `k`) bare.
+fn without_article_if(folded: String, bare_alef: impl Fn(usize) -> bool) -> String {
     match article(&folded) {
-        Some((len, alef)) if alef.is_none_or(|k| is_bare_alef(word, k)) => {
-            folded[len..].to_string()
-        }
+        Some((len, alef)) if alef.is_none_or(bare_alef) => folded[len..].to_string(),
         _ => folded,
     }
 }
@@ -174,12 +177,9 @@ fn normalize_simple(word: &str) -> Option<String> {
         }
     }
     // The word has no marks: the article's alef is bare if it is the plain letter.
-    Some(match article(&folded) {
-        Some((len, alef)) if alef.is_none_or(|k| word.chars().nth(k) == Some('ا')) => {
-            folded[len..].to_string()
-        }
-        _ => folded,
-    })
+    Some(without_article_if(folded, |k| {
+        word.chars().nth(k) == Some('ا')
+    }))
 }
 
 /// The blocks simple letters are in, first and last code points: the fold table's slots.
@@ -328,11 +328,7 @@ fn bigrams(run: &str, emit: &mut impl FnMut(&str)) {
     let mut units = String::with_capacity(run.len());
     let mut ends: Vec<usize> = Vec::with_capacity(run.len() / 3);
     for c in run.chars() {
-        if is_stable(c) {
-            units.push(c);
-        } else {
-            units.push_str(&normalize(c.encode_utf8(&mut [0; 4])));
-        }
+        units.push_str(&normalize(c.encode_utf8(&mut [0; 4])));
         if units.len() > ends.last().copied().unwrap_or(0) {
             ends.push(units.len());
         }
