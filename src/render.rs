@@ -182,6 +182,19 @@ fn write_value(
         (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => text,
         _ => return minijinja::escape_formatter(out, state, value),
     };
+    write_escaped(out, text)?;
+    Ok(())
+}
+
+/// `text` escaped for HTML as [`write_value`] escapes it, for values made outside a template.
+pub(crate) fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing into a String cannot fail.
+    let _ = write_escaped(&mut out, text);
+    out
+}
+
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     let mut rest = text;
     while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
         out.write_str(&rest[..at])?;
@@ -194,8 +207,7 @@ fn write_value(
         })?;
         rest = &rest[at + 1..];
     }
-    out.write_str(rest)?;
-    Ok(())
+    out.write_str(rest)
 }
 
 /// One file of output, by its path inside the site (always `/`-separated, never leading `/`).
@@ -1397,12 +1409,7 @@ impl PageContext {
 /// the page's language: made here rather than by a template macro, as every document's page
 /// uses them several times.
 fn lang_attrs(page: &PageContext, lang: &str) -> Value {
-    if lang == page.lang {
-        Value::from("")
-    } else {
-        let dir = crate::i18n::direction(lang);
-        Value::from_safe_string(format!(" lang=\"{lang}\" dir=\"{dir}\""))
-    }
+    Value::from_safe_string(localize::lang_within(lang, &page.lang))
 }
 
 /// What a note says about a country (see `Renderer::country_excerpt`).

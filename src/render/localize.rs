@@ -12,6 +12,16 @@
 //! {{ note.lang | language_name }}         English · anglais · الإنجليزية (in the page's language)
 //! {{ note.lang | text_direction }}        ltr · rtl
 //! ```
+//!
+//! and functions that mark text in another language than the page's (an untranslated item),
+//! called on every card and link of a list, where a macro call would cost more than the card:
+//!
+//! ```text
+//! {{ lang_within(item_lang, parent_lang) }}  ` lang="fr" dir="ltr"`, or nothing when the same
+//! {{ lang_attrs(item_lang) }}                 the same against the page's language
+//! {{ lang_attrs(item_lang, true) }}           and ` hreflang="fr"`, for a link
+//! {{ lang_marker(item_lang) }}                ` <span class="lang-marker">Not translated: French</span>`
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -20,6 +30,7 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::PartialDate;
+use crate::render::escape_text;
 
 /// Registers the filters on the template environment.
 pub fn register(env: &mut Environment) {
@@ -34,6 +45,54 @@ pub fn register(env: &mut Environment) {
     env.add_filter("text_direction", |lang: &str| {
         crate::i18n::direction(lang).to_string()
     });
+    env.add_function("lang_within", |item_lang: &str, parent_lang: &str| {
+        Value::from_safe_string(lang_within(item_lang, parent_lang))
+    });
+    env.add_function(
+        "lang_attrs",
+        |state: &State, item_lang: &str, link: Option<bool>| {
+            let lang = context_lang(state);
+            let mut attrs = lang_within(item_lang, &lang);
+            if link == Some(true) && item_lang != lang {
+                attrs.push_str(&format!(" hreflang=\"{}\"", escape_text(item_lang)));
+            }
+            Value::from_safe_string(attrs)
+        },
+    );
+    env.add_function("lang_marker", lang_marker);
+}
+
+/// The `lang` and `dir` attributes an element in `parent_lang` needs to hold text in
+/// `item_lang`; nothing when the two are the same.
+pub(crate) fn lang_within(item_lang: &str, parent_lang: &str) -> String {
+    if item_lang == parent_lang {
+        return String::new();
+    }
+    format!(
+        " lang=\"{}\" dir=\"{}\"",
+        escape_text(item_lang),
+        crate::i18n::direction(item_lang)
+    )
+}
+
+/// The note beside an item not in the page's language, naming its language in the page's:
+/// "Non traduit : anglais".
+fn lang_marker(state: &State, item_lang: &str) -> Result<Value, Error> {
+    let lang = context_lang(state);
+    if item_lang == lang {
+        return Ok(Value::from_safe_string(String::new()));
+    }
+    let strings = context_strings(state)?;
+    let text = format!(
+        "{}{}{}",
+        strings.or("untranslated_marker", ""),
+        strings.or("label_separator", ""),
+        crate::i18n::language_name_in(item_lang, &lang)
+    );
+    Ok(Value::from_safe_string(format!(
+        " <span class=\"lang-marker\">{}</span>",
+        escape_text(&text)
+    )))
 }
 
 /// The page's interface strings, looked up by key (English is already merged in for missing keys).
