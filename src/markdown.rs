@@ -474,6 +474,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn file_paths_are_encoded_for_links() {
+        assert_eq!(
+            encode_path("files/chart-2024_v1.png"),
+            "files/chart-2024_v1.png"
+        );
+        assert_eq!(
+            encode_path("files/my chart #1 (100%).png"),
+            "files/my%20chart%20%231%20(100%25).png"
+        );
+        assert_eq!(encode_path("files/café.pdf"), "files/caf%C3%A9.pdf");
+    }
+
+    #[test]
     fn headings_get_stable_unique_ids() {
         let a = analyse(
             "## Putting it into practice\n\ntext\n\n## Notes\n\n## Notes\n\n### Égalité réelle\n",
