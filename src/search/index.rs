@@ -13,21 +13,21 @@
 //! postings of only its highest-impact documents (ranking the top results, which is what a
 //! reader sees); the rest of its documents rank below those with the lowest listed impact.
 
-use std::fmt::Write as _;
-
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::FOLDER;
+use super::chunks::TextChunks;
 use super::collection::{self, Base, Collection, Counts, DocumentCounts};
 use super::documents::{DocKind, SearchDoc};
 use super::encode::{
     ALPHABET, end_script, push_json, push_mask, push_number, push_set, push_six, script,
     script_json, start_script,
 };
+use super::facets::facets;
 use super::stopwords;
 use super::terms::{self, BODY, HEADINGS, Posting, TITLE};
-use crate::model::{Kind, Pillar, Site};
+use crate::model::Site;
 use crate::render::OutputFile;
 
 /// Sizes that decide how the index is split into files.
@@ -385,100 +385,6 @@ pub fn build<'a>(
     (files, texts, counts)
 }
 
-/// The text of one language's documents for snippets and phrase checks, a run of sections of
-/// one document per file (`c/<k>/<d>-<c>.js`, `k` = `d` / 256). These are most of the index's
-/// bytes, so `publish` makes each file when it writes it rather than holding them all.
-pub struct TextChunks<'a> {
-    dir: String,
-    lang: String,
-    /// Every document of the site in this language; `members` lists this index's.
-    docs: Vec<SearchDoc<'a>>,
-    members: Vec<u32>,
-    /// Sections per file, and the size they make up about.
-    per_chunk: usize,
-    chunk_bytes: usize,
-    /// Documents numbered from here on have nothing but a title: they share `c/tail.js`, which
-    /// [`build`] writes with the other index files.
-    tail: usize,
-}
-
-impl<'a> TextChunks<'a> {
-    /// Every chunk file's path, with its document and chunk number.
-    pub fn each(&self) -> impl Iterator<Item = (String, usize, usize)> + '_ {
-        (0..self.tail).flat_map(move |d| {
-            let chunks = self.doc(d).sections.len().div_ceil(self.per_chunk);
-            (0..chunks).map(move |c| (self.path(d, c), d, c))
-        })
-    }
-
-    /// Every chunk file, made in parallel.
-    pub fn files(&self) -> Vec<OutputFile> {
-        let each: Vec<(usize, usize)> = self.each().map(|(_, d, c)| (d, c)).collect();
-        each.into_par_iter().map(|(d, c)| self.file(d, c)).collect()
-    }
-
-    /// Chunk `c` of document `d`.
-    pub fn file(&self, d: usize, c: usize) -> OutputFile {
-        // Written straight into the file's text: the bulk of the index's bytes.
-        let mut out = String::with_capacity(self.chunk_bytes * 5 / 4 + 256);
-        start_script(&mut out, "chunk", &format!("{}/{d}-{c}", self.lang));
-        self.push_chunk(&mut out, d, c);
-        end_script(&mut out);
-        OutputFile {
-            path: self.path(d, c),
-            bytes: out.into_bytes(),
-        }
-    }
-
-    fn path(&self, d: usize, c: usize) -> String {
-        format!("{}/c/{}/{d}-{c}.js", self.dir, d / 256)
-    }
-
-    fn doc(&self, d: usize) -> &SearchDoc<'_> {
-        &self.docs[self.members[d] as usize]
-    }
-
-    /// Chunk `c` of document `d` as JSON: its title, address and kind, and its sections.
-    fn push_chunk(&self, out: &mut String, d: usize, c: usize) {
-        let (doc, per_chunk) = (self.doc(d), self.per_chunk);
-        out.push_str("{\"t\":");
-        push_json(out, &doc.title);
-        out.push_str(",\"u\":");
-        push_json(out, &doc.path);
-        let _ = write!(
-            out,
-            ",\"k\":\"{}\",\"z\":{}",
-            doc.kind.code(),
-            doc.sections.len()
-        );
-        if doc.lang != self.lang {
-            out.push_str(",\"l\":");
-            push_json(out, &doc.lang);
-        }
-        if doc.everywhere {
-            out.push_str(",\"e\":1");
-        }
-        out.push_str(",\"s\":[");
-        let sections = doc.sections.chunks(per_chunk).nth(c).unwrap_or_default();
-        for (k, s) in sections.iter().enumerate() {
-            let index = c * per_chunk + k;
-            out.push_str(if k == 0 { "[" } else { ",[" });
-            let _ = write!(out, "{index},");
-            push_json(out, s.anchor);
-            out.push(',');
-            push_json(out, s.heading);
-            out.push(',');
-            if index == 0 {
-                push_json(out, &join(&doc.summary, &s.text));
-            } else {
-                push_json(out, &s.text);
-            }
-            out.push(']');
-        }
-        out.push_str("]}");
-    }
-}
-
 /// The shortest prefix of `next` that sorts after `previous` (in UTF-16 order): where a shard
 /// starting at `next` begins, for any string looked up.
 fn separator<'t>(previous: &str, next: &'t str) -> &'t str {
@@ -637,81 +543,6 @@ fn postings_of(postings: &[Posting], impacts: &[u8], total: u32, head: usize) ->
     }
 }
 
-/// Filter values with their names and the set of documents having each.
-fn facets(site: &Site, lang: &str, docs: &[SearchDoc]) -> Value {
-    let total = docs.len() as u32;
-    let set = |pred: &dyn Fn(&SearchDoc) -> bool| {
-        let members: Vec<u32> = (0..docs.len())
-            .filter(|&d| pred(&docs[d]))
-            .map(|d| d as u32)
-            .collect();
-        let mut text = String::new();
-        push_number(&mut text, members.len() as u64);
-        push_set(&mut text, &members, total);
-        (members.len(), text)
-    };
-    let principles: Vec<Value> = site
-        .principles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let title = site
-                .translation(Kind::Principle, &p.slug, lang)
-                .and_then(|t| t.title.clone())
-                .unwrap_or_else(|| p.meta.title.clone());
-            json!([
-                p.slug,
-                title,
-                p.meta.pillar.slug(),
-                set(&|d| d.facets.principle == Some(i)).1
-            ])
-        })
-        .collect();
-    let pillars: Vec<Value> = Pillar::ALL
-        .iter()
-        .map(|&pillar| json!([pillar.slug(), set(&|d| d.facets.pillar == Some(pillar)).1]))
-        .collect();
-    // Countries by their names in `lang`, in its alphabetical order.
-    let mut named: Vec<(usize, &str)> = (0..site.countries.len())
-        .map(|i| (i, site.country_name(i, lang)))
-        .collect();
-    crate::i18n::sort_by_name(lang, &mut named, |(_, name)| name);
-    let countries: Vec<Value> = named
-        .into_iter()
-        .map(|(i, name)| {
-            let code = &site.countries[i].code;
-            json!([code, name, set(&|d| d.facets.countries.contains(&i)).1])
-        })
-        .collect();
-    let mut targets: Vec<&String> = docs.iter().flat_map(|d| &d.facets.sdg_targets).collect();
-    targets.sort_by_key(|t| sdg_key(t));
-    targets.dedup();
-    let sdgs: Vec<Value> = targets
-        .into_iter()
-        .map(|t| json!([t, set(&|d| d.facets.sdg_targets.contains(t)).1]))
-        .collect();
-    json!({ "principle": principles, "pillar": pillars, "country": countries, "sdg": sdgs })
-}
-
-/// `16.10` after `16.9`, `16.a` after the numbered targets.
-fn sdg_key(target: &str) -> Vec<(u8, u32, String)> {
-    target
-        .split('.')
-        .map(|part| match part.parse::<u32>() {
-            Ok(n) => (0, n, String::new()),
-            Err(_) => (1, 0, part.to_string()),
-        })
-        .collect()
-}
-
-fn join(a: &str, b: &str) -> String {
-    match (a.is_empty(), b.is_empty()) {
-        (true, _) => b.to_string(),
-        (_, true) => a.to_string(),
-        _ => format!("{a} {b}"),
-    }
-}
-
 fn base36(mut n: usize) -> String {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut out = Vec::new();
@@ -807,13 +638,6 @@ mod tests {
         let mut long = scorer(100);
         long.lengths[0][BODY] = 2000;
         assert!(long.score(&p(1), 10) < s.score(&p(1), 10));
-    }
-
-    #[test]
-    fn sdg_targets_sort_numerically() {
-        let mut t = vec!["16.10", "16.a", "16.9", "5.1", "16.7"];
-        t.sort_by_key(|t| sdg_key(t));
-        assert_eq!(t, ["5.1", "16.7", "16.9", "16.10", "16.a"]);
     }
 
     #[test]

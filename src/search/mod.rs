@@ -31,9 +31,11 @@
 //! The index does not depend on the link style: the browser appends `index.html` to result
 //! addresses when the page it runs in was built for `file://`.
 
+mod chunks;
 mod collection;
 pub mod documents;
 pub mod encode;
+mod facets;
 pub mod index;
 pub mod stopwords;
 mod terms;
@@ -41,7 +43,7 @@ pub mod tokenize;
 
 use rayon::prelude::*;
 
-pub use index::TextChunks;
+pub use chunks::TextChunks;
 
 /// Where the index goes in the site: a folder per language.
 pub const FOLDER: &str = "search/";
