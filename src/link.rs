@@ -195,18 +195,7 @@ pub fn link_reusing(
 
     let mut site = Site {
         config,
-        principles: principles
-            .into_iter()
-            .map(|(doc, _, body, meta)| Principle {
-                slug: doc.slug,
-                source: doc.source,
-                strategy_notes: vec![Vec::new(); meta.strategies.len()],
-                meta,
-                body,
-                notes: Vec::new(),
-                related_notes: Vec::new(),
-            })
-            .collect(),
+        principles: Vec::with_capacity(principles.len()),
         notes: Vec::new(),
         pages: Vec::new(),
         countries,
@@ -216,6 +205,18 @@ pub fn link_reusing(
 
     // Bodies' analyses, kept by document for link resolution once every index is known.
     let mut pending: Vec<(Document, Analysis, Owner)> = Vec::new();
+    for (i, (doc, analysis, body, meta)) in principles.into_iter().enumerate() {
+        site.principles.push(Principle {
+            slug: doc.slug.clone(),
+            source: doc.source.clone(),
+            strategy_notes: vec![Vec::new(); meta.strategies.len()],
+            meta,
+            body,
+            notes: Vec::new(),
+            related_notes: Vec::new(),
+        });
+        pending.push((doc, analysis, Owner::Principle(i)));
+    }
     for (i, (_, doc, analysis, body, meta, principle, strategy, related)) in
         resolved_notes.into_iter().enumerate()
     {
@@ -246,22 +247,6 @@ pub fn link_reusing(
             body,
         });
         pending.push((doc, analysis, Owner::Page(i)));
-    }
-    // Principle bodies come from the documents consumed above; re-analyse is avoided by keeping
-    // their link lists: rebuild from the principle's own body.
-    for i in 0..site.principles.len() {
-        let principle = &site.principles[i];
-        let analysis = markdown::analyse(Site::markdown(&principle.source, &principle.body));
-        pending.push((
-            pseudo_document(
-                &principle.source,
-                &principle.slug,
-                Kind::Principle,
-                principle.body.range.clone(),
-            ),
-            analysis,
-            Owner::Principle(i),
-        ));
     }
     // In the order `Site::translation` looks them up in.
     translations
