@@ -86,17 +86,17 @@ pub fn link_reusing(
             continue;
         }
         match doc.meta.clone() {
-            Meta::Principle(meta) => principles.push((doc, analysis, body, meta)),
-            Meta::Note(meta) => notes.push((doc, analysis, body, meta)),
-            Meta::Page(meta) => pages.push((doc, analysis, body, meta)),
+            Meta::Principle(meta) => principles.push(Analysed::new(doc, analysis, body, meta)),
+            Meta::Note(meta) => notes.push(Analysed::new(doc, analysis, body, meta)),
+            Meta::Page(meta) => pages.push(Analysed::new(doc, analysis, body, meta)),
             Meta::Translation(_) => {}
         }
     }
 
     // Principles in official order; numbers must be unique.
-    principles.sort_by(|a, b| (a.3.number, &a.0.slug).cmp(&(b.3.number, &b.0.slug)));
+    principles.sort_by(|a, b| (a.meta.number, &a.doc.slug).cmp(&(b.meta.number, &b.doc.slug)));
     let mut numbers: BTreeMap<u8, String> = BTreeMap::new();
-    for (doc, _, _, meta) in &principles {
+    for Analysed { doc, meta, .. } in &principles {
         if !PRINCIPLE_NUMBERS.contains(&meta.number) {
             diagnostics.push(
                 Diagnostic::error(
@@ -130,43 +130,31 @@ pub fn link_reusing(
     {
         let principle_refs: Vec<(&str, &PrincipleMeta)> = principles
             .iter()
-            .map(|p| (p.0.slug.as_str(), &p.3))
+            .map(|p| (p.doc.slug.as_str(), &p.meta))
             .collect();
-        for (doc, analysis, body, meta) in notes {
-            check_unfinished(
-                &doc,
-                &meta,
-                &body.headings,
-                &body.sections,
-                &mut diagnostics,
-            );
-            match place_note(&doc, &meta, &principle_refs, &failed, &mut diagnostics) {
-                Some(placed) => {
-                    let Placement {
-                        key,
-                        principle,
-                        strategy,
-                        related,
-                    } = placed;
-                    resolved_notes
-                        .push((key, doc, analysis, body, meta, principle, strategy, related));
-                }
-                None => unplaced.push((doc, analysis, meta)),
+        for note in notes {
+            let Analysed {
+                doc, body, meta, ..
+            } = &note;
+            check_unfinished(doc, meta, &body.headings, &body.sections, &mut diagnostics);
+            match place_note(doc, meta, &principle_refs, &failed, &mut diagnostics) {
+                Some(placement) => resolved_notes.push((note, placement)),
+                None => unplaced.push(note),
             }
         }
     }
-    for (doc, ..) in &unplaced {
-        failed.insert((Kind::Note, doc.slug.clone()));
+    for note in &unplaced {
+        failed.insert((Kind::Note, note.doc.slug.clone()));
     }
     warn_repeated_titles(
         resolved_notes
             .iter()
-            .map(|(_, doc, _, _, meta, ..)| (doc, meta.title.as_str())),
+            .map(|(note, _)| (&note.doc, note.meta.title.as_str())),
         &mut diagnostics,
     );
-    resolved_notes.sort_by(|a, b| a.0.cmp(&b.0));
-    pages.sort_by(|a, b| a.0.slug.cmp(&b.0.slug));
-    for (doc, ..) in &pages {
+    resolved_notes.sort_by(|a, b| a.1.key.cmp(&b.1.key));
+    pages.sort_by(|a, b| a.doc.slug.cmp(&b.doc.slug));
+    for Analysed { doc, .. } in &pages {
         if RESERVED.contains(&doc.slug.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
@@ -184,12 +172,9 @@ pub fn link_reusing(
 
     // Countries cited by notes, named in every language.
     let mut country_codes: BTreeSet<String> = BTreeSet::new();
-    let cited = resolved_notes
-        .iter()
-        .map(|(_, doc, _, _, meta, ..)| (doc, meta))
-        .chain(unplaced.iter().map(|(doc, _, meta)| (doc, meta)));
-    for (doc, meta) in cited {
-        cite_countries(doc, meta, &mut country_codes, &mut diagnostics);
+    let cited = resolved_notes.iter().map(|(note, _)| note).chain(&unplaced);
+    for note in cited {
+        cite_countries(&note.doc, &note.meta, &mut country_codes, &mut diagnostics);
     }
     let countries = countries::countries(country_codes, &config);
 
@@ -205,7 +190,16 @@ pub fn link_reusing(
 
     // Bodies' analyses, kept by document for link resolution once every index is known.
     let mut pending: Vec<(Document, Analysis, Owner)> = Vec::new();
-    for (i, (doc, analysis, body, meta)) in principles.into_iter().enumerate() {
+    for (
+        i,
+        Analysed {
+            doc,
+            analysis,
+            body,
+            meta,
+        },
+    ) in principles.into_iter().enumerate()
+    {
         site.principles.push(Principle {
             slug: doc.slug.clone(),
             source: doc.source.clone(),
@@ -217,9 +211,25 @@ pub fn link_reusing(
         });
         pending.push((doc, analysis, Owner::Principle(i)));
     }
-    for (i, (_, doc, analysis, body, meta, principle, strategy, related)) in
-        resolved_notes.into_iter().enumerate()
+    for (
+        i,
+        (
+            Analysed {
+                doc,
+                analysis,
+                body,
+                meta,
+            },
+            placement,
+        ),
+    ) in resolved_notes.into_iter().enumerate()
     {
+        let Placement {
+            principle,
+            strategy,
+            related,
+            ..
+        } = placement;
         let countries = meta
             .countries
             .iter()
@@ -239,7 +249,16 @@ pub fn link_reusing(
         });
         pending.push((doc, analysis, Owner::Note(i)));
     }
-    for (i, (doc, analysis, body, meta)) in pages.into_iter().enumerate() {
+    for (
+        i,
+        Analysed {
+            doc,
+            analysis,
+            body,
+            meta,
+        },
+    ) in pages.into_iter().enumerate()
+    {
         site.pages.push(Page {
             slug: doc.slug.clone(),
             source: doc.source.clone(),
@@ -286,8 +305,8 @@ pub fn link_reusing(
             (*owner, links, problems)
         })
         .collect();
-    for (doc, analysis, _) in &unplaced {
-        resolve_links(&site, &lookup, doc, analysis, &mut diagnostics);
+    for note in &unplaced {
+        resolve_links(&site, &lookup, &note.doc, &note.analysis, &mut diagnostics);
     }
     drop(lookup);
     for (owner, links, problems) in resolved {
@@ -304,6 +323,26 @@ pub fn link_reusing(
     relate(&mut site);
 
     diagnostics.into_result().map(|warnings| (site, warnings))
+}
+
+/// A document in the default language: what was loaded, its body's analysis (for its links,
+/// resolved once every document has its index), the body made from it, and its front matter.
+struct Analysed<M> {
+    doc: Document,
+    analysis: Analysis,
+    body: Body,
+    meta: M,
+}
+
+impl<M> Analysed<M> {
+    fn new(doc: Document, analysis: Analysis, body: Body, meta: M) -> Analysed<M> {
+        Analysed {
+            doc,
+            analysis,
+            body,
+            meta,
+        }
+    }
 }
 
 /// Where a note sits in the series: by principle number, the principle's order of strategies,
