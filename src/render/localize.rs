@@ -413,6 +413,34 @@ mod tests {
     }
 
     #[test]
+    fn text_in_another_language_is_marked_and_the_page_language_is_not() {
+        let mut env = Environment::new();
+        register(&mut env);
+        env.add_template(
+            "t.html",
+            "[{{ lang_attrs('fr', true) }}][{{ lang_attrs('fr') }}][{{ lang_attrs('en', true) }}]\
+             [{{ lang_within('ar', 'en') }}][{{ lang_within('en', 'en') }}]\
+             [{{ lang_marker('fr') }}][{{ lang_marker('en') }}]",
+        )
+        .unwrap();
+        let t = strings(&[
+            ("untranslated_marker", "Not <translated>"),
+            ("label_separator", ": "),
+        ]);
+        let html = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { lang => "en", t => t })
+            .unwrap();
+        assert_eq!(
+            html,
+            "[ lang=\"fr\" dir=\"ltr\" hreflang=\"fr\"][ lang=\"fr\" dir=\"ltr\"][]\
+             [ lang=\"ar\" dir=\"rtl\"][]\
+             [ <span class=\"lang-marker\">Not &lt;translated&gt;: French</span>][]"
+        );
+    }
+
+    #[test]
     fn dates_follow_the_language_patterns() {
         let en = strings(&[("month_2", "February"), ("month_of_2", "February")]);
         assert_eq!(format_date(date("2021-02-01"), &en), "1 February 2021");
