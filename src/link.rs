@@ -133,9 +133,7 @@ pub fn link_reusing(
             .map(|p| (p.doc.slug.as_str(), &p.meta))
             .collect();
         for note in notes {
-            let Analysed {
-                doc, body, meta, ..
-            } = &note;
+            let (doc, body, meta) = (&note.doc, &note.body, &note.meta);
             check_unfinished(doc, meta, &body.headings, &body.sections, &mut diagnostics);
             match place_note(doc, meta, &principle_refs, &failed, &mut diagnostics) {
                 Some(placement) => resolved_notes.push((note, placement)),
@@ -190,82 +188,47 @@ pub fn link_reusing(
 
     // Bodies' analyses, kept by document for link resolution once every index is known.
     let mut pending: Vec<(Document, Analysis, Owner)> = Vec::new();
-    for (
-        i,
-        Analysed {
-            doc,
-            analysis,
-            body,
-            meta,
-        },
-    ) in principles.into_iter().enumerate()
-    {
+    for (i, p) in principles.into_iter().enumerate() {
         site.principles.push(Principle {
-            slug: doc.slug.clone(),
-            source: doc.source.clone(),
-            strategy_notes: vec![Vec::new(); meta.strategies.len()],
-            meta,
-            body,
+            slug: p.doc.slug.clone(),
+            source: p.doc.source.clone(),
+            strategy_notes: vec![Vec::new(); p.meta.strategies.len()],
+            meta: p.meta,
+            body: p.body,
             notes: Vec::new(),
             related_notes: Vec::new(),
         });
-        pending.push((doc, analysis, Owner::Principle(i)));
+        pending.push((p.doc, p.analysis, Owner::Principle(i)));
     }
-    for (
-        i,
-        (
-            Analysed {
-                doc,
-                analysis,
-                body,
-                meta,
-            },
-            placement,
-        ),
-    ) in resolved_notes.into_iter().enumerate()
-    {
-        let Placement {
-            principle,
-            strategy,
-            related,
-            ..
-        } = placement;
-        let countries = meta
+    for (i, (n, placement)) in resolved_notes.into_iter().enumerate() {
+        let countries = n
+            .meta
             .countries
             .iter()
             .filter_map(|c| site.country(c))
             .collect();
         site.notes.push(Note {
-            slug: doc.slug.clone(),
-            source: doc.source.clone(),
-            meta,
-            body,
-            principle,
-            related_principles: related,
+            slug: n.doc.slug.clone(),
+            source: n.doc.source.clone(),
+            meta: n.meta,
+            body: n.body,
+            principle: placement.principle,
+            related_principles: placement.related,
             countries,
-            strategy,
+            strategy: placement.strategy,
             links_to: Vec::new(),
             linked_from: Vec::new(),
         });
-        pending.push((doc, analysis, Owner::Note(i)));
+        pending.push((n.doc, n.analysis, Owner::Note(i)));
     }
-    for (
-        i,
-        Analysed {
-            doc,
-            analysis,
-            body,
-            meta,
-        },
-    ) in pages.into_iter().enumerate()
-    {
+    for (i, p) in pages.into_iter().enumerate() {
         site.pages.push(Page {
-            slug: doc.slug.clone(),
-            source: doc.source.clone(),
-            meta,
-            body,
+            slug: p.doc.slug.clone(),
+            source: p.doc.source.clone(),
+            meta: p.meta,
+            body: p.body,
         });
-        pending.push((doc, analysis, Owner::Page(i)));
+        pending.push((p.doc, p.analysis, Owner::Page(i)));
     }
     // In the order `Site::translation` looks them up in.
     translations
