@@ -527,8 +527,8 @@ fn queries(site: &guidance::Site, n: usize) -> Vec<String> {
     let mut phrases: Vec<Vec<String>> = Vec::new();
     for note in &site.notes {
         phrases.push(words(&note.meta.title));
-        for section in note.body.sections.iter().take(3) {
-            let w = words(&section.text);
+        for section in note.body.sections().take(3) {
+            let w = words(section.text);
             if w.len() >= 2 {
                 let start = rng.below(w.len() - 1);
                 phrases.push(w[start..(start + 4).min(w.len())].to_vec());

@@ -456,37 +456,29 @@ struct CountryEntry<'a> {
 /// A body as plain text: each heading, then the text under it, separated by blank lines.
 pub fn plain_text(body: &Body) -> String {
     let mut parts: Vec<&str> = Vec::new();
-    for section in &body.sections {
+    for section in body.sections() {
         if !section.heading.is_empty() {
-            parts.push(&section.heading);
+            parts.push(section.heading);
         }
         if !section.text.is_empty() {
-            parts.push(&section.text);
+            parts.push(section.text);
         }
     }
     parts.join("\n\n")
 }
 
 fn sections<'a>(body: &'a Body, page_url: &str) -> Vec<SectionEntry<'a>> {
-    body.sections
-        .iter()
-        .enumerate()
-        .map(|(n, section)| {
+    body.sections()
+        .map(|section| {
             // Only the text before the first heading has no heading of its own.
-            let headed = !(n == 0 && section.id.is_empty() && section.heading.is_empty());
-            let level = headed.then(|| {
-                body.headings
-                    .iter()
-                    .find(|h| h.id == section.id)
-                    .map_or(2, |h| h.level)
-            });
+            let headed = section.level.is_some();
             SectionEntry {
-                id: headed.then_some(section.id.as_str()),
-                level,
-                heading: headed.then_some(section.heading.as_str()),
-                text: &section.text,
+                id: headed.then_some(section.id),
+                level: section.level,
+                heading: headed.then_some(section.heading),
+                text: section.text,
                 url: if headed {
-                    format!("{page_url}#{}", encode_fragment(&section.id))
+                    format!("{page_url}#{}", encode_fragment(section.id))
                 } else {
                     page_url.to_string()
                 },

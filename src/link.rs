@@ -525,7 +525,7 @@ fn check_unfinished(
             .is_some_and(|next| next.level > heading.level);
         let empty = sections
             .iter()
-            .find(|s| s.id == heading.id)
+            .find(|s| s.heading == Some(i))
             .is_none_or(|s| s.text.is_empty());
         if empty && !has_subsections {
             diagnostics.push(
@@ -605,6 +605,7 @@ fn body_of(doc: &Document, analysis: &mut Analysis) -> Body {
         range: doc.body.clone(),
         headings: analysis.headings.clone(),
         sections: std::mem::take(&mut analysis.sections),
+        text: std::mem::take(&mut analysis.text),
         links: BTreeMap::new(),
         has_code: analysis.has_code,
     }

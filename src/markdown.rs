@@ -10,7 +10,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::model::{Heading, Section};
+use crate::model::{Heading, Section, SectionText, section_text};
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -34,6 +34,8 @@ pub struct LinkRef {
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
+    /// The sections' text, one after another (see [`Section`]).
+    pub text: String,
     /// Links and images, in the order they are written.
     pub links: Vec<LinkRef>,
     /// `[text][name]` references whose `[name]: address` line is missing (they show as text).
@@ -46,9 +48,8 @@ pub fn analyse(markdown: &str) -> Analysis {
     let mut analysis = Analysis::default();
     let mut ids = HeadingIds::default();
     let mut section = Section {
-        id: String::new(),
-        heading: String::new(),
-        text: String::new(),
+        heading: None,
+        text: 0..0,
     };
     let mut heading: Option<(u8, Option<String>, String, usize)> = None;
     let mut undefined = Vec::new();
@@ -82,21 +83,21 @@ pub fn analyse(markdown: &str) -> Analysis {
                 if let Some((level, explicit, text, offset)) = heading.take() {
                     let text = text.trim().to_string();
                     let id = ids.assign(explicit.as_deref(), &text);
-                    analysis.headings.push(Heading {
-                        level,
-                        text: text.clone(),
-                        id: id.clone(),
-                        offset,
-                    });
                     let finished = std::mem::replace(
                         &mut section,
                         Section {
-                            id,
-                            heading: text,
-                            text: String::new(),
+                            heading: Some(analysis.headings.len()),
+                            text: 0..0,
                         },
                     );
-                    push_section(&mut analysis.sections, finished);
+                    push_section(&mut analysis, finished);
+                    section.text = analysis.text.len()..analysis.text.len();
+                    analysis.headings.push(Heading {
+                        level,
+                        text,
+                        id,
+                        offset,
+                    });
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -116,77 +117,132 @@ pub fn analyse(markdown: &str) -> Analysis {
             Event::Start(Tag::CodeBlock(_)) => analysis.has_code = true,
             Event::Text(text) | Event::Code(text) => match &mut heading {
                 Some((_, _, heading_text, _)) => heading_text.push_str(&text),
-                None => push_collapsed(&mut section.text, &text),
+                None => push_collapsed(&mut analysis.text, section.text.start, &text),
             },
             Event::SoftBreak | Event::HardBreak => match &mut heading {
                 Some((_, _, heading_text, _)) => heading_text.push(' '),
-                None => push_collapsed(&mut section.text, " "),
+                None => push_collapsed(&mut analysis.text, section.text.start, " "),
             },
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
             ) => {
-                push_collapsed(&mut section.text, " ");
+                push_collapsed(&mut analysis.text, section.text.start, " ");
             }
             _ => {}
         }
     }
-    push_section(&mut analysis.sections, section);
+    push_section(&mut analysis, section);
+    // Exactly its length: the text grew by doubling, and a large site holds every body's text
+    // until the search index and the API are made.
+    analysis.text.shrink_to_fit();
     analysis.undefined_references = undefined;
     analysis
 }
 
-/// Appends `text` to `out` with every run of whitespace as one space and none at the start, so
-/// section text needs no second pass (it is most of what the link stage does for a long body).
-fn push_collapsed(out: &mut String, text: &str) {
-    let mut i = 0;
-    let mut space = false;
-    while i < text.len() {
-        let blank = i;
-        while i < text.len() {
-            let (white, len) = whitespace_at(text, i);
-            if !white {
-                break;
-            }
-            i += len;
-        }
-        space |= i > blank;
-        let word = i;
-        while i < text.len() {
-            let (white, len) = whitespace_at(text, i);
-            if white {
-                break;
-            }
-            i += len;
-        }
-        if i > word {
-            if space && !out.is_empty() && !out.ends_with(' ') {
-                out.push(' ');
-            }
-            out.push_str(&text[word..i]);
-            space = false;
-        }
+impl Analysis {
+    /// The sections in order, with their headings and text.
+    pub fn sections(&self) -> impl ExactSizeIterator<Item = SectionText<'_>> {
+        self.sections
+            .iter()
+            .map(|section| section_text(&self.headings, &self.text, section))
     }
-    if space && !out.is_empty() && !out.ends_with(' ') {
+}
+
+/// Appends `text` to `out` with every run of whitespace as one space and none at the start of what
+/// `out` holds from byte `from` (the current section's text), so section text needs no second
+/// pass (it is most of what the link stage does for a long body).
+fn push_collapsed(out: &mut String, from: usize, text: &str) {
+    let bytes = text.as_bytes();
+    // Text is copied a run at a time: from `start` up to the next whitespace that needs changing.
+    let mut start = 0;
+    // Whitespace was left out just before `start`: a space is due before the next word.
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most bytes are letters, digits and punctuation, and most spaces single between words.
+        let plain = |b: u8| b > b' ' && b.is_ascii();
+        if plain(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        if bytes[i] == b' ' && i > start && bytes.get(i + 1).is_some_and(|&b| plain(b)) {
+            i += 2;
+            continue;
+        }
+        let first = whitespace_len(text, i);
+        if first == 0 {
+            i += 1;
+            continue;
+        }
+        let mut end = i + first;
+        while end < bytes.len() {
+            match whitespace_len(text, end) {
+                0 => break,
+                more => end += more,
+            }
+        }
+        // One space between two words is already what it should be.
+        let between_words = end - i == 1 && bytes[i] == b' ' && i > start && end < bytes.len();
+        if !between_words {
+            push_words(out, from, &text[start..i], &mut space);
+            space = true;
+            start = end;
+        }
+        i = end;
+    }
+    push_words(out, from, &text[start..], &mut space);
+    if space && may_space(out, from) {
         out.push(' ');
     }
 }
 
-/// Whether the character at byte `i` is whitespace (as `char::is_whitespace`), and its length.
-fn whitespace_at(text: &str, i: usize) -> (bool, usize) {
-    let byte = text.as_bytes()[i];
-    if byte.is_ascii() {
-        return (matches!(byte, b' ' | b'\t'..=b'\r'), 1);
+/// Appends `words` (no whitespace at either end), after the space due if there is one.
+fn push_words(out: &mut String, from: usize, words: &str, space: &mut bool) {
+    if words.is_empty() {
+        return;
     }
-    let c = text[i..].chars().next().unwrap_or(' ');
-    (c.is_whitespace(), c.len_utf8())
+    if *space && may_space(out, from) {
+        out.push(' ');
+    }
+    out.push_str(words);
+    *space = false;
 }
 
-fn push_section(sections: &mut Vec<Section>, mut section: Section) {
-    // A copy of exactly its length: the text grew by doubling, and a large site holds every
-    // section's text until the search index and API are made.
-    section.text = section.text.trim_end().to_owned();
-    if !section.text.is_empty() || !section.heading.is_empty() {
-        sections.push(section);
+/// Whether a space may come next: not at the section's start (byte `from`), nor after another.
+fn may_space(out: &str, from: usize) -> bool {
+    out.len() > from && !out.ends_with(' ')
+}
+
+/// The length of the whitespace character (as `char::is_whitespace`) at byte `i`, or 0.
+fn whitespace_len(text: &str, i: usize) -> usize {
+    let byte = text.as_bytes()[i];
+    if byte.is_ascii() {
+        return usize::from(matches!(byte, b' ' | b'\t'..=b'\r'));
+    }
+    // Whitespace beyond ASCII (U+0085 to U+3000) starts with one of these bytes, which only
+    // ever start a character: any other byte, `i` inside a character included, is not it.
+    if !matches!(byte, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+        return 0;
+    }
+    text[i..]
+        .chars()
+        .next()
+        .filter(|c| c.is_whitespace())
+        .map_or(0, char::len_utf8)
+}
+
+/// Ends `section`, whose text runs from its start to the end of the analysis' text: kept when it
+/// has text or a heading with text.
+fn push_section(analysis: &mut Analysis, mut section: Section) {
+    let start = section.text.start;
+    let end = start + analysis.text[start..].trim_end().len();
+    analysis.text.truncate(end);
+    section.text = start..end;
+    let headed = section
+        .heading
+        .is_some_and(|i| !analysis.headings[i].text.is_empty());
+    if !section.text.is_empty() || headed {
+        analysis.sections.push(section);
     }
 }
 
@@ -501,7 +557,25 @@ mod tests {
                 "égalité-réelle"
             ]
         );
-        assert_eq!(a.sections[0].text, "text");
+        assert_eq!(a.sections().next().unwrap().text, "text");
+    }
+
+    #[test]
+    fn sections_point_at_their_headings_and_text() {
+        let a = analyse("Lead  text.\n\n## One\n\nfirst\n\n## \n\n## Two {#own}\n\nsecond\n");
+        let sections: Vec<_> = a
+            .sections()
+            .map(|s| (s.id, s.heading, s.level, s.text))
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                ("", "", None, "Lead text."),
+                ("one", "One", Some(2), "first"),
+                ("own", "Two", Some(2), "second"),
+            ]
+        );
+        assert_eq!(a.text, "Lead text.firstsecond");
     }
 
     #[test]
@@ -510,26 +584,27 @@ mod tests {
             "## H\n\n  one\ttwo  \n three `four`five\n\n- six\n-  seven\u{a0}eight\n\n| a | b |\n|---|---|\n| x | y |\n",
         );
         assert_eq!(
-            a.sections[0].text,
+            a.sections().next().unwrap().text,
             "one two three fourfive six seven eight a b x y"
         );
-        let mut out = String::new();
+        // The text of an earlier section is left as it is, and this one starts without a space.
+        let mut out = String::from("earlier ");
         for piece in ["", "  ", "a", "b ", "  c", " ", "\n", "d"] {
-            push_collapsed(&mut out, piece);
+            push_collapsed(&mut out, 8, piece);
         }
-        assert_eq!(out, "ab c d");
+        assert_eq!(out, "earlier ab c d");
     }
 
     proptest::proptest! {
         #[test]
-        fn collapsing_equals_split_and_join(pieces in proptest::collection::vec("\\PC{0,6}|[ \t\n\u{a0}]{0,3}", 0..10)) {
-            let mut out = String::new();
+        fn collapsing_equals_split_and_join(pieces in proptest::collection::vec("\\PC{0,6}|[ \t\n\u{b}\u{85}\u{a0}\u{1680}\u{2003}\u{202f}\u{3000}]{0,3}", 0..10)) {
+            let mut out = String::from("earlier");
             for piece in &pieces {
-                push_collapsed(&mut out, piece);
+                push_collapsed(&mut out, 7, piece);
             }
             out.truncate(out.trim_end().len());
             let expected = pieces.concat().split_whitespace().collect::<Vec<_>>().join(" ");
-            proptest::prop_assert_eq!(out, expected);
+            proptest::prop_assert_eq!(&out[7..], expected);
         }
     }
 

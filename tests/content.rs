@@ -48,8 +48,7 @@ fn unescape(html: &str) -> String {
 /// Words a reader sees in a body: headings and text, without link targets or markup.
 fn words(site_body: &guidance::model::Body) -> usize {
     site_body
-        .sections
-        .iter()
+        .sections()
         .map(|s| s.heading.split_whitespace().count() + s.text.split_whitespace().count())
         .sum()
 }

@@ -270,15 +270,15 @@ impl<'a> Localized<'a> {
         let mut lead = String::new();
         let mut sections = Vec::new();
         // A document this language does not index needs only its filter values.
-        let body: &'a [crate::model::Section] = if local { &self.body.sections } else { &[] };
+        let body = self.body.sections().filter(|_| local);
         for s in body {
             if s.id.is_empty() {
-                append(&mut lead, &s.text);
+                append(&mut lead, s.text);
             } else {
                 sections.push(DocSection {
-                    anchor: &s.id,
-                    heading: &s.heading,
-                    text: Cow::Borrowed(&s.text),
+                    anchor: s.id,
+                    heading: s.heading,
+                    text: Cow::Borrowed(s.text),
                 });
             }
         }
