@@ -257,8 +257,9 @@ pub struct Heading {
 
 /// A section of a body: the text under one heading (or before the first), for search and the API.
 /// It points into its body rather than holding strings of its own: a large site holds every
-/// section until the search index and the API are made, and copies of the headings' texts and
-/// ids, and a string per section, took a sixth of the memory a build of 10,000 notes holds.
+/// section until the search index and the API are made, and the copies of each heading's text
+/// and id, with a string per section, were 550,000 of the 1.4 million allocations the model of
+/// 10,000 notes held.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {
     /// Its heading, by position in the body's `headings`; `None` for the text before the first.
