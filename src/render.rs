@@ -455,6 +455,9 @@ impl<'a> Renderer<'a> {
             .get_template(template)
             .and_then(|t| t.render(&ctx))
             .map_err(|e| self.render_diagnostic(&e, &ctx))?;
+        // The print edition's context (every document's metadata) is not needed while its
+        // bodies are written, which takes most of a large build.
+        drop(ctx);
         let html = match &self.options.inject {
             Some(script) => match html.rfind("</body>") {
                 Some(i) => format!("{}{script}{}", &html[..i], &html[i..]),
