@@ -123,20 +123,32 @@ pub fn data_files_in_part<'s>(
     site: &'s Site,
     renderer: &render::Renderer,
 ) -> (Vec<OutputFile>, Vec<search::TextChunks<'s>>) {
-    let separator = |lang: &str| renderer.label_separator(lang).to_string();
-    let full_stop = |lang: &str| renderer.full_stop(lang).to_string();
-    let ((mut files, feeds), (index, texts)) = rayon::join(
-        || {
-            rayon::join(
-                || api::files_but_notes(site),
-                || feed::files(site, &separator),
-            )
-        },
-        || search::index_but_text(site, search::index::LIMITS, &full_stop),
+    let (mut files, (index, texts)) = rayon::join(
+        || data_files_but_search(site, renderer),
+        || search_files_in_part(site, renderer),
     );
-    files.extend(feeds);
     files.extend(index);
     (files, texts)
+}
+
+/// The data export but the notes' own files, and the feeds.
+pub fn data_files_but_search(site: &Site, renderer: &render::Renderer) -> Vec<OutputFile> {
+    let separator = |lang: &str| renderer.label_separator(lang).to_string();
+    let (mut files, feeds) = rayon::join(
+        || api::files_but_notes(site),
+        || feed::files(site, &separator),
+    );
+    files.extend(feeds);
+    files
+}
+
+/// The search index but its text chunks, which come back ready to be made.
+pub fn search_files_in_part<'s>(
+    site: &'s Site,
+    renderer: &render::Renderer,
+) -> (Vec<OutputFile>, Vec<search::TextChunks<'s>>) {
+    let full_stop = |lang: &str| renderer.full_stop(lang).to_string();
+    search::index_but_text(site, search::index::LIMITS, &full_stop)
 }
 
 /// The files under `files/`, published as they are at the same path.

@@ -86,8 +86,6 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         Some(Renderer::new(site, theme, marked_options)?)
     };
     let zip_path = dir.join(bundle::site_path(site));
-    // The notes' API files and the search text chunks are made in their batch.
-    let (data, texts) = crate::data_files_in_part(site, &web);
     let readme = copy.offline_readme();
     let mut publisher = Publisher {
         site,
@@ -98,24 +96,21 @@ pub fn publish(site: &Site, theme: &Theme, dir: &Path) -> Result<Published, Diag
         copy,
         marked,
         shared: Vec::new(),
-        texts,
+        texts: Vec::new(),
         readme,
         zip_path: zip_path.clone(),
     };
+    // The files made whole are written and compressed as soon as they are made, the search
+    // index's last: making it is the build's peak of memory, which the others' bytes need not
+    // add to. The notes' API files and the search text chunks are made in their batch.
     let mut shared: Vec<OutputFile> = crate::theme_files(theme).collect();
     shared.extend(crate::project_files(site));
-    shared.extend(data);
-    publisher.shared = shared
-        .into_par_iter()
-        .map(|file| {
-            let written = write(dir, &file.path, &file.bytes)?;
-            let entry = publisher.compress(&file.path, &file.bytes)?;
-            Ok(SharedFile {
-                path: file.path,
-                made: Mutex::new(Some((entry, written))),
-            })
-        })
-        .collect::<Result<_, Diagnostics>>()?;
+    shared.extend(crate::data_files_but_search(site, &publisher.web));
+    let mut made = publisher.write_shared(shared)?;
+    let (index, texts) = crate::search_files_in_part(site, &publisher.web);
+    made.extend(publisher.write_shared(index)?);
+    publisher.shared = made;
+    publisher.texts = texts;
 
     let zip_file = create_file(&zip_path).map_err(|e| io_error(&zip_path, e))?;
     let mut zip = FolderZip::new(
@@ -308,6 +303,22 @@ impl Publisher<'_> {
         );
         let entry = entry.map_err(|e| e.at(&self.zip_path))?;
         Ok((entry, written.map_err(|e| e.at(&self.dir.join(path)))?))
+    }
+
+    /// Writes files that are the same in both and compresses them for the zip, which takes
+    /// them when it reaches their paths.
+    fn write_shared(&self, files: Vec<OutputFile>) -> Result<Vec<SharedFile>, Diagnostics> {
+        files
+            .into_par_iter()
+            .map(|file| {
+                let written = write(self.dir, &file.path, &file.bytes)?;
+                let entry = self.compress(&file.path, &file.bytes)?;
+                Ok(SharedFile {
+                    path: file.path,
+                    made: Mutex::new(Some((entry, written))),
+                })
+            })
+            .collect()
     }
 
     fn compress(&self, path: &str, bytes: &[u8]) -> Result<ZipEntry, Diagnostics> {
