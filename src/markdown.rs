@@ -157,10 +157,10 @@ fn push_collapsed(out: &mut String, from: usize, text: &str) {
     let mut start = 0;
     // Whitespace was left out just before `start`: a space is due before the next word.
     let mut space = false;
+    // Most bytes are letters, digits and punctuation, and most spaces single between words.
+    let plain = |b: u8| b > b' ' && b.is_ascii();
     let mut i = 0;
     while i < bytes.len() {
-        // Most bytes are letters, digits and punctuation, and most spaces single between words.
-        let plain = |b: u8| b > b' ' && b.is_ascii();
         if plain(bytes[i]) {
             i += 1;
             continue;

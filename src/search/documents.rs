@@ -270,16 +270,17 @@ impl<'a> Localized<'a> {
         let mut lead = String::new();
         let mut sections = Vec::new();
         // A document this language does not index needs only its filter values.
-        let body = self.body.sections().filter(|_| local);
-        for s in body {
-            if s.id.is_empty() {
-                append(&mut lead, s.text);
-            } else {
-                sections.push(DocSection {
-                    anchor: s.id,
-                    heading: s.heading,
-                    text: Cow::Borrowed(s.text),
-                });
+        if local {
+            for s in self.body.sections() {
+                if s.id.is_empty() {
+                    append(&mut lead, s.text);
+                } else {
+                    sections.push(DocSection {
+                        anchor: s.id,
+                        heading: s.heading,
+                        text: Cow::Borrowed(s.text),
+                    });
+                }
             }
         }
         append(&mut lead, &extra_lead);
