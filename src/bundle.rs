@@ -214,8 +214,9 @@ const WHOLE_LEVEL: i32 = 1;
 /// A file compressed as it is written (the print edition) takes zlib-rs's level 2, the same
 /// trade as the whole files' level 1. On the 1,000-note print edition (25 MB): level 2 takes 140 ms
 /// for 25.9%, level 3 190 ms for 24.0%, level 4 270 ms for 23.3%; level 1 (100 ms) gives 34%. The
-/// edition is compressed on a thread of its own beside the pages: builds took about 6% less wall
-/// time and 3% less CPU time (1,000 and 10,000 notes) for a zip 1.3 to 1.5% larger.
+/// edition is compressed on a thread of its own beside the pages: against level 3, builds took
+/// about 6% less wall time (1,000 and 10,000 notes; 3% less CPU time at 1,000) for a zip 1.3 to
+/// 1.5% larger.
 const STREAM_LEVEL: u32 = 2;
 
 /// Files up to this size are held whole and compressed in one call (libdeflate, which needs the
