@@ -535,6 +535,35 @@ fn a_note_with_an_unknown_principle_is_one_error_not_one_per_link_to_it() {
 }
 
 #[test]
+fn a_misspelled_link_to_a_note_that_failed_suggests_that_note() {
+    // The note is left out of the site by its own error, but it exists: a link that misspells
+    // its slug is told so rather than pointed at another note.
+    let dir = copy_of("valid-site");
+    edit(
+        dir.path(),
+        "notes/strategic-planning-and-foresight.md",
+        "principle: sound-policymaking",
+        "principle: sound-policymakng",
+    );
+    edit(
+        dir.path(),
+        "notes/open-budget-processes.md",
+        "note:strategic-planning-and-foresight",
+        "note:strategic-planing-and-foresight",
+    );
+    let output = run(&["check", "--root", dir.path().to_str().unwrap()]);
+    let text = stderr(&output);
+    assert!(
+        text.contains("unknown note \"strategic-planing-and-foresight\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("= help: did you mean \"strategic-planning-and-foresight\"?"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_file_that_fails_to_load_hides_no_other_problem() {
     let dir = copy_of("valid-site");
     let note = dir.path().join("notes/strategic-planning-and-foresight.md");

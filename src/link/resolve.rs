@@ -51,12 +51,15 @@ impl<'a> Lookup<'a> {
         if self.failed.contains(&(kind, slug.to_string())) {
             return Err(LinkError::TargetFailed);
         }
-        // Only a link that fails needs the slugs to suggest from.
-        let slugs: Vec<&str> = match kind {
+        // Only a link that fails needs the slugs to suggest from: those of the site, and those
+        // of the documents that failed (they exist; their own errors are reported).
+        let mut slugs: Vec<&str> = match kind {
             Kind::Principle => site.principles.iter().map(|p| p.slug.as_str()).collect(),
             Kind::Note => site.notes.iter().map(|n| n.slug.as_str()).collect(),
             Kind::Page => site.pages.iter().map(|p| p.slug.as_str()).collect(),
         };
+        let failed = self.failed.iter().filter(|(k, _)| *k == kind);
+        slugs.extend(failed.map(|(_, slug)| slug.as_str()));
         let help = match did_you_mean(slug, slugs) {
             Some(s) => format!("did you mean \"{s}\"?"),
             None => format!("use the slug of a file in {}/", kind.folder()),
