@@ -518,16 +518,22 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
-#[test]
-fn a_note_with_an_unknown_principle_is_one_error_not_one_per_link_to_it() {
-    // Three documents link to this note; none of those links is reported.
-    let dir = copy_of("valid-site");
+/// Gives the note `strategic-planning-and-foresight` an unknown principle, an error of its own
+/// that leaves it out of the site.
+fn misspell_the_principle_of_strategic_planning(root: &Path) {
     edit(
-        dir.path(),
+        root,
         "notes/strategic-planning-and-foresight.md",
         "principle: sound-policymaking",
         "principle: sound-policymakng",
     );
+}
+
+#[test]
+fn a_note_with_an_unknown_principle_is_one_error_not_one_per_link_to_it() {
+    // Three documents link to this note; none of those links is reported.
+    let dir = copy_of("valid-site");
+    misspell_the_principle_of_strategic_planning(dir.path());
     assert_eq!(
         check_errors(dir.path()),
         ["error[unknown-principle]: unknown principle \"sound-policymakng\""]
@@ -539,12 +545,7 @@ fn a_misspelled_link_to_a_note_that_failed_suggests_that_note() {
     // The note is left out of the site by its own error, but it exists: a link that misspells
     // its slug is told so rather than pointed at another note.
     let dir = copy_of("valid-site");
-    edit(
-        dir.path(),
-        "notes/strategic-planning-and-foresight.md",
-        "principle: sound-policymaking",
-        "principle: sound-policymakng",
-    );
+    misspell_the_principle_of_strategic_planning(dir.path());
     edit(
         dir.path(),
         "notes/open-budget-processes.md",
